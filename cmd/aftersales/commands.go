@@ -1,0 +1,256 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/config"
+	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/demo"
+	"github.com/aftersales/aftersales/internal/pgboot"
+	"github.com/aftersales/aftersales/internal/server"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// databaseURL is DATABASE_URL, or a server found or started as `make run` promises,
+// with the aftersales database created on it.
+func databaseURL(ctx context.Context, cfg config.Config, getenv func(string) string, log io.Writer) (string, error) {
+	if cfg.DatabaseURL != "" {
+		return cfg.DatabaseURL, nil
+	}
+	dataDir := getenv("DATA_DIR")
+	if dataDir == "" {
+		dataDir = ".data"
+	}
+	srv, err := pgboot.Server(ctx, filepath.Join(dataDir, "postgres"), log)
+	if err != nil {
+		return "", err
+	}
+	return pgboot.Database(ctx, srv, "aftersales")
+}
+
+// open loads the config, finds the database, migrates it and opens a pool.
+func open(ctx context.Context, getenv func(string) string, stderr io.Writer) (config.Config, *pgxpool.Pool, error) {
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return cfg, nil, err
+	}
+	u, err := databaseURL(ctx, cfg, getenv, stderr)
+	if err != nil {
+		return cfg, nil, err
+	}
+	if err := db.MigrateUp(u); err != nil {
+		return cfg, nil, err
+	}
+	pool, err := db.Open(ctx, u)
+	return cfg, pool, err
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+func cmdServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	withDemo := fs.Bool("demo", false, "load demo data when the database is empty")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, pool, err := open(ctx, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	log := newLogger(cfg, stderr)
+	authSvc := auth.NewService(pool, time.Now)
+	if *withDemo {
+		loaded, err := demo.LoadIfEmpty(ctx, pool, authSvc, time.Now())
+		if err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+		if loaded {
+			fmt.Fprintln(stdout, "Loaded the demo data into the empty database.")
+		}
+	}
+	sessions, stopCleanup := server.NewSessions(pool, cfg, 5*time.Minute)
+	defer stopCleanup()
+	handler := server.NewServer(server.Deps{Config: cfg, Pool: pool, Logger: log, Sessions: sessions, Auth: authSvc, Now: time.Now})
+	srv := &http.Server{
+		Addr: cfg.Addr, Handler: handler,
+		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
+		BaseContext: func(net.Listener) context.Context { return ctx },
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("ADDR=%s: %w", cfg.Addr, err)
+	}
+	fmt.Fprintf(stdout, "Aftersales is running at %s\n", cfg.BaseURL)
+	if *withDemo {
+		fmt.Fprintf(stdout, "Demo logins (password %s): %s\n", demo.Password, strings.Join(demo.Usernames, ", "))
+	}
+	fmt.Fprintln(stdout, "Press Ctrl-C to stop.")
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	fmt.Fprintln(stdout, "Stopped.")
+	return nil
+}
+
+func cmdMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	u, err := databaseURL(ctx, cfg, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	dir := "up"
+	if len(args) > 0 {
+		dir = args[0]
+	}
+	switch dir {
+	case "up":
+		err = db.MigrateUp(u)
+	case "down":
+		err = db.MigrateDown(u)
+	case "version":
+	default:
+		return fmt.Errorf("migrate: unknown direction %q (up, down or version)", dir)
+	}
+	if err != nil {
+		return err
+	}
+	v, dirty, err := db.MigrateVersion(u)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "schema version %d (dirty: %v)\n", v, dirty)
+	return nil
+}
+
+func cmdSeedDemo(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) error {
+	_, pool, err := open(ctx, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	loaded, err := demo.LoadIfEmpty(ctx, pool, auth.NewService(pool, time.Now), time.Now())
+	if err != nil {
+		return err
+	}
+	if !loaded {
+		return errors.New("seed-demo: the database already has data; demo data goes into an empty database only")
+	}
+	fmt.Fprintf(stdout, "Loaded the demo data. Logins (password %s): %s\n", demo.Password, strings.Join(demo.Usernames, ", "))
+	return nil
+}
+
+func cmdUser(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 || (args[0] != "add" && args[0] != "passwd") {
+		return errors.New("user: say add or passwd (see aftersales help)")
+	}
+	sub := args[0]
+	fs := flag.NewFlagSet("user "+sub, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	username := fs.String("username", "", "username")
+	name := fs.String("name", "", "display name")
+	role := fs.String("role", "admin", "role: hotline, supervisor, technician, storekeeper, manager, admin")
+	station := fs.String("station", "", "station code; created as headquarters when there are no stations yet")
+	password := fs.String("password", "", "password (read from stdin when empty)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if *username == "" {
+		return errors.New("user: -username is required")
+	}
+	if *password == "" {
+		fmt.Fprint(stderr, "password: ")
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		if err != nil && line == "" {
+			return errors.New("user: no password given")
+		}
+		*password = strings.TrimRight(line, "\r\n")
+	}
+	_, pool, err := open(ctx, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	svc := auth.NewService(pool, time.Now)
+	if sub == "passwd" {
+		if err := svc.SetPasswordByUsername(ctx, *username, *password); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "password set for %s\n", *username)
+		return nil
+	}
+	if *station == "" {
+		return errors.New("user add: -station is required (a station code such as HQ)")
+	}
+	st, err := svc.StationByCode(ctx, *station)
+	if err != nil {
+		// The very first admin of a new installation also creates headquarters.
+		var n int
+		if qerr := pool.QueryRow(ctx, `SELECT count(*) FROM stations`).Scan(&n); qerr != nil || n > 0 {
+			return fmt.Errorf("user add: no station with code %q", *station)
+		}
+		if st, err = svc.AddStation(ctx, strings.ToUpper(*station), "总部", "hq", nil); err != nil {
+			return err
+		}
+	}
+	if *name == "" {
+		*name = *username
+	}
+	u, err := svc.AddUser(ctx, auth.NewUser{Username: *username, DisplayName: *name, Role: auth.Role(*role), StationID: st.ID, Password: *password})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "added %s (%s) at %s\n", u.Username, u.Role, st.Name)
+	return nil
+}
+
+func cmdDBURL(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) error {
+	if u := getenv("DATABASE_URL"); u != "" {
+		fmt.Fprintln(stdout, u)
+		return nil
+	}
+	dataDir := getenv("DATA_DIR")
+	if dataDir == "" {
+		dataDir = ".data"
+	}
+	u, err := pgboot.Server(ctx, filepath.Join(dataDir, "postgres"), stderr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, u)
+	return nil
+}

@@ -1,0 +1,59 @@
+// Command aftersales is the work-order web app and its admin commands.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "aftersales:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `usage: aftersales [command] [flags]
+
+commands:
+  serve [-demo]                start the web app (default); -demo loads demo data into an empty database
+  migrate [up|down|version]    apply or revert the database migrations
+  seed-demo                    load the demo data into an empty database
+  user add -username U -name N -role R -station CODE [-password P]
+                               add a user (the first admin); the password is read from stdin when not given
+  user passwd -username U [-password P]
+                               set a user's password
+  db-url                       find or start PostgreSQL (as make run does) and print the server URL
+`
+
+// run is the whole program, with its environment passed in so tests can call it.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return cmdServe(ctx, args, getenv, stdout, stderr)
+	case "migrate":
+		return cmdMigrate(ctx, args, getenv, stdout, stderr)
+	case "seed-demo":
+		return cmdSeedDemo(ctx, getenv, stdout, stderr)
+	case "user":
+		return cmdUser(ctx, args, getenv, stdin, stdout, stderr)
+	case "db-url":
+		return cmdDBURL(ctx, getenv, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", cmd)
+}

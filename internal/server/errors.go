@@ -1,0 +1,63 @@
+package server
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/aftersales/aftersales/internal/apperr"
+	"github.com/aftersales/aftersales/internal/i18n"
+	"github.com/aftersales/aftersales/web/views"
+)
+
+// statusOf is the ONE map from apperr codes to HTTP statuses.
+func statusOf(code apperr.Code) int {
+	switch code {
+	case apperr.Invalid:
+		return http.StatusUnprocessableEntity
+	case apperr.NotFound:
+		return http.StatusNotFound
+	case apperr.Forbidden:
+		return http.StatusForbidden
+	case apperr.Conflict, apperr.IllegalTransition:
+		return http.StatusConflict
+	case apperr.Unauthenticated:
+		return http.StatusUnauthorized
+	case apperr.TooManyRequests:
+		return http.StatusTooManyRequests
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+// fail renders err as an error page. Only Internal errors are logged with their cause,
+// and their message never reaches the user.
+func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	e := apperr.As(err)
+	status := statusOf(e.Code)
+	if status == http.StatusInternalServerError {
+		s.Logger.Error("internal error", slog.String("request_id", requestIDFrom(r.Context())), slog.String("err", err.Error()))
+		s.renderError(w, r, status, "error.internal", nil)
+		return
+	}
+	s.renderError(w, r, status, e.Key, e.Data)
+}
+
+// renderError renders the error page for status with a catalog message.
+func (s *server) renderError(w http.ResponseWriter, r *http.Request, status int, key string, data map[string]any) {
+	if r.Header.Get("HX-Request") == "true" {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte(i18n.T(r.Context(), key, data)))
+		return
+	}
+	p := s.page(r, "error.title."+itoa(status))
+	s.render(w, r, status, views.ErrorPage(p, views.ErrorView{Status: status, Key: key, Data: data, RequestID: requestIDFrom(r.Context())}))
+}
+
+func (s *server) notFound(w http.ResponseWriter, r *http.Request) {
+	s.renderError(w, r, http.StatusNotFound, "error.not_found", nil)
+}
+
+func (s *server) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
+	s.renderError(w, r, http.StatusMethodNotAllowed, "error.method_not_allowed", nil)
+}

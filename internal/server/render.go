@@ -1,0 +1,62 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/a-h/templ"
+	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/web/views"
+)
+
+// page builds what the layout needs: actor, navigation, flash message.
+func (s *server) page(r *http.Request, titleKey string) views.Page {
+	p := views.Page{TitleKey: titleKey, Path: r.URL.RequestURI()}
+	if a, ok := auth.ActorFrom(r.Context()); ok {
+		p.Actor = &a
+		p.StationName = a.StationName
+		for _, e := range navFor(a.Role) {
+			active := r.URL.Path == e.Href || (e.Href != "/" && strings.HasPrefix(r.URL.Path, e.Href+"/"))
+			p.Nav = append(p.Nav, views.NavItem{Href: e.Href, Key: e.Key, Active: active})
+		}
+	}
+	if s.Sessions != nil {
+		if f, ok := s.Sessions.Pop(r.Context(), sessionFlash).(string); ok && f != "" {
+			p.FlashKind, p.Flash, _ = strings.Cut(f, "|")
+		}
+	}
+	return p
+}
+
+// flash stores a one-time message (a catalog key) for the next page. kind is ok or error.
+func (s *server) flash(r *http.Request, kind, key string) {
+	s.Sessions.Put(r.Context(), sessionFlash, kind+"|"+key)
+}
+
+// render writes a templ component with a status code.
+func (s *server) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("X-Frame-Options", "DENY")
+	w.Header().Set("Referrer-Policy", "same-origin")
+	w.WriteHeader(status)
+	if err := c.Render(r.Context(), w); err != nil {
+		s.Logger.Error("render", "request_id", requestIDFrom(r.Context()), "err", err)
+	}
+}
+
+// redirect answers a POST with 303 See Other (post/redirect/get).
+func redirect(w http.ResponseWriter, r *http.Request, to string) {
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// safeNext keeps a post-sign-in redirect on this site.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}

@@ -1,0 +1,64 @@
+package server
+
+import (
+	"io/fs"
+	"net/http"
+
+	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/web/static"
+	"github.com/go-chi/chi/v5"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// routes lists every route of the app, each with its role guard.
+func (s *server) routes() http.Handler {
+	r := chi.NewRouter()
+	r.Use(s.requestID, s.logRequests, s.recoverPanics, s.observe)
+
+	// Operations: no session, no CSRF (GET only).
+	r.Get("/healthz", handleHealthz())
+	r.Get("/readyz", s.handleReadyz())
+	r.Handle("/metrics", promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
+	staticFS, _ := fs.Sub(static.FS, ".")
+	r.Handle("/static/*", http.StripPrefix("/static/", staticCache(http.FileServerFS(staticFS))))
+
+	r.Group(func(r chi.Router) {
+		r.Use(s.crossOrigin, s.Sessions.LoadAndSave, s.loadActor, s.locale)
+		r.NotFound(s.notFound)
+		r.MethodNotAllowed(s.methodNotAllowed)
+
+		r.Get("/signin", s.handleSignInPage())
+		r.Post("/signin", s.handleSignIn())
+		r.Post("/lang", s.handleLanguage())
+
+		r.Group(func(r chi.Router) {
+			r.Use(s.requireSignIn)
+			r.Get("/", s.handleHome())
+			r.Post("/signout", s.handleSignOut())
+
+			r.Group(func(r chi.Router) {
+				r.Use(s.requireRole(auth.RoleAdmin))
+				r.Get("/admin/users", s.handleAdminUsers())
+				r.Post("/admin/users", s.handleCreateUser())
+				r.Get("/admin/users/{id}", s.handleAdminUser())
+				r.Post("/admin/users/{id}/password", s.handleResetPassword())
+				r.Post("/admin/users/{id}/deactivate", s.handleSetActive(false))
+				r.Post("/admin/users/{id}/activate", s.handleSetActive(true))
+			})
+		})
+	})
+	return r
+}
+
+// navFor is the role-aware navigation: the screens each role opens every day.
+// Later screens add their entries here.
+func navFor(role auth.Role) []navEntry {
+	items := []navEntry{{"/", "nav.home"}}
+	switch role {
+	case auth.RoleAdmin:
+		items = append(items, navEntry{"/admin/users", "nav.admin_users"})
+	}
+	return items
+}
+
+type navEntry struct{ Href, Key string }

@@ -1,0 +1,89 @@
+// Package server is the HTTP layer: it decodes forms, calls one service method and
+// renders a templ view. Every route is in routes.go.
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/config"
+	"github.com/alexedwards/scs/pgxstore"
+	"github.com/alexedwards/scs/v2"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+// Deps are what the server needs; main builds them once.
+type Deps struct {
+	Config   config.Config
+	Pool     *pgxpool.Pool
+	Logger   *slog.Logger
+	Sessions *scs.SessionManager
+	Auth     *auth.Service
+	// Now is the one clock (time.Now in production).
+	Now func() time.Time
+}
+
+// NewSessions returns a session manager storing sessions in PostgreSQL, so several
+// app processes share them. cleanup is how often expired sessions are deleted (0 = never);
+// call the returned stop function on shutdown.
+func NewSessions(pool *pgxpool.Pool, cfg config.Config, cleanup time.Duration) (*scs.SessionManager, func()) {
+	store := pgxstore.NewWithCleanupInterval(pool, cleanup)
+	sm := scs.New()
+	sm.Store = store
+	sm.IdleTimeout = cfg.SessionIdle
+	sm.Lifetime = cfg.SessionLifetime
+	sm.Cookie.Name = "aftersales_session"
+	sm.Cookie.HttpOnly = true
+	sm.Cookie.SameSite = http.SameSiteLaxMode
+	sm.Cookie.Secure = cfg.SecureCookies
+	sm.Cookie.Path = "/"
+	return sm, store.StopCleanup
+}
+
+// metrics are the Prometheus collectors of one server.
+type metrics struct {
+	registry *prometheus.Registry
+	latency  *prometheus.HistogramVec
+}
+
+func newMetrics() *metrics {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	lat := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "http_request_duration_seconds",
+		Help:    "HTTP request latency by route pattern, method and status.",
+		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+	}, []string{"route", "method", "status"})
+	reg.MustRegister(lat)
+	return &metrics{registry: reg, latency: lat}
+}
+
+// server holds the dependencies the handlers close over.
+type server struct {
+	Deps
+	metrics *metrics
+}
+
+// NewServer returns the whole app as one http.Handler.
+func NewServer(d Deps) http.Handler {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	s := &server{Deps: d, metrics: newMetrics()}
+	return s.routes()
+}
+
+// ready reports whether the database answers.
+func (s *server) ready(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	return s.Pool.Ping(ctx)
+}

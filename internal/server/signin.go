@@ -1,0 +1,106 @@
+package server
+
+import (
+	"net"
+	"net/http"
+
+	"github.com/aftersales/aftersales/internal/apperr"
+	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/i18n"
+	"github.com/aftersales/aftersales/web/views"
+)
+
+func (s *server) handleSignInPage() http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := auth.ActorFrom(r.Context()); ok {
+			redirect(w, r, safeNext(r.URL.Query().Get("next")))
+			return
+		}
+		s.render(w, r, http.StatusOK, views.SignIn(s.page(r, "auth.signin.title"), views.SignInForm{Next: r.URL.Query().Get("next")}))
+	}
+}
+
+// clientIP is the TCP peer's address. Forwarded headers are not trusted: anyone could
+// set them to dodge the per-address throttle.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func (s *server) handleSignIn() http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		f := views.SignInForm{Username: r.PostFormValue("username"), Next: r.PostFormValue("next")}
+		u, err := s.Auth.Authenticate(r.Context(), f.Username, r.PostFormValue("password"), clientIP(r))
+		if err != nil {
+			e := apperr.As(err)
+			status := statusOf(e.Code)
+			if status == http.StatusInternalServerError {
+				s.fail(w, r, err)
+				return
+			}
+			f.ErrorKey, f.ErrorData = e.Key, e.Data
+			s.render(w, r, status, views.SignIn(s.page(r, "auth.signin.title"), f))
+			return
+		}
+		// A new token on sign-in: a session id planted before sign-in is worthless.
+		if err := s.Sessions.RenewToken(r.Context()); err != nil {
+			s.fail(w, r, apperr.Wrap(err, "renew session"))
+			return
+		}
+		s.Sessions.Put(r.Context(), sessionUserID, u.ID)
+		if u.Language == nil {
+			// Keep a language chosen on the sign-in page.
+			if l := s.Sessions.GetString(r.Context(), sessionLang); l != "" {
+				_ = s.Auth.SetLanguage(r.Context(), u.ID, l)
+			}
+		}
+		redirect(w, r, safeNext(f.Next))
+	}
+}
+
+func (s *server) handleSignOut() http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		lang := s.Sessions.GetString(r.Context(), sessionLang)
+		if err := s.Sessions.Destroy(r.Context()); err != nil {
+			s.fail(w, r, apperr.Wrap(err, "sign out"))
+			return
+		}
+		if lang != "" {
+			s.Sessions.Put(r.Context(), sessionLang, lang)
+		}
+		redirect(w, r, "/signin")
+	}
+}
+
+// handleLanguage switches the UI language: stored on the user when signed in, in the
+// session otherwise.
+func (s *server) handleLanguage() http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		lang := i18n.Normalize(r.PostFormValue("lang"))
+		if lang == "" {
+			s.renderError(w, r, http.StatusUnprocessableEntity, "error.invalid", nil)
+			return
+		}
+		s.Sessions.Put(r.Context(), sessionLang, lang)
+		if a, ok := auth.ActorFrom(r.Context()); ok {
+			if err := s.Auth.SetLanguage(r.Context(), a.UserID, lang); err != nil {
+				s.fail(w, r, err)
+				return
+			}
+		}
+		redirect(w, r, safeNext(r.PostFormValue("next")))
+	}
+}
+
+func (s *server) handleHome() http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/" {
+			s.notFound(w, r)
+			return
+		}
+		s.render(w, r, http.StatusOK, views.Home(s.page(r, "nav.home")))
+	}
+}
