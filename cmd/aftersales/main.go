@@ -3,7 +3,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/aftersales/aftersales/internal/apperr"
+	"github.com/aftersales/aftersales/internal/i18n"
 	"io"
 	"os"
 	"os/signal"
@@ -15,9 +21,31 @@ func main() {
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "aftersales:", err)
+		fmt.Fprintln(os.Stderr, "aftersales:", describe(err))
 		os.Exit(1)
 	}
+}
+
+// describe turns an error into one readable line: application errors are spelled out
+// in English from the catalog, field by field.
+func describe(err error) string {
+	var e *apperr.Error
+	if !errors.As(err, &e) || e.Code == apperr.Internal {
+		return err.Error()
+	}
+	if len(e.Fields) == 0 {
+		return i18n.TL("en", e.Key, e.Data)
+	}
+	names := make([]string, 0, len(e.Fields))
+	for f := range e.Fields {
+		names = append(names, f)
+	}
+	sort.Strings(names)
+	parts := make([]string, len(names))
+	for i, f := range names {
+		parts[i] = f + ": " + i18n.TL("en", e.Fields[f])
+	}
+	return strings.Join(parts, "; ")
 }
 
 const usage = `usage: aftersales [command] [flags]

@@ -302,6 +302,9 @@ func (s *Service) insertUser(ctx context.Context, actorID *int64, n NewUser) (Us
 }
 
 func (s *Service) event(ctx context.Context, tx pgx.Tx, userID int64, actorID *int64, kind string, data map[string]any) error {
+	if data == nil {
+		data = map[string]any{}
+	}
 	_, err := tx.Exec(ctx, `INSERT INTO user_events (user_id, actor_id, kind, at, data) VALUES ($1, $2, $3, $4, $5)`, userID, actorID, kind, s.now(), data)
 	return db.Translate(err, "user event")
 }

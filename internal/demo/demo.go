@@ -193,3 +193,8 @@ func parts(ctx context.Context, tx pgx.Tx) error {
 	}
 	return nil
 }
+
+// Seed loads the demo data with the real clock; tests use it with testdb.Seeded.
+func Seed(ctx context.Context, pool *pgxpool.Pool) error {
+	return Load(ctx, pool, auth.NewService(pool, time.Now), time.Now())
+}

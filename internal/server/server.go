@@ -31,8 +31,30 @@ type Deps struct {
 // NewSessions returns a session manager storing sessions in PostgreSQL, so several
 // app processes share them. cleanup is how often expired sessions are deleted (0 = never);
 // call the returned stop function on shutdown.
+//
+// pgxstore's own cleanup goroutine races with its StopCleanup (the race detector sees
+// it), so the store runs without it and a sweep of our own deletes expired rows.
 func NewSessions(pool *pgxpool.Pool, cfg config.Config, cleanup time.Duration) (*scs.SessionManager, func()) {
-	store := pgxstore.NewWithCleanupInterval(pool, cleanup)
+	store := pgxstore.NewWithCleanupInterval(pool, 0)
+	stop := func() {}
+	if cleanup > 0 {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			t := time.NewTicker(cleanup)
+			defer t.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+					_, _ = pool.Exec(ctx, `DELETE FROM sessions WHERE expiry < now()`)
+				}
+			}
+		}()
+		stop = func() { cancel(); <-done }
+	}
 	sm := scs.New()
 	sm.Store = store
 	sm.IdleTimeout = cfg.SessionIdle
@@ -42,7 +64,7 @@ func NewSessions(pool *pgxpool.Pool, cfg config.Config, cleanup time.Duration) (
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Secure = cfg.SecureCookies
 	sm.Cookie.Path = "/"
-	return sm, store.StopCleanup
+	return sm, stop
 }
 
 // metrics are the Prometheus collectors of one server.

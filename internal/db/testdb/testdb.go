@@ -29,19 +29,37 @@ var (
 	tmplName  string
 	setupErr  error
 	createMu  sync.Mutex // CREATE DATABASE … TEMPLATE needs the template unused.
+
+	seededMu sync.Mutex
+	seeded   = map[string]*seededTmpl{}
 )
+
+type seededTmpl struct {
+	once sync.Once
+	name string
+	err  error
+}
 
 // Main runs the package's tests and drops the template afterwards. Call it from TestMain.
 func Main(m *testing.M) {
 	code := m.Run()
+	names := []string{}
 	if tmplName != "" {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		if conn, err := pgx.Connect(ctx, serverURL); err == nil {
-			_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{tmplName}.Sanitize()+" WITH (FORCE)")
-			conn.Close(ctx)
-		}
-		cancel()
+		names = append(names, tmplName)
 	}
+	for _, st := range seeded {
+		if st.name != "" {
+			names = append(names, st.name)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	if conn, err := pgx.Connect(ctx, serverURL); err == nil && len(names) > 0 {
+		for _, n := range names {
+			_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{n}.Sanitize()+" WITH (FORCE)")
+		}
+		conn.Close(ctx)
+	}
+	cancel()
 	os.Exit(code)
 }
 
@@ -87,6 +105,66 @@ func setup() {
 func URL(t testing.TB) string {
 	t.Helper()
 	Server(t)
+	return clone(t, tmplName)
+}
+
+// Seeded returns a pool on a fresh database cloned from a template that seed filled
+// once per test binary (key names the seed). Use it for data that is slow to make,
+// such as demo users with hashed passwords.
+func Seeded(t testing.TB, key string, seed func(ctx context.Context, pool *pgxpool.Pool) error) *pgxpool.Pool {
+	t.Helper()
+	Server(t)
+	seededMu.Lock()
+	st := seeded[key]
+	if st == nil {
+		st = &seededTmpl{}
+		seeded[key] = st
+	}
+	seededMu.Unlock()
+	st.once.Do(func() {
+		ctx := context.Background()
+		name := "t_seed_" + randomSuffix()
+		u, err := pgboot.WithDatabase(serverURL, name)
+		if err != nil {
+			st.err = err
+			return
+		}
+		conn, err := pgx.Connect(ctx, serverURL)
+		if err != nil {
+			st.err = err
+			return
+		}
+		createMu.Lock()
+		_, err = conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()+" TEMPLATE "+pgx.Identifier{tmplName}.Sanitize())
+		createMu.Unlock()
+		conn.Close(ctx)
+		if err != nil {
+			st.err = err
+			return
+		}
+		st.name = name
+		pool, err := db.Open(ctx, u)
+		if err != nil {
+			st.err = err
+			return
+		}
+		st.err = seed(ctx, pool)
+		pool.Close()
+	})
+	if st.err != nil {
+		t.Fatalf("testdb: seed %s: %v", key, st.err)
+	}
+	pool, err := db.Open(context.Background(), clone(t, st.name))
+	if err != nil {
+		t.Fatalf("testdb: %v", err)
+	}
+	t.Cleanup(pool.Close)
+	return pool
+}
+
+// clone creates a database from template tmpl, dropped when the test ends.
+func clone(t testing.TB, tmpl string) string {
+	t.Helper()
 	name := "t_" + randomSuffix()
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, serverURL)
@@ -95,7 +173,7 @@ func URL(t testing.TB) string {
 	}
 	defer conn.Close(ctx)
 	createMu.Lock()
-	_, err = conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()+" TEMPLATE "+pgx.Identifier{tmplName}.Sanitize())
+	_, err = conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()+" TEMPLATE "+pgx.Identifier{tmpl}.Sanitize())
 	createMu.Unlock()
 	if err != nil {
 		t.Fatalf("testdb: create %s: %v", name, err)

@@ -1,0 +1,163 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aftersales/aftersales/internal/db/testdb"
+)
+
+func TestMain(m *testing.M) { testdb.Main(m) }
+
+func envOf(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestBadConfigNamesTheVariable(t *testing.T) {
+	t.Parallel()
+	var out, errb bytes.Buffer
+	err := run(context.Background(), []string{"serve"}, envOf(map[string]string{"SECURE_COOKIES": "perhaps"}), nil, &out, &errb)
+	if err == nil || !strings.Contains(err.Error(), "SECURE_COOKIES") {
+		t.Fatalf("got %v, want an error naming SECURE_COOKIES", err)
+	}
+	if strings.Contains(err.Error(), "\n") {
+		t.Errorf("the error is more than one line: %q", err)
+	}
+}
+
+func TestUnknownCommand(t *testing.T) {
+	t.Parallel()
+	var out, errb bytes.Buffer
+	if err := run(context.Background(), []string{"frobnicate"}, envOf(nil), nil, &out, &errb); err == nil {
+		t.Fatal("unknown command accepted")
+	}
+	if !strings.Contains(errb.String(), "usage:") {
+		t.Error("no usage printed")
+	}
+}
+
+// TestFirstAdminOnAnEmptyDatabase is how a real installation starts: migrate, then
+// `aftersales user add` creates headquarters and the first admin.
+func TestFirstAdminOnAnEmptyDatabase(t *testing.T) {
+	t.Parallel()
+	env := envOf(map[string]string{"DATABASE_URL": testdb.Empty(t)})
+	ctx := context.Background()
+	var out, errb bytes.Buffer
+	if err := run(ctx, []string{"migrate"}, env, nil, &out, &errb); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	if !strings.Contains(out.String(), "schema version") {
+		t.Errorf("migrate printed %q", out.String())
+	}
+	out.Reset()
+	err := run(ctx, []string{"user", "add", "-username", "root", "-name", "管理员", "-station", "HQ"}, env, strings.NewReader("short\n"), &out, &errb)
+	if err == nil || !strings.Contains(describe(err), "at least 8 characters") {
+		t.Fatalf("short password: %v", err)
+	}
+	err = run(ctx, []string{"user", "add", "-username", "root", "-name", "管理员", "-station", "HQ"}, env, strings.NewReader("s3cret-pass\n"), &out, &errb)
+	if err != nil {
+		t.Fatalf("user add: %v", describe(err))
+	}
+	if !strings.Contains(out.String(), "added root (admin) at 总部") {
+		t.Errorf("user add printed %q", out.String())
+	}
+	if err := run(ctx, []string{"user", "passwd", "-username", "root", "-password", "another-pass"}, env, nil, &out, &errb); err != nil {
+		t.Fatalf("passwd: %v", err)
+	}
+	// Demo data goes into an empty database only.
+	if err := run(ctx, []string{"seed-demo"}, env, nil, &out, &errb); err == nil {
+		t.Error("seed-demo loaded demo data into a database that has an admin")
+	}
+}
+
+func TestSeedDemoAndMigrateDown(t *testing.T) {
+	t.Parallel()
+	env := envOf(map[string]string{"DATABASE_URL": testdb.Empty(t)})
+	ctx := context.Background()
+	var out, errb bytes.Buffer
+	if err := run(ctx, []string{"seed-demo"}, env, nil, &out, &errb); err != nil {
+		t.Fatalf("seed-demo: %v", err)
+	}
+	for _, u := range []string{"admin", "manager", "supervisor", "hotline", "tech1", "tech2", "storekeeper", "demo1234"} {
+		if !strings.Contains(out.String(), u) {
+			t.Errorf("seed-demo output lacks %q: %s", u, out.String())
+		}
+	}
+	out.Reset()
+	if err := run(ctx, []string{"migrate", "down"}, env, nil, &out, &errb); err != nil {
+		t.Fatalf("migrate down: %v", err)
+	}
+	if !strings.Contains(out.String(), "schema version 0") {
+		t.Errorf("after down: %q", out.String())
+	}
+}
+
+// TestServeStartsAndStopsCleanly starts the real server with demo data, waits until it
+// answers, then cancels its context (what Ctrl-C and SIGTERM do) and expects a clean stop.
+func TestServeStartsAndStopsCleanly(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	env := envOf(map[string]string{"DATABASE_URL": testdb.Empty(t), "ADDR": addr})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errb syncBuffer
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"serve", "-demo"}, env, nil, &out, &errb) }()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		res, err := http.Get("http://" + addr + "/readyz")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == 200 {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server never became ready; stderr:\n%s", errb.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve returned %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	for _, want := range []string{"Aftersales is running at http://" + addr, "Demo logins (password demo1234): admin, manager, supervisor, hotline, tech1, tech2, storekeeper", "Stopped."} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for one writer and one reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}

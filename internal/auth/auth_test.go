@@ -1,0 +1,202 @@
+package auth_test
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aftersales/aftersales/internal/apperr"
+	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/db/testdb"
+	"github.com/aftersales/aftersales/internal/demo"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+func TestMain(m *testing.M) { testdb.Main(m) }
+
+func TestPasswordHash(t *testing.T) {
+	t.Parallel()
+	h, err := auth.HashPassword("demo1234")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h2, _ := auth.HashPassword("demo1234"); h2 == h {
+		t.Error("two hashes of one password are equal: the salt is not random")
+	}
+	for pw, want := range map[string]bool{"demo1234": true, "demo12345": false, "": false} {
+		ok, err := auth.CheckPassword(h, pw)
+		if err != nil || ok != want {
+			t.Errorf("CheckPassword(%q) = %v, %v; want %v", pw, ok, err, want)
+		}
+	}
+	if _, err := auth.CheckPassword("plaintext", "x"); err == nil {
+		t.Error("a malformed hash was accepted")
+	}
+}
+
+// clock is a settable test clock.
+type clock struct{ t atomic.Int64 }
+
+func (c *clock) now() time.Time          { return time.Unix(0, c.t.Load()) }
+func (c *clock) advance(d time.Duration) { c.t.Add(int64(d)) }
+
+func setup(t *testing.T) (*auth.Service, *clock, *pgxpool.Pool) {
+	t.Helper()
+	pool := testdb.Seeded(t, "demo", demo.Seed)
+	c := &clock{}
+	c.t.Store(time.Now().UnixNano())
+	return auth.NewService(pool, c.now), c, pool
+}
+
+func TestAuthenticate(t *testing.T) {
+	t.Parallel()
+	svc, _, _ := setup(t)
+	ctx := context.Background()
+	u, err := svc.Authenticate(ctx, " Hotline ", demo.Password, "10.0.0.1")
+	if err != nil {
+		t.Fatalf("right password: %v", err)
+	}
+	if u.Username != "hotline" || u.Role != auth.RoleHotline {
+		t.Errorf("got %+v", u)
+	}
+	if _, err := svc.Authenticate(ctx, "hotline", "wrong", "10.0.0.1"); apperr.CodeOf(err) != apperr.Unauthenticated {
+		t.Errorf("wrong password: %v", err)
+	}
+	if _, err := svc.Authenticate(ctx, "nobody", demo.Password, "10.0.0.1"); apperr.CodeOf(err) != apperr.Unauthenticated {
+		t.Errorf("unknown user: %v", err)
+	}
+}
+
+func TestThrottlePerAccount(t *testing.T) {
+	t.Parallel()
+	svc, clk, _ := setup(t)
+	ctx := context.Background()
+	for i := 0; i < auth.MaxFailuresPerUser; i++ {
+		// Different addresses: only the account limit can trigger.
+		if _, err := svc.Authenticate(ctx, "tech1", "wrong", fmt.Sprintf("10.0.1.%d", i)); apperr.CodeOf(err) != apperr.Unauthenticated {
+			t.Fatalf("attempt %d: %v", i, err)
+		}
+	}
+	_, err := svc.Authenticate(ctx, "tech1", demo.Password, "10.0.2.1")
+	if apperr.CodeOf(err) != apperr.TooManyRequests {
+		t.Fatalf("after %d failures the right password got %v, want TooManyRequests", auth.MaxFailuresPerUser, err)
+	}
+	// Another account from the same address is not affected.
+	if _, err := svc.Authenticate(ctx, "tech2", demo.Password, "10.0.1.0"); err != nil {
+		t.Fatalf("other account: %v", err)
+	}
+	clk.advance(auth.ThrottleWindow + time.Second)
+	if _, err := svc.Authenticate(ctx, "tech1", demo.Password, "10.0.2.1"); err != nil {
+		t.Fatalf("after the window: %v", err)
+	}
+}
+
+func TestThrottlePerAddress(t *testing.T) {
+	t.Parallel()
+	svc, _, _ := setup(t)
+	ctx := context.Background()
+	for i := 0; i < auth.MaxFailuresPerIP; i++ {
+		// Different (unknown) accounts, one address: only the address limit can trigger.
+		if _, err := svc.Authenticate(ctx, fmt.Sprintf("guess%d", i), "x", "10.9.9.9"); apperr.CodeOf(err) != apperr.Unauthenticated {
+			t.Fatalf("attempt %d: %v", i, err)
+		}
+	}
+	if _, err := svc.Authenticate(ctx, "hotline", demo.Password, "10.9.9.9"); apperr.CodeOf(err) != apperr.TooManyRequests {
+		t.Fatalf("got %v, want TooManyRequests", err)
+	}
+	if _, err := svc.Authenticate(ctx, "hotline", demo.Password, "10.9.9.8"); err != nil {
+		t.Fatalf("another address: %v", err)
+	}
+}
+
+func actorOf(t *testing.T, svc *auth.Service, pool *pgxpool.Pool, username string) auth.Actor {
+	t.Helper()
+	var id int64
+	if err := pool.QueryRow(context.Background(), `SELECT id FROM users WHERE username = $1`, username).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	a, err := svc.ActorFor(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func TestStationScope(t *testing.T) {
+	t.Parallel()
+	svc, _, pool := setup(t)
+	sh, _ := svc.StationByCode(context.Background(), "SH")
+	sz, _ := svc.StationByCode(context.Background(), "SZ")
+	hd, _ := svc.StationByCode(context.Background(), "HD")
+	sup := actorOf(t, svc, pool, "supervisor")
+	if !sup.Sees(sh.ID) || sup.Sees(sz.ID) || sup.Sees(hd.ID) {
+		t.Errorf("supervisor at SH sees %v", sup.Stations)
+	}
+	mgr := actorOf(t, svc, pool, "manager")
+	if !mgr.Sees(sh.ID) || !mgr.Sees(sz.ID) || !mgr.Sees(hd.ID) {
+		t.Errorf("regional manager sees %v, want HD, SH and SZ", mgr.Stations)
+	}
+	if mgr.StationName != "华东区域服务中心" {
+		t.Errorf("station name %q", mgr.StationName)
+	}
+}
+
+func TestUserAdministration(t *testing.T) {
+	t.Parallel()
+	svc, _, pool := setup(t)
+	ctx := context.Background()
+	admin := actorOf(t, svc, pool, "admin")
+	hotline := actorOf(t, svc, pool, "hotline")
+	sh, _ := svc.StationByCode(ctx, "SH")
+
+	if _, err := svc.CreateUser(ctx, hotline, auth.NewUser{Username: "x1", DisplayName: "X", Role: auth.RoleHotline, StationID: sh.ID, Password: "longenough"}); apperr.CodeOf(err) != apperr.Forbidden {
+		t.Errorf("hotline creating a user: %v", err)
+	}
+	_, err := svc.CreateUser(ctx, admin, auth.NewUser{Username: "Bad Name", Role: "boss", Password: "short"})
+	e := apperr.As(err)
+	for _, f := range []string{"username", "display_name", "role", "station_id", "password"} {
+		if e.Fields[f] == "" {
+			t.Errorf("field %s has no message: %v", f, e.Fields)
+		}
+	}
+	u, err := svc.CreateUser(ctx, admin, auth.NewUser{Username: "newtech", DisplayName: "新技师", Role: auth.RoleTechnician, StationID: sh.ID, Password: "longenough"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.CreateUser(ctx, admin, auth.NewUser{Username: "NEWTECH", DisplayName: "重复", Role: auth.RoleTechnician, StationID: sh.ID, Password: "longenough"}); apperr.As(err).Fields["username"] != "user.username_taken" {
+		t.Errorf("duplicate username: %v", err)
+	}
+	if _, err := svc.Authenticate(ctx, "newtech", "longenough", "10.1.1.1"); err != nil {
+		t.Fatalf("new user signs in: %v", err)
+	}
+	if err := svc.ResetPassword(ctx, admin, u.ID, "another-pass"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Authenticate(ctx, "newtech", "another-pass", "10.1.1.1"); err != nil {
+		t.Fatalf("after reset: %v", err)
+	}
+	if err := svc.SetActive(ctx, admin, u.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Authenticate(ctx, "newtech", "another-pass", "10.1.1.1"); apperr.CodeOf(err) != apperr.Unauthenticated {
+		t.Errorf("deactivated user signed in: %v", err)
+	}
+	if _, err := svc.ActorFor(ctx, u.ID); apperr.CodeOf(err) != apperr.Unauthenticated {
+		t.Errorf("deactivated user still acts: %v", err)
+	}
+	if err := svc.SetActive(ctx, admin, admin.UserID, false); apperr.CodeOf(err) != apperr.Invalid {
+		t.Errorf("admin deactivating self: %v", err)
+	}
+	var events []string
+	rows, _ := pool.Query(ctx, `SELECT kind FROM user_events WHERE user_id = $1 ORDER BY id`, u.ID)
+	for rows.Next() {
+		var k string
+		_ = rows.Scan(&k)
+		events = append(events, k)
+	}
+	if fmt.Sprint(events) != "[created password_reset deactivated]" {
+		t.Errorf("history %v", events)
+	}
+}

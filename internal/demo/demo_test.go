@@ -1,0 +1,56 @@
+package demo_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/db/testdb"
+	"github.com/aftersales/aftersales/internal/demo"
+)
+
+func TestMain(m *testing.M) { testdb.Main(m) }
+
+func TestLoadIfEmpty(t *testing.T) {
+	t.Parallel()
+	pool := testdb.New(t)
+	ctx := context.Background()
+	svc := auth.NewService(pool, time.Now)
+	loaded, err := demo.LoadIfEmpty(ctx, pool, svc, time.Now())
+	if err != nil || !loaded {
+		t.Fatalf("first load: %v %v", loaded, err)
+	}
+	counts := map[string]int{}
+	for _, table := range []string{"stations", "users", "customers", "customer_phones", "units", "parts"} {
+		var n int
+		if err := pool.QueryRow(ctx, "SELECT count(*) FROM "+table).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		counts[table] = n
+	}
+	if counts["stations"] != 4 || counts["users"] != len(demo.Usernames) || counts["customers"] != 50 || counts["parts"] != 30 || counts["units"] < 50 || counts["customer_phones"] <= 50 {
+		t.Errorf("counts %v", counts)
+	}
+	var roles int
+	if err := pool.QueryRow(ctx, `SELECT count(DISTINCT role) FROM users`).Scan(&roles); err != nil || roles != len(auth.Roles) {
+		t.Errorf("%d distinct roles, want one user per role (%v)", roles, err)
+	}
+	var inWarranty, outOfWarranty int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE purchase_date + make_interval(months => warranty_months) >= current_date),
+		count(*) FILTER (WHERE purchase_date + make_interval(months => warranty_months) < current_date) FROM units`).Scan(&inWarranty, &outOfWarranty); err != nil {
+		t.Fatal(err)
+	}
+	if inWarranty == 0 || outOfWarranty == 0 {
+		t.Errorf("units in warranty %d, out %d: the demo should show both", inWarranty, outOfWarranty)
+	}
+	for _, u := range []string{"admin", "manager", "supervisor", "hotline", "tech1", "tech2", "storekeeper"} {
+		if _, err := svc.Authenticate(ctx, u, demo.Password, "127.0.0.1"); err != nil {
+			t.Errorf("%s cannot sign in with the demo password: %v", u, err)
+		}
+	}
+	loaded, err = demo.LoadIfEmpty(ctx, pool, svc, time.Now())
+	if err != nil || loaded {
+		t.Fatalf("second load: %v %v (must leave a non-empty database alone)", loaded, err)
+	}
+}
