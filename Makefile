@@ -12,7 +12,8 @@ help:
 
 ## run: start the app on :8080 with demo data in an empty database.
 run:
-	$(GO) run ./cmd/aftersales serve -demo
+	@$(GO) build -o bin/aftersales ./cmd/aftersales
+	@exec ./bin/aftersales serve -demo
 
 build:
 	$(GO) build -o bin/aftersales ./cmd/aftersales

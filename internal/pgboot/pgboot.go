@@ -160,6 +160,10 @@ func startPrivate(ctx context.Context, bin, dir string, log io.Writer) error {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "PG_VERSION")); err != nil {
 		fmt.Fprintf(log, "PostgreSQL: creating a private cluster in %s\n", dir)
+		// The parent stays traversable so the postgres user can reach the cluster.
+		if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+			return err
+		}
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return err
 		}
