@@ -1,0 +1,135 @@
+package customer_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/aftersales/aftersales/internal/apperr"
+	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/customer"
+	"github.com/aftersales/aftersales/internal/db/testdb"
+	"github.com/aftersales/aftersales/internal/demo"
+)
+
+func TestMain(m *testing.M) { testdb.Main(m) }
+
+func day(s string) *time.Time {
+	t, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		panic(err)
+	}
+	return &t
+}
+
+func TestNormalizePhone(t *testing.T) {
+	for in, want := range map[string]string{
+		"138 1234 5678":     "+8613812345678",
+		"13812345678":       "+8613812345678",
+		"+86 138-1234-5678": "+8613812345678",
+		"021-5012 3456":     "+862150123456",
+		"(021) 50123456":    "+862150123456",
+	} {
+		if got, ok := customer.NormalizePhone(in); !ok || got != want {
+			t.Errorf("NormalizePhone(%q) = %q, %v; want %q", in, got, ok, want)
+		}
+	}
+	for _, bad := range []string{"", "abc", "12", "1381234567890123"} {
+		if got, ok := customer.NormalizePhone(bad); ok {
+			t.Errorf("NormalizePhone(%q) = %q, want refusal", bad, got)
+		}
+	}
+}
+
+func TestWarranty(t *testing.T) {
+	shanghai, _ := time.LoadLocation("Asia/Shanghai")
+	u := customer.Unit{PurchaseDate: day("2025-11-22"), WarrantyMonths: 12}
+	for _, tc := range []struct {
+		on   time.Time
+		want bool
+	}{
+		{time.Date(2026, 11, 22, 23, 59, 0, 0, shanghai), true},  // the last day is in warranty
+		{time.Date(2026, 11, 23, 0, 0, 0, 0, shanghai), false},   // the day after is not
+		{time.Date(2026, 11, 22, 16, 30, 0, 0, time.UTC), false}, // 00:30 on the 23rd in Shanghai
+	} {
+		if in, known := u.InWarranty(tc.on, shanghai); !known || in != tc.want {
+			t.Errorf("on %s: in=%v known=%v, want %v", tc.on, in, known, tc.want)
+		}
+	}
+	if end, _ := (customer.Unit{PurchaseDate: day("2026-01-31"), WarrantyMonths: 1}).WarrantyEnd(); end.Format("2006-01-02") != "2026-02-28" {
+		t.Errorf("month-end clamp: %s", end)
+	}
+	if _, known := (customer.Unit{}).InWarranty(time.Now(), shanghai); known {
+		t.Error("unknown purchase date reported as known")
+	}
+}
+
+func TestCreateCustomerAndUnit(t *testing.T) {
+	t.Parallel()
+	pool := testdb.Seeded(t, "demo", demo.Seed)
+	ctx := context.Background()
+	shanghai, _ := time.LoadLocation("Asia/Shanghai")
+	now := time.Date(2026, 11, 22, 10, 0, 0, 0, shanghai)
+	svc := customer.NewService(pool, func() time.Time { return now }, shanghai)
+	authSvc := auth.NewService(pool, time.Now)
+	actorOf := func(name string) auth.Actor {
+		var id int64
+		if err := pool.QueryRow(ctx, `SELECT id FROM users WHERE username = $1`, name).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		a, err := authSvc.ActorFor(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	hotline, szHotline, tech := actorOf("hotline"), actorOf("sz.hotline"), actorOf("tech1")
+
+	_, err := svc.CreateCustomer(ctx, hotline, customer.NewCustomer{Phones: []string{"12"}})
+	e := apperr.As(err)
+	if e.Fields["name"] != "field.required" || e.Fields["phones"] != "customer.field.phone_invalid" {
+		t.Errorf("bad input: %v", err)
+	}
+	if _, err := svc.CreateCustomer(ctx, hotline, customer.NewCustomer{Name: "x"}); apperr.As(err).Fields["phones"] != "customer.field.phone_required" {
+		t.Errorf("no phone: %v", err)
+	}
+	if _, err := svc.CreateCustomer(ctx, tech, customer.NewCustomer{Name: "x", Phones: []string{"13812345678"}}); apperr.CodeOf(err) != apperr.Forbidden {
+		t.Errorf("technician creating a customer: %v", err)
+	}
+	c, err := svc.CreateCustomer(ctx, hotline, customer.NewCustomer{Name: " 新客户 ", Phones: []string{"139 0000 1111", "13900001111", ""}, Addresses: []string{"上海市浦东新区张杨路1号"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Name != "新客户" || len(c.Phones) != 1 || c.Phones[0].E164 != "+8613900001111" || c.Phones[0].Raw != "139 0000 1111" || c.StationID != hotline.StationID {
+		t.Errorf("created %+v", c)
+	}
+	_, err = svc.AddUnit(ctx, hotline, c.ID, customer.NewUnit{PurchaseDate: day("2026-11-23"), ManufactureDate: day("2026-12-01")})
+	e = apperr.As(err)
+	if e.Fields["model"] == "" || e.Fields["purchase_date"] != "customer.field.date_future" || e.Fields["manufacture_date"] != "customer.field.date_future" {
+		t.Errorf("bad unit: %v", err)
+	}
+	if _, err := svc.AddUnit(ctx, hotline, c.ID, customer.NewUnit{Model: "GA22", PurchaseDate: day("2026-01-01"), ManufactureDate: day("2026-02-01")}); apperr.As(err).Fields["manufacture_date"] != "customer.field.made_after_purchase" {
+		t.Errorf("made after purchase: %v", err)
+	}
+	u, err := svc.AddUnit(ctx, hotline, c.ID, customer.NewUnit{Brand: "英格索兰", Model: "R55i", Serial: "SN-1", PurchaseDate: day("2026-11-22"), WarrantyMonths: 12})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in, _ := u.InWarranty(now, shanghai); !in {
+		t.Error("a unit bought today is out of warranty")
+	}
+	// Another station's hotline sees neither the customer nor the unit.
+	if _, err := svc.CustomerByID(ctx, szHotline, c.ID); apperr.CodeOf(err) != apperr.NotFound {
+		t.Errorf("Suzhou reads a Shanghai customer: %v", err)
+	}
+	if _, err := svc.UnitByID(ctx, szHotline, u.ID); apperr.CodeOf(err) != apperr.NotFound {
+		t.Errorf("Suzhou reads a Shanghai unit: %v", err)
+	}
+	if _, err := svc.AddUnit(ctx, szHotline, c.ID, customer.NewUnit{Model: "x"}); apperr.CodeOf(err) != apperr.NotFound {
+		t.Errorf("Suzhou adds a unit to a Shanghai customer: %v", err)
+	}
+	got, err := svc.CustomerByID(ctx, hotline, c.ID)
+	if err != nil || len(got.Addresses) != 1 || len(got.Phones) != 1 {
+		t.Errorf("read back %+v %v", got, err)
+	}
+}

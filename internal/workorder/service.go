@@ -1,0 +1,777 @@
+package workorder
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/aftersales/aftersales/internal/apperr"
+	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/customer"
+	"github.com/aftersales/aftersales/internal/db"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Service owns the work-order workflow: every state change goes through it, in one
+// transaction with its event row.
+type Service struct {
+	pool *pgxpool.Pool
+	now  func() time.Time
+	loc  *time.Location
+}
+
+// NewService returns the work-order service. now is the one clock; loc is the time zone
+// of order numbers, working days and warranty dates.
+func NewService(pool *pgxpool.Pool, now func() time.Time, loc *time.Location) *Service {
+	return &Service{pool: pool, now: now, loc: loc}
+}
+
+func machineActor(a auth.Actor) Actor { return Actor{UserID: a.UserID, Role: Role(a.Role)} }
+
+// visible reports whether the actor may see o: their stations, and for technicians only
+// the orders assigned to them.
+func visible(o Order, a auth.Actor) bool {
+	if !a.Sees(o.StationID) {
+		return false
+	}
+	if a.Role == auth.RoleTechnician {
+		return o.AssigneeID != nil && *o.AssigneeID == a.UserID
+	}
+	return true
+}
+
+// NewOrder is the input of Create.
+type NewOrder struct {
+	CustomerID  int64
+	UnitID      int64
+	Channel     string
+	Symptom     string
+	Request     string
+	Urgency     string
+	ServiceType string
+	Preliminary string
+	// ContactName, ContactPhone and Address default to the customer's.
+	ContactName  string
+	ContactPhone string
+	Address      string
+	// IntakeKey is the form's one-time key: submitting it again returns the same order.
+	IntakeKey string
+}
+
+// Valid checks the input's shape; keys are catalog keys.
+func (n NewOrder) Valid() map[string]string {
+	f := map[string]string{}
+	if n.CustomerID == 0 {
+		f["customer_id"] = "workorder.field.customer_required"
+	}
+	if strings.TrimSpace(n.Symptom) == "" {
+		f["symptom"] = "field.required"
+	}
+	if !oneOf(n.Channel, Channels) {
+		f["channel"] = "field.required"
+	}
+	if !oneOf(n.Urgency, Urgencies) {
+		f["urgency"] = "field.required"
+	}
+	if !oneOf(n.ServiceType, ServiceTypes) {
+		f["service_type"] = "field.required"
+	}
+	if n.ContactPhone != "" {
+		if _, ok := customer.NormalizePhone(n.ContactPhone); !ok {
+			f["contact_phone"] = "customer.field.phone_invalid"
+		}
+	}
+	return f
+}
+
+func oneOf(v string, set []string) bool {
+	for _, s := range set {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Create logs a repair call (已受理). Hotline only (Forbidden). Returns Invalid with field
+// keys, NotFound for a customer or unit the actor cannot see. The order gets the next
+// number of its station's day, its SLA due times, its warranty status, and a link to the
+// earlier order when it is a repeat repair.
+func (s *Service) Create(ctx context.Context, actor auth.Actor, in NewOrder) (Order, error) {
+	if !actor.Is(auth.RoleHotline) {
+		return Order{}, apperr.New(apperr.Forbidden, "error.forbidden_role", "Roles", "hotline")
+	}
+	if f := in.Valid(); len(f) > 0 {
+		return Order{}, apperr.Fields(f)
+	}
+	var o Order
+	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		o, err = s.CreateTx(ctx, tx, actor, in)
+		return err
+	})
+	if err != nil && in.IntakeKey != "" && apperr.CodeOf(err) == apperr.Conflict {
+		// A double submit lost the race on the intake key: show the order it made.
+		if existing, ferr := s.byIntakeKey(ctx, actor, in.IntakeKey); ferr == nil {
+			return existing, nil
+		}
+	}
+	return o, err
+}
+
+func (s *Service) byIntakeKey(ctx context.Context, actor auth.Actor, key string) (Order, error) {
+	var id int64
+	if err := s.pool.QueryRow(ctx, `SELECT id FROM work_orders WHERE intake_key = $1`, key).Scan(&id); err != nil {
+		return Order{}, db.Translate(err, "intake key")
+	}
+	return s.OrderByID(ctx, actor, id)
+}
+
+// CreateTx is Create inside the caller's transaction (intake also creates the customer
+// and unit in the same one). The caller has checked the role and the input's shape.
+func (s *Service) CreateTx(ctx context.Context, tx pgx.Tx, actor auth.Actor, in NewOrder) (Order, error) {
+	now := s.now()
+	if in.IntakeKey != "" {
+		var id int64
+		err := tx.QueryRow(ctx, `SELECT id FROM work_orders WHERE intake_key = $1`, in.IntakeKey).Scan(&id)
+		if err == nil {
+			o, err := lockOrder(ctx, tx, id)
+			if err == nil && !visible(o, actor) {
+				return Order{}, apperr.New(apperr.NotFound, "error.not_found")
+			}
+			return o, err
+		} else if !errors.Is(err, pgx.ErrNoRows) {
+			return Order{}, db.Translate(err, "intake key")
+		}
+	}
+	st, err := loadSettings(ctx, tx)
+	if err != nil {
+		return Order{}, err
+	}
+	var c struct {
+		station       int64
+		name, contact string
+	}
+	if err := tx.QueryRow(ctx, `SELECT station_id, name, contact_person FROM customers WHERE id = $1 FOR SHARE`, in.CustomerID).Scan(&c.station, &c.name, &c.contact); err != nil || !actor.Sees(c.station) {
+		return Order{}, apperr.Fields(map[string]string{"customer_id": "workorder.field.customer_required"})
+	}
+	var phonesRaw, phonesE164 []string
+	rows, err := tx.Query(ctx, `SELECT raw, e164 FROM customer_phones WHERE customer_id = $1 ORDER BY position, id`, in.CustomerID)
+	if err != nil {
+		return Order{}, db.Translate(err, "phones")
+	}
+	for rows.Next() {
+		var r, e string
+		if err := rows.Scan(&r, &e); err != nil {
+			rows.Close()
+			return Order{}, db.Translate(err, "phones")
+		}
+		phonesRaw, phonesE164 = append(phonesRaw, r), append(phonesE164, e)
+	}
+	rows.Close()
+	var address string
+	_ = tx.QueryRow(ctx, `SELECT address FROM customer_addresses WHERE customer_id = $1 ORDER BY position, id LIMIT 1`, in.CustomerID).Scan(&address)
+
+	o := Order{
+		StationID: c.station, State: Received, Version: 1, Channel: in.Channel, CustomerID: in.CustomerID,
+		ContactName: firstNonEmpty(in.ContactName, c.contact, c.name), Symptom: strings.TrimSpace(in.Symptom),
+		Request: strings.TrimSpace(in.Request), Urgency: in.Urgency, ServiceType: in.ServiceType, Warranty: "unknown",
+		Preliminary: strings.TrimSpace(in.Preliminary), FeesState: "none", CreatedBy: actor.UserID, CreatedAt: now, UpdatedAt: now,
+		CustomerName: c.name,
+	}
+	if in.ContactPhone != "" {
+		o.ContactPhone = strings.TrimSpace(in.ContactPhone)
+		o.ContactE164, _ = customer.NormalizePhone(in.ContactPhone)
+	} else if len(phonesRaw) > 0 {
+		o.ContactPhone, o.ContactE164 = phonesRaw[0], phonesE164[0]
+	}
+	var serial string
+	if in.UnitID != 0 {
+		var u customer.Unit
+		err := tx.QueryRow(ctx, `SELECT id, serial, purchase_date, warranty_months, install_address FROM units WHERE id = $1 AND customer_id = $2`,
+			in.UnitID, in.CustomerID).Scan(&u.ID, &u.Serial, &u.PurchaseDate, &u.WarrantyMonths, &u.InstallAddress)
+		if err != nil {
+			return Order{}, apperr.Fields(map[string]string{"unit_id": "workorder.field.unit_not_customers"})
+		}
+		o.UnitID, serial = &u.ID, u.Serial
+		if in, known := u.InWarranty(now, s.loc); known && in {
+			o.Warranty = "in"
+		} else if known {
+			o.Warranty = "out"
+		}
+		if address == "" || u.InstallAddress != "" {
+			address = firstNonEmpty(u.InstallAddress, address)
+		}
+		// A unit completed within the repair-warranty period is a repeat repair (返修).
+		var prev int64
+		err = tx.QueryRow(ctx, `SELECT id FROM work_orders WHERE unit_id = $1 AND completed_at >= $2 ORDER BY completed_at DESC LIMIT 1`,
+			u.ID, now.AddDate(0, 0, -st.RepairWarrantyDays)).Scan(&prev)
+		if err == nil {
+			o.RepeatOf, o.Warranty = &prev, "repair"
+		} else if !errors.Is(err, pgx.ErrNoRows) {
+			return Order{}, db.Translate(err, "repeat repair")
+		}
+	}
+	o.Address = firstNonEmpty(strings.TrimSpace(in.Address), address)
+	cal := st.calendar(s.loc)
+	if o.Urgency == "urgent" {
+		o.ContactDueAt = now.Add(time.Duration(st.SLAUrgentContactMinutes) * time.Minute)
+		o.ArriveDueAt = now.Add(time.Duration(st.SLAUrgentArriveMinutes) * time.Minute)
+	} else {
+		o.ContactDueAt = cal.AddWorkingDays(now, st.SLANormalContactWorkdays)
+		o.ArriveDueAt = cal.AddWorkingDays(now, st.SLANormalArriveWorkdays)
+	}
+	if in.IntakeKey != "" {
+		o.IntakeKey = &in.IntakeKey
+	}
+	local := now.In(s.loc)
+	day := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC)
+	n, err := nextNumber(ctx, tx, o.StationID, day)
+	if err != nil {
+		return Order{}, err
+	}
+	o.Number = fmt.Sprintf("GD%s-%04d", local.Format("20060102"), n)
+	o.Search = searchText(o.Number, c.name, o.ContactName, append(phonesRaw, o.ContactPhone), append(phonesE164, o.ContactE164), serial)
+	if err := insertOrder(ctx, tx, &o); err != nil {
+		return Order{}, err
+	}
+	data := map[string]any{"number": o.Number, "urgency": o.Urgency, "warranty": o.Warranty}
+	if o.RepeatOf != nil {
+		data["repeat_of"] = *o.RepeatOf
+	}
+	if err := insertEvent(ctx, tx, Event{OrderID: o.ID, ToState: Received, Transition: "create", ActorID: actor.UserID, Version: 1, At: now, Data: data}); err != nil {
+		return Order{}, err
+	}
+	return o, notify(ctx, tx, &o)
+}
+
+// searchText is what the list's search box matches: number, names, phones as typed and
+// as digits, serial.
+func searchText(number, customerName, contactName string, raw, e164 []string, serial string) string {
+	parts := []string{number, customerName, contactName, serial}
+	digits := func(s string) string {
+		return strings.Map(func(r rune) rune {
+			if r >= '0' && r <= '9' {
+				return r
+			}
+			return -1
+		}, s)
+	}
+	for _, p := range raw {
+		parts = append(parts, digits(p))
+	}
+	for _, p := range e164 {
+		parts = append(parts, digits(p))
+	}
+	return strings.Join(parts, " ")
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v = strings.TrimSpace(v); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// change is what one transition does to the order once the machine has allowed it:
+// it validates its input (returning field errors) and sets the step's fields.
+type change func(tx pgx.Tx, o *Order, st Settings, now time.Time) (note string, data map[string]any, err error)
+
+// transition runs one state change in one transaction: load the order FOR UPDATE, check
+// the actor sees it, compare the version the user saw, ask the machine, validate and apply
+// the change, write the row and its event, NOTIFY. A retried form (the same transition by
+// the same user on the version it already moved) returns the order without a second event.
+func (s *Service) transition(ctx context.Context, actor auth.Actor, id int64, version int, t Transition, apply change) (Order, error) {
+	var o Order
+	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		o, err = lockOrder(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if !visible(o, actor) {
+			return apperr.New(apperr.NotFound, "error.not_found")
+		}
+		if version != o.Version {
+			tr, name, who, at, err := lastChange(ctx, tx, o.ID, version+1)
+			if err == nil && tr == string(t) && who == actor.UserID {
+				return errReplay
+			}
+			if err != nil {
+				tr, name, _, at, _ = lastChange(ctx, tx, o.ID, o.Version)
+			}
+			return apperr.New(apperr.Conflict, "error.stale", "Name", name, "At", at.In(s.loc).Format("2006-01-02 15:04"),
+				"Transition", tr, "State", string(o.State))
+		}
+		st, err := loadSettings(ctx, tx)
+		if err != nil {
+			return err
+		}
+		to, err := Next(o.facts(st.CallbackAttemptLimit), t, machineActor(actor))
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		from := o.State
+		note, data, err := apply(tx, &o, st, now)
+		if err != nil {
+			return err
+		}
+		o.State, o.Version, o.UpdatedAt = to, o.Version+1, now
+		if err := updateOrder(ctx, tx, &o); err != nil {
+			return err
+		}
+		if err := insertEvent(ctx, tx, Event{OrderID: o.ID, FromState: &from, ToState: to, Transition: string(t), ActorID: actor.UserID,
+			Version: o.Version, At: now, Note: note, Data: data}); err != nil {
+			return err
+		}
+		return notify(ctx, tx, &o)
+	})
+	if errors.Is(err, errReplay) {
+		return s.OrderByID(ctx, actor, id)
+	}
+	if err != nil {
+		return Order{}, err
+	}
+	return s.OrderByID(ctx, actor, id)
+}
+
+var errReplay = errors.New("replayed form")
+
+// required returns a field error map for the empty values among name → value pairs.
+func required(kv ...string) map[string]string {
+	f := map[string]string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		if strings.TrimSpace(kv[i+1]) == "" {
+			f[kv[i]] = "field.required"
+		}
+	}
+	return f
+}
+
+func invalid(f map[string]string) error {
+	if len(f) > 0 {
+		return apperr.Fields(f)
+	}
+	return nil
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// ResolveByPhone records phone guidance (hotline) and schedules the callback 2 hours
+// later (configurable). Required: guidance.
+func (s *Service) ResolveByPhone(ctx context.Context, actor auth.Actor, id int64, version int, guidance string) (Order, error) {
+	return s.transition(ctx, actor, id, version, ResolveByPhone, func(tx pgx.Tx, o *Order, st Settings, now time.Time) (string, map[string]any, error) {
+		if err := invalid(required("guidance", guidance)); err != nil {
+			return "", nil, err
+		}
+		o.Guidance = strings.TrimSpace(guidance)
+		o.FirstContactAt = ptr(now)
+		o.CallbackDueAt = ptr(now.Add(time.Duration(st.CallbackAfterGuidanceMinutes) * time.Minute))
+		return o.Guidance, nil, nil
+	})
+}
+
+// Forward sends the order to technical assessment (hotline).
+func (s *Service) Forward(ctx context.Context, actor auth.Actor, id int64, version int, note string) (Order, error) {
+	return s.transition(ctx, actor, id, version, Forward, func(tx pgx.Tx, o *Order, _ Settings, _ time.Time) (string, map[string]any, error) {
+		return strings.TrimSpace(note), nil, nil
+	})
+}
+
+// Assessment is the input of Assess.
+type Assessment struct {
+	CauseAnalysis string
+	RepairPlan    string
+	ServiceMode   string
+	PartsNeeded   string
+	ToolsNeeded   string
+	LoanerNeeded  bool
+	Note          string
+}
+
+// Assess records the technical assessment (supervisor) and sends the order to dispatch.
+// Required: cause analysis, repair plan, service mode (onsite or workshop; a remote fix is
+// ResolveRemotely).
+func (s *Service) Assess(ctx context.Context, actor auth.Actor, id int64, version int, a Assessment) (Order, error) {
+	return s.transition(ctx, actor, id, version, Assess, func(tx pgx.Tx, o *Order, _ Settings, now time.Time) (string, map[string]any, error) {
+		f := required("cause_analysis", a.CauseAnalysis, "repair_plan", a.RepairPlan)
+		if a.ServiceMode != "onsite" && a.ServiceMode != "workshop" {
+			f["service_mode"] = "workorder.field.service_mode_dispatch"
+		}
+		if err := invalid(f); err != nil {
+			return "", nil, err
+		}
+		o.CauseAnalysis, o.RepairPlan = strings.TrimSpace(a.CauseAnalysis), strings.TrimSpace(a.RepairPlan)
+		o.ServiceMode = ptr(a.ServiceMode)
+		o.PartsNeeded, o.ToolsNeeded, o.LoanerNeeded = strings.TrimSpace(a.PartsNeeded), strings.TrimSpace(a.ToolsNeeded), a.LoanerNeeded
+		o.AssessedAt, o.AssessedBy = ptr(now), ptr(actor.UserID)
+		return strings.TrimSpace(a.Note), map[string]any{"service_mode": a.ServiceMode}, nil
+	})
+}
+
+// ResolveRemotely records remote guidance after assessment (supervisor) and schedules the
+// callback like phone guidance. Required: cause analysis, guidance.
+func (s *Service) ResolveRemotely(ctx context.Context, actor auth.Actor, id int64, version int, causeAnalysis, guidance string) (Order, error) {
+	return s.transition(ctx, actor, id, version, ResolveRemotely, func(tx pgx.Tx, o *Order, st Settings, now time.Time) (string, map[string]any, error) {
+		if err := invalid(required("cause_analysis", causeAnalysis, "guidance", guidance)); err != nil {
+			return "", nil, err
+		}
+		o.CauseAnalysis, o.Guidance = strings.TrimSpace(causeAnalysis), strings.TrimSpace(guidance)
+		o.ServiceMode = ptr("remote")
+		o.AssessedAt, o.AssessedBy = ptr(now), ptr(actor.UserID)
+		o.FirstContactAt = firstTime(o.FirstContactAt, now)
+		o.CallbackDueAt = ptr(now.Add(time.Duration(st.CallbackAfterGuidanceMinutes) * time.Minute))
+		return o.Guidance, nil, nil
+	})
+}
+
+func firstTime(t *time.Time, now time.Time) *time.Time {
+	if t != nil {
+		return t
+	}
+	return ptr(now)
+}
+
+// checkTechnician verifies that userID is an active technician of the order's station.
+func (s *Service) checkTechnician(ctx context.Context, tx pgx.Tx, o *Order, userID int64) (string, error) {
+	var name string
+	err := tx.QueryRow(ctx, `SELECT display_name FROM users WHERE id = $1 AND role = 'technician' AND active AND station_id = $2`,
+		userID, o.StationID).Scan(&name)
+	if err != nil {
+		return "", apperr.Fields(map[string]string{"technician_id": "workorder.field.technician_invalid"})
+	}
+	return name, nil
+}
+
+// Assign gives the order to a technician of its station (supervisor).
+func (s *Service) Assign(ctx context.Context, actor auth.Actor, id int64, version int, technicianID int64, note string) (Order, error) {
+	return s.transition(ctx, actor, id, version, Assign, func(tx pgx.Tx, o *Order, _ Settings, now time.Time) (string, map[string]any, error) {
+		name, err := s.checkTechnician(ctx, tx, o, technicianID)
+		if err != nil {
+			return "", nil, err
+		}
+		o.AssigneeID, o.AssignedAt = ptr(technicianID), ptr(now)
+		return strings.TrimSpace(note), map[string]any{"technician_id": technicianID, "technician": name}, nil
+	})
+}
+
+// Reassign gives the order to another technician (supervisor). Required: a different
+// technician of the station, a reason. An appointment made by the previous technician
+// is dropped: the new one agrees their own.
+func (s *Service) Reassign(ctx context.Context, actor auth.Actor, id int64, version int, technicianID int64, reason string) (Order, error) {
+	return s.transition(ctx, actor, id, version, Reassign, func(tx pgx.Tx, o *Order, _ Settings, now time.Time) (string, map[string]any, error) {
+		f := required("reason", reason)
+		name, err := s.checkTechnician(ctx, tx, o, technicianID)
+		if err != nil {
+			f["technician_id"] = "workorder.field.technician_invalid"
+		} else if o.AssigneeID != nil && *o.AssigneeID == technicianID {
+			f["technician_id"] = "workorder.field.technician_same"
+		}
+		if err := invalid(f); err != nil {
+			return "", nil, err
+		}
+		var from int64
+		if o.AssigneeID != nil {
+			from = *o.AssigneeID
+		}
+		o.AssigneeID, o.AssignedAt = ptr(technicianID), ptr(now)
+		o.AppointmentStart, o.AppointmentEnd = nil, nil
+		return strings.TrimSpace(reason), map[string]any{"from_technician_id": from, "technician_id": technicianID, "technician": name}, nil
+	})
+}
+
+// checkWindow validates an appointment window.
+func checkWindow(start, end time.Time, now time.Time) map[string]string {
+	f := map[string]string{}
+	if start.IsZero() {
+		f["appointment_start"] = "field.required"
+	} else if start.Before(now.Add(-15 * time.Minute)) {
+		f["appointment_start"] = "workorder.field.appointment_past"
+	}
+	if !end.IsZero() && !start.IsZero() && !end.After(start) {
+		f["appointment_end"] = "workorder.field.appointment_end"
+	}
+	return f
+}
+
+func window(start, end time.Time) (*time.Time, *time.Time) {
+	if end.IsZero() {
+		return ptr(start), nil
+	}
+	return ptr(start), ptr(end)
+}
+
+// MakeAppointment records the agreed visit window and the first customer contact
+// (the assigned technician, or a supervisor).
+func (s *Service) MakeAppointment(ctx context.Context, actor auth.Actor, id int64, version int, start, end time.Time, note string) (Order, error) {
+	return s.transition(ctx, actor, id, version, MakeAppointment, func(tx pgx.Tx, o *Order, _ Settings, now time.Time) (string, map[string]any, error) {
+		if err := invalid(checkWindow(start, end, now)); err != nil {
+			return "", nil, err
+		}
+		o.AppointmentStart, o.AppointmentEnd = window(start, end)
+		o.FirstContactAt = firstTime(o.FirstContactAt, now)
+		return strings.TrimSpace(note), map[string]any{"start": start, "end": end}, nil
+	})
+}
+
+// Reschedule moves the appointment (the assigned technician). Required: new window, reason.
+func (s *Service) Reschedule(ctx context.Context, actor auth.Actor, id int64, version int, start, end time.Time, reason string) (Order, error) {
+	return s.transition(ctx, actor, id, version, Reschedule, func(tx pgx.Tx, o *Order, _ Settings, now time.Time) (string, map[string]any, error) {
+		f := checkWindow(start, end, now)
+		for k, v := range required("reason", reason) {
+			f[k] = v
+		}
+		if err := invalid(f); err != nil {
+			return "", nil, err
+		}
+		old := o.AppointmentStart
+		o.AppointmentStart, o.AppointmentEnd = window(start, end)
+		o.RescheduleCount++
+		return strings.TrimSpace(reason), map[string]any{"from": old, "start": start, "end": end}, nil
+	})
+}
+
+// CheckIn records the technician's arrival on site, stamped by the server's clock, and
+// starts the repair clock.
+func (s *Service) CheckIn(ctx context.Context, actor auth.Actor, id int64, version int) (Order, error) {
+	return s.transition(ctx, actor, id, version, CheckIn, func(tx pgx.Tx, o *Order, st Settings, now time.Time) (string, map[string]any, error) {
+		if o.ArrivedAt == nil {
+			o.ArrivedAt = ptr(now)
+			o.RepairDueAt = ptr(now.Add(time.Duration(st.SLARepairMinutes) * time.Minute))
+		}
+		o.FirstContactAt = firstTime(o.FirstContactAt, now)
+		return "", map[string]any{"arrived_at": now}, nil
+	})
+}
+
+// AwaitParts records which parts are missing (the assigned technician). Required: parts.
+func (s *Service) AwaitParts(ctx context.Context, actor auth.Actor, id int64, version int, missing string) (Order, error) {
+	return s.transition(ctx, actor, id, version, AwaitParts, func(tx pgx.Tx, o *Order, _ Settings, _ time.Time) (string, map[string]any, error) {
+		if err := invalid(required("missing_parts", missing)); err != nil {
+			return "", nil, err
+		}
+		o.MissingParts = strings.TrimSpace(missing)
+		return o.MissingParts, nil, nil
+	})
+}
+
+// PartsArrived ends the wait for parts (the assigned technician or a supervisor): back to
+// the workshop when the unit is there, else a new appointment (required then).
+func (s *Service) PartsArrived(ctx context.Context, actor auth.Actor, id int64, version int, start, end time.Time, note string) (Order, error) {
+	return s.transition(ctx, actor, id, version, PartsArrived, func(tx pgx.Tx, o *Order, _ Settings, now time.Time) (string, map[string]any, error) {
+		if !o.UnitInWorkshop {
+			if err := invalid(checkWindow(start, end, now)); err != nil {
+				return "", nil, err
+			}
+			o.AppointmentStart, o.AppointmentEnd = window(start, end)
+		}
+		return strings.TrimSpace(note), map[string]any{"missing_parts": o.MissingParts}, nil
+	})
+}
+
+// TakeToWorkshop records that the unit went back to the workshop (the assigned
+// technician), with or without a loaner.
+func (s *Service) TakeToWorkshop(ctx context.Context, actor auth.Actor, id int64, version int, loanerIssued bool, note string) (Order, error) {
+	return s.transition(ctx, actor, id, version, TakeToWorkshop, func(tx pgx.Tx, o *Order, _ Settings, _ time.Time) (string, map[string]any, error) {
+		o.UnitInWorkshop, o.LoanerIssued = true, loanerIssued
+		return strings.TrimSpace(note), map[string]any{"loaner_issued": loanerIssued}, nil
+	})
+}
+
+// Report is the field report of Complete.
+type Report struct {
+	Diagnosis     string
+	FaultCause    string
+	ActionsTaken  string
+	TestRun       string
+	UsageGuidance bool
+	// Signed says the customer signed; otherwise NoSignatureReason is required.
+	Signed            bool
+	NoSignatureReason string
+	// Rating is the customer's optional rating, 1–5.
+	Rating *int
+	Note   string
+}
+
+// Complete files the field report (the assigned technician). Required: diagnosis, cause,
+// actions, test-run result, and a signature or the reason there is none. When the test run
+// was not done or the fix is unsure, the callback is due in 3 hours (configurable), else
+// after the configured number of working days.
+func (s *Service) Complete(ctx context.Context, actor auth.Actor, id int64, version int, r Report) (Order, error) {
+	return s.transition(ctx, actor, id, version, Complete, func(tx pgx.Tx, o *Order, st Settings, now time.Time) (string, map[string]any, error) {
+		f := required("diagnosis", r.Diagnosis, "fault_cause", r.FaultCause, "actions_taken", r.ActionsTaken)
+		if !oneOf(r.TestRun, TestRuns) {
+			f["test_run"] = "field.required"
+		}
+		if !r.Signed && strings.TrimSpace(r.NoSignatureReason) == "" {
+			f["no_signature_reason"] = "workorder.field.signature_or_reason"
+		}
+		if r.Rating != nil && (*r.Rating < 1 || *r.Rating > 5) {
+			f["rating"] = "workorder.field.rating"
+		}
+		if err := invalid(f); err != nil {
+			return "", nil, err
+		}
+		o.Diagnosis, o.FaultCause, o.ActionsTaken = strings.TrimSpace(r.Diagnosis), strings.TrimSpace(r.FaultCause), strings.TrimSpace(r.ActionsTaken)
+		o.TestRun, o.UsageGuidance, o.Signed, o.Rating = ptr(r.TestRun), r.UsageGuidance, r.Signed, r.Rating
+		o.NoSignatureReason = ""
+		if !r.Signed {
+			o.NoSignatureReason = strings.TrimSpace(r.NoSignatureReason)
+		}
+		o.CompletedAt = ptr(now)
+		if r.TestRun == "done" {
+			o.CallbackDueAt = ptr(st.calendar(s.loc).AddWorkingDays(now, st.CallbackAfterRepairWorkdays))
+		} else {
+			o.CallbackDueAt = ptr(now.Add(time.Duration(st.CallbackAfterUnsureMinutes) * time.Minute))
+		}
+		return strings.TrimSpace(r.Note), map[string]any{"test_run": r.TestRun, "signed": r.Signed}, nil
+	})
+}
+
+// RecordCallbackAttempt records a callback that did not reach the customer (hotline):
+// outcome no_answer or refused. The order stays awaiting callback; after the configured
+// number of attempts a supervisor may close it as unreachable.
+func (s *Service) RecordCallbackAttempt(ctx context.Context, actor auth.Actor, id int64, version int, outcome, note string) (Order, error) {
+	var o Order
+	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		if o, err = lockOrder(ctx, tx, id); err != nil {
+			return err
+		}
+		if !visible(o, actor) {
+			return apperr.New(apperr.NotFound, "error.not_found")
+		}
+		if version != o.Version {
+			_, name, _, at, _ := lastChange(ctx, tx, o.ID, o.Version)
+			return apperr.New(apperr.Conflict, "error.stale", "Name", name, "At", at.In(s.loc).Format("2006-01-02 15:04"), "State", string(o.State))
+		}
+		if o.State != AwaitingCallback {
+			return apperr.New(apperr.IllegalTransition, "error.transition.illegal", "State", string(o.State), "Transition", "callback_attempt")
+		}
+		if !actor.Is(auth.RoleHotline) {
+			return apperr.New(apperr.Forbidden, "error.transition.role", "State", string(o.State), "Transition", "callback_attempt", "Role", string(actor.Role))
+		}
+		if outcome != "no_answer" && outcome != "refused" {
+			return apperr.Fields(map[string]string{"outcome": "field.required"})
+		}
+		now := s.now()
+		o.CallbackAttempts++
+		o.Version++
+		o.UpdatedAt = now
+		if err := updateOrder(ctx, tx, &o); err != nil {
+			return err
+		}
+		from := o.State
+		if err := insertEvent(ctx, tx, Event{OrderID: o.ID, FromState: &from, ToState: o.State, Transition: "callback_attempt", ActorID: actor.UserID,
+			Version: o.Version, At: now, Note: strings.TrimSpace(note), Data: map[string]any{"outcome": outcome, "attempt": o.CallbackAttempts}}); err != nil {
+			return err
+		}
+		return notify(ctx, tx, &o)
+	})
+	if err != nil {
+		return Order{}, err
+	}
+	return s.OrderByID(ctx, actor, id)
+}
+
+// CallbackSatisfied closes the order after a satisfied callback (hotline), when fees are
+// settled or nothing is chargeable.
+func (s *Service) CallbackSatisfied(ctx context.Context, actor auth.Actor, id int64, version int, note string) (Order, error) {
+	return s.transition(ctx, actor, id, version, CallbackSatisfied, func(tx pgx.Tx, o *Order, _ Settings, now time.Time) (string, map[string]any, error) {
+		o.ClosedAt = ptr(now)
+		return strings.TrimSpace(note), nil, nil
+	})
+}
+
+// CallbackUnsatisfied sends the order back to dispatch for a revisit (hotline).
+// Required: reason. The revisit is counted on the same order.
+func (s *Service) CallbackUnsatisfied(ctx context.Context, actor auth.Actor, id int64, version int, reason string) (Order, error) {
+	return s.transition(ctx, actor, id, version, CallbackUnsatisfied, func(tx pgx.Tx, o *Order, _ Settings, _ time.Time) (string, map[string]any, error) {
+		if err := invalid(required("reason", reason)); err != nil {
+			return "", nil, err
+		}
+		o.RevisitCount++
+		o.AssigneeID, o.AssignedAt, o.AppointmentStart, o.AppointmentEnd = nil, nil, nil, nil
+		o.ArrivedAt, o.RepairDueAt, o.CompletedAt, o.CallbackDueAt = nil, nil, nil, nil
+		o.UnitInWorkshop, o.CallbackAttempts = false, 0
+		return strings.TrimSpace(reason), map[string]any{"revisit": o.RevisitCount}, nil
+	})
+}
+
+// CloseUnreachable closes an order whose customer could not be reached after the
+// configured number of callback attempts (supervisor).
+func (s *Service) CloseUnreachable(ctx context.Context, actor auth.Actor, id int64, version int, note string) (Order, error) {
+	return s.transition(ctx, actor, id, version, CloseUnreachable, func(tx pgx.Tx, o *Order, _ Settings, now time.Time) (string, map[string]any, error) {
+		o.ClosedAt = ptr(now)
+		return strings.TrimSpace(note), map[string]any{"attempts": o.CallbackAttempts}, nil
+	})
+}
+
+// Cancel withdraws the order (hotline or supervisor). Required: reason.
+func (s *Service) Cancel(ctx context.Context, actor auth.Actor, id int64, version int, reason string) (Order, error) {
+	return s.transition(ctx, actor, id, version, Cancel, func(tx pgx.Tx, o *Order, _ Settings, now time.Time) (string, map[string]any, error) {
+		reason = strings.TrimSpace(reason)
+		f := required("reason", reason)
+		if utf8.RuneCountInString(reason) > 500 {
+			f["reason"] = "workorder.field.too_long"
+		}
+		if err := invalid(f); err != nil {
+			return "", nil, err
+		}
+		o.CancelReason, o.CancelledAt = reason, ptr(now)
+		return reason, nil, nil
+	})
+}
+
+// OrderByID returns an order the actor may see (NotFound otherwise: a technician gets
+// NotFound for another technician's order, whatever the id).
+func (s *Service) OrderByID(ctx context.Context, actor auth.Actor, id int64) (Order, error) {
+	o, err := orderByID(ctx, s.pool, id)
+	if err != nil {
+		return Order{}, err
+	}
+	if !visible(o, actor) {
+		return Order{}, apperr.New(apperr.NotFound, "error.not_found")
+	}
+	return o, nil
+}
+
+// Timeline returns the order's events, oldest first, with the actors' names.
+func (s *Service) Timeline(ctx context.Context, actor auth.Actor, id int64) ([]Event, error) {
+	if _, err := s.OrderByID(ctx, actor, id); err != nil {
+		return nil, err
+	}
+	return timeline(ctx, s.pool, id)
+}
+
+// Allowed lists the transitions the actor may take on o now: the buttons a page shows.
+func (s *Service) Allowed(ctx context.Context, o Order, actor auth.Actor) ([]Transition, error) {
+	if !visible(o, actor) {
+		return nil, nil
+	}
+	st, err := s.Settings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return Allowed(o.facts(st.CallbackAttemptLimit), machineActor(actor)), nil
+}
+
+// List returns one page of the orders the actor sees, newest first. Technicians see
+// only their own.
+func (s *Service) List(ctx context.Context, actor auth.Actor, f Filter) (Page, error) {
+	if f.StationID != 0 && !actor.Sees(f.StationID) {
+		return Page{}, apperr.New(apperr.NotFound, "error.not_found")
+	}
+	var tech int64
+	if actor.Role == auth.RoleTechnician {
+		tech = actor.UserID
+	}
+	return listOrders(ctx, s.pool, actor.Stations, tech, f, s.now())
+}

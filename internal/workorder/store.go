@@ -1,0 +1,305 @@
+package workorder
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aftersales/aftersales/internal/apperr"
+	"github.com/aftersales/aftersales/internal/db"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// NotifyChannel is the PostgreSQL channel every order change is NOTIFYed on, with a JSON
+// payload {"id":…,"station_id":…,"state":…,"version":…}. Live pages LISTEN on it.
+const NotifyChannel = "work_orders"
+
+// mutableCols are the columns a transition may change, in the order of orderValues.
+var mutableCols = []string{
+	"state", "version", "contact_name", "contact_phone", "contact_e164", "address", "preliminary",
+	"assessed_at", "assessed_by", "cause_analysis", "repair_plan", "service_mode", "parts_needed", "tools_needed", "loaner_needed", "guidance",
+	"assignee_id", "assigned_at", "first_contact_at", "appointment_start", "appointment_end", "reschedule_count",
+	"arrived_at", "missing_parts", "unit_in_workshop", "loaner_issued",
+	"completed_at", "diagnosis", "fault_cause", "actions_taken", "test_run", "usage_guidance", "signed", "no_signature_reason", "rating",
+	"callback_due_at", "callback_attempts", "revisit_count", "fees_state", "closed_at", "cancelled_at", "cancel_reason",
+	"repair_due_at", "search", "updated_at",
+}
+
+func orderValues(o *Order) []any {
+	return []any{
+		o.State, o.Version, o.ContactName, o.ContactPhone, o.ContactE164, o.Address, o.Preliminary,
+		o.AssessedAt, o.AssessedBy, o.CauseAnalysis, o.RepairPlan, o.ServiceMode, o.PartsNeeded, o.ToolsNeeded, o.LoanerNeeded, o.Guidance,
+		o.AssigneeID, o.AssignedAt, o.FirstContactAt, o.AppointmentStart, o.AppointmentEnd, o.RescheduleCount,
+		o.ArrivedAt, o.MissingParts, o.UnitInWorkshop, o.LoanerIssued,
+		o.CompletedAt, o.Diagnosis, o.FaultCause, o.ActionsTaken, o.TestRun, o.UsageGuidance, o.Signed, o.NoSignatureReason, o.Rating,
+		o.CallbackDueAt, o.CallbackAttempts, o.RevisitCount, o.FeesState, o.ClosedAt, o.CancelledAt, o.CancelReason,
+		o.RepairDueAt, o.Search, o.UpdatedAt,
+	}
+}
+
+// fixedCols are set once, at intake.
+var fixedCols = []string{
+	"number", "station_id", "channel", "customer_id", "unit_id", "symptom", "request", "urgency", "service_type",
+	"warranty", "repeat_of", "contact_due_at", "arrive_due_at", "intake_key", "created_by", "created_at",
+}
+
+func fixedValues(o *Order) []any {
+	return []any{
+		o.Number, o.StationID, o.Channel, o.CustomerID, o.UnitID, o.Symptom, o.Request, o.Urgency, o.ServiceType,
+		o.Warranty, o.RepeatOf, o.ContactDueAt, o.ArriveDueAt, o.IntakeKey, o.CreatedBy, o.CreatedAt,
+	}
+}
+
+// selectOrder reads every column plus the names the pages show.
+var selectOrder = `SELECT o.id, o.` + strings.Join(append(append([]string{}, fixedCols...), mutableCols...), ", o.") + `,
+	c.name AS customer_name, coalesce(a.display_name, '') AS assignee_name, s.name AS station_name
+	FROM work_orders o
+	JOIN customers c ON c.id = o.customer_id
+	JOIN stations s ON s.id = o.station_id
+	LEFT JOIN users a ON a.id = o.assignee_id`
+
+func collectOrders(rows pgx.Rows, err error) ([]Order, error) {
+	if err != nil {
+		return nil, db.Translate(err, "orders")
+	}
+	orders, err := pgx.CollectRows(rows, pgx.RowToStructByName[Order])
+	return orders, db.Translate(err, "orders")
+}
+
+// lockOrder loads one order FOR UPDATE (NotFound when there is none).
+func lockOrder(ctx context.Context, tx pgx.Tx, id int64) (Order, error) {
+	orders, err := collectOrders(tx.Query(ctx, selectOrder+` WHERE o.id = $1 FOR UPDATE OF o`, id))
+	if err != nil {
+		return Order{}, err
+	}
+	if len(orders) == 0 {
+		return Order{}, apperr.New(apperr.NotFound, "error.not_found")
+	}
+	return orders[0], nil
+}
+
+// orderByID loads one order without a lock.
+func orderByID(ctx context.Context, q *pgxpool.Pool, id int64) (Order, error) {
+	orders, err := collectOrders(q.Query(ctx, selectOrder+` WHERE o.id = $1`, id))
+	if err != nil {
+		return Order{}, err
+	}
+	if len(orders) == 0 {
+		return Order{}, apperr.New(apperr.NotFound, "error.not_found")
+	}
+	return orders[0], nil
+}
+
+// insertOrder writes a new order and sets its id.
+func insertOrder(ctx context.Context, tx pgx.Tx, o *Order) error {
+	cols := append(append([]string{}, fixedCols...), mutableCols...)
+	vals := append(fixedValues(o), orderValues(o)...)
+	ph := make([]string, len(cols))
+	for i := range ph {
+		ph[i] = "$" + strconv.Itoa(i+1)
+	}
+	err := tx.QueryRow(ctx, `INSERT INTO work_orders (`+strings.Join(cols, ", ")+`) VALUES (`+strings.Join(ph, ", ")+`) RETURNING id`, vals...).Scan(&o.ID)
+	return db.Translate(err, "insert order")
+}
+
+// updateOrder writes every mutable column of o.
+func updateOrder(ctx context.Context, tx pgx.Tx, o *Order) error {
+	set := make([]string, len(mutableCols))
+	for i, c := range mutableCols {
+		set[i] = c + " = $" + strconv.Itoa(i+2)
+	}
+	_, err := tx.Exec(ctx, `UPDATE work_orders SET `+strings.Join(set, ", ")+` WHERE id = $1`, append([]any{o.ID}, orderValues(o)...)...)
+	return db.Translate(err, "update order")
+}
+
+// insertEvent appends one row to the order's log.
+func insertEvent(ctx context.Context, tx pgx.Tx, e Event) error {
+	if e.Data == nil {
+		e.Data = map[string]any{}
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO work_order_events (order_id, from_state, to_state, transition, actor_id, version, at, note, data)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, e.OrderID, e.FromState, e.ToState, e.Transition, e.ActorID, e.Version, e.At, e.Note, e.Data)
+	return db.Translate(err, "insert event")
+}
+
+// notify tells live pages the order changed; PostgreSQL delivers it on commit.
+func notify(ctx context.Context, tx pgx.Tx, o *Order) error {
+	payload, _ := json.Marshal(map[string]any{"id": o.ID, "station_id": o.StationID, "state": o.State, "version": o.Version})
+	_, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, NotifyChannel, string(payload))
+	return db.Translate(err, "notify")
+}
+
+// nextNumber takes the next number of a station's day. The upsert locks the counter row
+// until the intake commits, so concurrent intakes wait for each other and a rolled-back
+// intake gives its number back: numbers stay unique and gap-free.
+func nextNumber(ctx context.Context, tx pgx.Tx, stationID int64, day time.Time) (int, error) {
+	var n int
+	err := tx.QueryRow(ctx, `INSERT INTO order_counters (station_id, day, last) VALUES ($1, $2, 1)
+		ON CONFLICT (station_id, day) DO UPDATE SET last = order_counters.last + 1 RETURNING last`, stationID, day).Scan(&n)
+	return n, db.Translate(err, "order number")
+}
+
+// lastChange names who made version v of an order, and when (for conflict messages).
+func lastChange(ctx context.Context, tx pgx.Tx, orderID int64, version int) (transition, name string, actorID int64, at time.Time, err error) {
+	err = tx.QueryRow(ctx, `SELECT e.transition, u.display_name, e.actor_id, e.at FROM work_order_events e JOIN users u ON u.id = e.actor_id
+		WHERE e.order_id = $1 AND e.version = $2 ORDER BY e.id DESC LIMIT 1`, orderID, version).Scan(&transition, &name, &actorID, &at)
+	return transition, name, actorID, at, err
+}
+
+// timeline reads an order's events with the actors' names, oldest first.
+func timeline(ctx context.Context, q *pgxpool.Pool, orderID int64) ([]Event, error) {
+	rows, err := q.Query(ctx, `SELECT e.id, e.order_id, e.from_state, e.to_state, e.transition, e.actor_id, u.display_name AS actor_name,
+		e.version, e.at, e.note, e.data FROM work_order_events e JOIN users u ON u.id = e.actor_id WHERE e.order_id = $1 ORDER BY e.id`, orderID)
+	if err != nil {
+		return nil, db.Translate(err, "timeline")
+	}
+	ev, err := pgx.CollectRows(rows, pgx.RowToStructByName[Event])
+	return ev, db.Translate(err, "timeline")
+}
+
+// Filter selects orders for the list and the board. Zero values mean "any".
+type Filter struct {
+	States      []State
+	Urgency     string
+	ServiceType string
+	// StationID narrows to one station the actor sees (0 = all the actor sees).
+	StationID  int64
+	AssigneeID int64
+	// Overdue keeps orders with at least one SLA clock run out.
+	Overdue bool
+	// Text matches number, customer name, phone (any format) or serial.
+	Text string
+	// From and To bound the intake time (To exclusive).
+	From, To time.Time
+	// After is the cursor from the previous page.
+	After string
+	// Limit is the page size (default 50, at most 200).
+	Limit int
+}
+
+// Page is one page of orders and the cursor of the next (empty at the end).
+type Page struct {
+	Orders []Order
+	Next   string
+}
+
+// cursor encodes the keyset position (created_at, id).
+func cursor(o Order) string {
+	return strconv.FormatInt(o.CreatedAt.UnixMicro(), 36) + "." + strconv.FormatInt(o.ID, 36)
+}
+
+func parseCursor(s string) (time.Time, int64, bool) {
+	a, b, ok := strings.Cut(s, ".")
+	if !ok {
+		return time.Time{}, 0, false
+	}
+	us, err1 := strconv.ParseInt(a, 36, 64)
+	id, err2 := strconv.ParseInt(b, 36, 64)
+	if err1 != nil || err2 != nil {
+		return time.Time{}, 0, false
+	}
+	return time.UnixMicro(us), id, true
+}
+
+// overdueSQL is Order.Overdue in SQL, with $now.
+const overdueSQL = `(
+	(o.state IN ('received','assessing','awaiting_dispatch','dispatched') AND o.first_contact_at IS NULL AND o.contact_due_at < %[1]s)
+	OR (o.state IN ('awaiting_dispatch','dispatched','scheduled') AND o.arrived_at IS NULL AND o.arrive_due_at < %[1]s)
+	OR (o.state = 'in_progress' AND o.repair_due_at < %[1]s)
+	OR (o.state = 'awaiting_callback' AND o.callback_due_at < %[1]s))`
+
+// listOrders runs a filtered, keyset-paginated query newest first.
+func listOrders(ctx context.Context, q *pgxpool.Pool, stations []int64, technicianID int64, f Filter, now time.Time) (Page, error) {
+	var where []string
+	args := []any{}
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	if f.StationID != 0 {
+		where = append(where, "o.station_id = "+arg(f.StationID))
+	} else {
+		where = append(where, "o.station_id = ANY("+arg(stations)+")")
+	}
+	if technicianID != 0 {
+		where = append(where, "o.assignee_id = "+arg(technicianID))
+	}
+	if len(f.States) > 0 {
+		ss := make([]string, len(f.States))
+		for i, s := range f.States {
+			ss[i] = string(s)
+		}
+		where = append(where, "o.state = ANY("+arg(ss)+")")
+	}
+	if f.Urgency != "" {
+		where = append(where, "o.urgency = "+arg(f.Urgency))
+	}
+	if f.ServiceType != "" {
+		where = append(where, "o.service_type = "+arg(f.ServiceType))
+	}
+	if f.AssigneeID != 0 {
+		where = append(where, "o.assignee_id = "+arg(f.AssigneeID))
+	}
+	if f.Overdue {
+		where = append(where, fmt.Sprintf(overdueSQL, arg(now)))
+	}
+	if t := searchTerm(f.Text); t != "" {
+		where = append(where, "o.search ILIKE "+arg("%"+escapeLike(t)+"%"))
+	}
+	if !f.From.IsZero() {
+		where = append(where, "o.created_at >= "+arg(f.From))
+	}
+	if !f.To.IsZero() {
+		where = append(where, "o.created_at < "+arg(f.To))
+	}
+	if f.After != "" {
+		at, id, ok := parseCursor(f.After)
+		if !ok {
+			return Page{}, apperr.Fields(map[string]string{"after": "error.invalid"})
+		}
+		where = append(where, "(o.created_at, o.id) < ("+arg(at)+", "+arg(id)+")")
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	limit = min(limit, 200)
+	sql := selectOrder + " WHERE " + strings.Join(where, " AND ") + " ORDER BY o.created_at DESC, o.id DESC LIMIT " + arg(limit+1)
+	orders, err := collectOrders(q.Query(ctx, sql, args...))
+	if err != nil {
+		return Page{}, err
+	}
+	p := Page{Orders: orders}
+	if len(orders) > limit {
+		p.Orders = orders[:limit]
+		p.Next = cursor(p.Orders[limit-1])
+	}
+	return p, nil
+}
+
+// searchTerm normalises what a user typed in a search box: a phone number in any
+// format becomes its digits, so "138 1234 5678" finds +8613812345678.
+func searchTerm(s string) string {
+	s = strings.TrimSpace(s)
+	digits := strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		if r == ' ' || r == '-' || r == '+' || r == '(' || r == ')' {
+			return -1
+		}
+		return 'x'
+	}, s)
+	if len(digits) >= 5 && !strings.Contains(digits, "x") {
+		return digits
+	}
+	return s
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
