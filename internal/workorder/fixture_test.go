@@ -171,13 +171,17 @@ func (f *fixture) orderIn(s wo.State, workshop bool) wo.Order {
 		return o
 	}
 	if s == wo.InWorkshop || (s == wo.AwaitingParts && workshop) {
-		step(func(o wo.Order) (wo.Order, error) { return f.svc.TakeToWorkshop(f.ctx, tech, o.ID, o.Version, true, "") })
+		step(func(o wo.Order) (wo.Order, error) {
+			return f.svc.TakeToWorkshop(f.ctx, tech, o.ID, o.Version, true, "")
+		})
 		if s == wo.InWorkshop {
 			return o
 		}
 	}
 	if s == wo.AwaitingParts {
-		step(func(o wo.Order) (wo.Order, error) { return f.svc.AwaitParts(f.ctx, tech, o.ID, o.Version, "温控阀 ×1") })
+		step(func(o wo.Order) (wo.Order, error) {
+			return f.svc.AwaitParts(f.ctx, tech, o.ID, o.Version, "温控阀 ×1")
+		})
 		return o
 	}
 	step(func(o wo.Order) (wo.Order, error) {
@@ -186,7 +190,9 @@ func (f *fixture) orderIn(s wo.State, workshop bool) wo.Order {
 	if s == wo.AwaitingCallback {
 		return o
 	}
-	step(func(o wo.Order) (wo.Order, error) { return f.svc.CallbackSatisfied(f.ctx, hot, o.ID, o.Version, "客户满意") })
+	step(func(o wo.Order) (wo.Order, error) {
+		return f.svc.CallbackSatisfied(f.ctx, hot, o.ID, o.Version, "客户满意")
+	})
 	if s != wo.Closed {
 		f.t.Fatalf("orderIn: unknown state %s", s)
 	}
