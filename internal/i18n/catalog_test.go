@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	wo "github.com/aftersales/aftersales/internal/workorder"
 )
 
 // keyPattern is the shape of a catalog key: dotted lowercase words.
@@ -108,6 +110,19 @@ func TestDynamicKeys(t *testing.T) {
 	}
 	for _, s := range []int{401, 403, 404, 405, 409, 422, 429, 500} {
 		keys = append(keys, "error.title."+strconv.Itoa(s))
+	}
+	for _, s := range wo.States {
+		keys = append(keys, "state."+string(s))
+	}
+	for _, tr := range wo.Transitions {
+		keys = append(keys, "transition."+string(tr))
+	}
+	keys = append(keys, "transition.create", "transition.callback_attempt")
+	for prefix, values := range map[string][]string{"urgency.": wo.Urgencies, "service_type.": wo.ServiceTypes,
+		"channel.": wo.Channels, "warranty.": wo.Warranties, "service_mode.": wo.ServiceModes, "test_run.": wo.TestRuns} {
+		for _, v := range values {
+			keys = append(keys, prefix+v)
+		}
 	}
 	for _, lang := range Languages {
 		c := Catalog(lang)

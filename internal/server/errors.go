@@ -1,7 +1,9 @@
 package server
 
 import (
+	"context"
 	"log/slog"
+	"strings"
 	"net/http"
 
 	"github.com/aftersales/aftersales/internal/apperr"
@@ -42,8 +44,44 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	s.renderError(w, r, status, e.Key, e.Data)
 }
 
+// localizeData turns the raw values services put in error data (state, transition and
+// role keys) into the user's words before they fill a message.
+func localizeData(ctx context.Context, data map[string]any) map[string]any {
+	if len(data) == 0 {
+		return data
+	}
+	out := make(map[string]any, len(data))
+	for k, v := range data {
+		out[k] = v
+		str, ok := v.(string)
+		if !ok || str == "" {
+			continue
+		}
+		switch k {
+		case "State":
+			out[k] = i18n.T(ctx, "state."+str)
+		case "Transition":
+			out[k] = i18n.T(ctx, "transition."+str)
+		case "Role":
+			out[k] = i18n.T(ctx, "role."+str)
+		case "Roles":
+			parts := strings.Split(str, ",")
+			for i, p := range parts {
+				parts[i] = i18n.T(ctx, "role."+strings.TrimSpace(p))
+			}
+			sep := "、"
+			if i18n.Lang(ctx) == "en" {
+				sep = ", "
+			}
+			out[k] = strings.Join(parts, sep)
+		}
+	}
+	return out
+}
+
 // renderError renders the error page for status with a catalog message.
 func (s *server) renderError(w http.ResponseWriter, r *http.Request, status int, key string, data map[string]any) {
+	data = localizeData(r.Context(), data)
 	if r.Header.Get("HX-Request") == "true" {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(status)

@@ -225,13 +225,9 @@ func (s *server) requireRole(roles ...auth.Role) func(http.Handler) http.Handler
 			}
 			names := make([]string, len(roles))
 			for i, role := range roles {
-				names[i] = i18n.T(r.Context(), "role."+string(role))
+				names[i] = string(role)
 			}
-			sep := "、"
-			if i18n.Lang(r.Context()) == "en" {
-				sep = ", "
-			}
-			s.renderError(w, r, http.StatusForbidden, "error.forbidden_role", map[string]any{"Roles": strings.Join(names, sep)})
+			s.renderError(w, r, http.StatusForbidden, "error.forbidden_role", map[string]any{"Roles": strings.Join(names, ",")})
 		})
 	}
 }
