@@ -3,8 +3,8 @@ package server
 import (
 	"context"
 	"log/slog"
-	"strings"
 	"net/http"
+	"strings"
 
 	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/i18n"

@@ -460,4 +460,3 @@ func TestCallbacksAttemptsAndFees(t *testing.T) {
 		t.Errorf("unsatisfied: %s revisit %d assignee %v", p.State, p.RevisitCount, p.AssigneeID)
 	}
 }
-
