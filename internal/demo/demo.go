@@ -72,12 +72,16 @@ func Load(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service, now ti
 			return fmt.Errorf("demo user %s: %w", u.Username, err)
 		}
 	}
-	return db.InTx(ctx, pool, func(tx pgx.Tx) error {
+	err = db.InTx(ctx, pool, func(tx pgx.Tx) error {
 		if err := customers(ctx, tx, sh.ID, sz.ID, now); err != nil {
 			return err
 		}
 		return parts(ctx, tx)
 	})
+	if err != nil {
+		return err
+	}
+	return demoOrders(ctx, pool, authSvc, now)
 }
 
 var (

@@ -8,6 +8,7 @@ import (
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/db/testdb"
 	"github.com/aftersales/aftersales/internal/demo"
+	wo "github.com/aftersales/aftersales/internal/workorder"
 )
 
 func TestMain(m *testing.M) { testdb.Main(m) }
@@ -48,6 +49,20 @@ func TestLoadIfEmpty(t *testing.T) {
 		if _, err := svc.Authenticate(ctx, u, demo.Password, "127.0.0.1"); err != nil {
 			t.Errorf("%s cannot sign in with the demo password: %v", u, err)
 		}
+	}
+	var states []string
+	rows, err := pool.Query(ctx, `SELECT DISTINCT state FROM work_orders ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var s string
+		_ = rows.Scan(&s)
+		states = append(states, s)
+	}
+	rows.Close()
+	if len(states) != len(wo.States) {
+		t.Errorf("demo orders cover states %v, want all %d", states, len(wo.States))
 	}
 	loaded, err = demo.LoadIfEmpty(ctx, pool, svc, time.Now())
 	if err != nil || loaded {
