@@ -139,6 +139,8 @@ CREATE TABLE work_order_events (
     actor_id   bigint NOT NULL REFERENCES users(id),
     -- the order's version after this event: a retried form finds its own earlier success
     version    integer NOT NULL,
+    -- a fingerprint of the form's input: only the same input counts as a retry
+    input_hash text NOT NULL DEFAULT '',
     at         timestamptz NOT NULL,
     note       text NOT NULL DEFAULT '',
     data       jsonb NOT NULL DEFAULT '{}'

@@ -177,7 +177,10 @@ func (s *Service) CreateCustomerTx(ctx context.Context, tx pgx.Tx, actor auth.Ac
 		}
 		c.Addresses = append(c.Addresses, Address{ID: id, Address: a})
 	}
-	return c, nil
+	if _, err := tx.Exec(ctx, `INSERT INTO customer_events (customer_id, actor_id, at, kind) VALUES ($1, $2, $3, 'created')`, c.ID, actor.UserID, now); err != nil {
+		return Customer{}, db.Translate(err, "customer event")
+	}
+	return c, RefreshSearch(ctx, tx, []int64{c.ID})
 }
 
 // NewUnit is the input of AddUnit.
@@ -239,7 +242,14 @@ func (s *Service) AddUnitTx(ctx context.Context, tx pgx.Tx, actor auth.Actor, cu
 	err := tx.QueryRow(ctx, `INSERT INTO units (customer_id, brand, model, serial, purchase_date, manufacture_date, warranty_months, install_address, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
 		u.CustomerID, u.Brand, u.Model, u.Serial, u.PurchaseDate, u.ManufactureDate, u.WarrantyMonths, u.InstallAddress, u.CreatedAt).Scan(&u.ID)
-	return u, db.Translate(err, "insert unit")
+	if err != nil {
+		return Unit{}, db.Translate(err, "insert unit")
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO customer_events (customer_id, actor_id, at, kind, changes) VALUES ($1, $2, $3, 'unit_added', $4)`,
+		customerID, actor.UserID, u.CreatedAt, map[string]any{"unit_id": u.ID, "model": u.Model, "serial": u.Serial}); err != nil {
+		return Unit{}, db.Translate(err, "customer event")
+	}
+	return u, RefreshSearch(ctx, tx, []int64{customerID})
 }
 
 // CustomerByID returns a customer with phones and addresses, if the actor sees its station.

@@ -133,3 +133,54 @@ func TestCreateCustomerAndUnit(t *testing.T) {
 		t.Errorf("read back %+v %v", got, err)
 	}
 }
+
+func TestSearch(t *testing.T) {
+	t.Parallel()
+	pool := testdb.Seeded(t, "demo", demo.Seed)
+	ctx := context.Background()
+	shanghai, _ := time.LoadLocation("Asia/Shanghai")
+	svc := customer.NewService(pool, time.Now, shanghai)
+	authSvc := auth.NewService(pool, time.Now)
+	actorOf := func(name string) auth.Actor {
+		var id int64
+		if err := pool.QueryRow(ctx, `SELECT id FROM users WHERE username = $1`, name).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		a, err := authSvc.ActorFor(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	hot, sz := actorOf("hotline"), actorOf("sz.hotline")
+	c, err := svc.CreateCustomer(ctx, hot, customer.NewCustomer{Name: "东方明珠机电设备有限公司", ContactPerson: "钱工", Phones: []string{"186 2233 4455"}, Addresses: []string{"上海市浦东新区世纪大道88号"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.AddUnit(ctx, hot, c.ID, customer.NewUnit{Model: "GA90", Serial: "AIF099887"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"18622334455", "186 2233 4455", "+86 186-2233-4455", "2233", "东方明珠", "世纪大道", "AIF0998", "钱工", "东方明株机电"} {
+		m, err := svc.Search(ctx, hot, q, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(m) == 0 || m[0].ID != c.ID {
+			t.Errorf("search %q: first match %v, want %d", q, m, c.ID)
+			continue
+		}
+		if m[0].Phones != "186 2233 4455" || m[0].Units != 1 || m[0].Address != "上海市浦东新区世纪大道88号" {
+			t.Errorf("search %q: %+v", q, m[0])
+		}
+	}
+	if m, _ := svc.Search(ctx, sz, "东方明珠", 10); len(m) != 0 {
+		t.Errorf("Suzhou finds a Shanghai customer: %v", m)
+	}
+	if m, _ := svc.Search(ctx, hot, "  ", 10); len(m) != 0 {
+		t.Errorf("blank query: %v", m)
+	}
+	// Demo customers are searchable too (their search text is computed after loading).
+	if m, _ := svc.Search(ctx, hot, "1381000", 10); len(m) == 0 {
+		t.Error("no demo customer found by phone prefix")
+	}
+}

@@ -35,8 +35,16 @@ func LoadIfEmpty(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service,
 	return true, Load(ctx, pool, authSvc, now)
 }
 
-// Load inserts the demo stations, users, customers, units and parts.
+// Load inserts the demo stations, users, customers, units, parts and orders.
 func Load(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service, now time.Time) error {
+	if err := loadBase(ctx, pool, authSvc, now); err != nil {
+		return err
+	}
+	return demoOrders(ctx, pool, authSvc, now)
+}
+
+// loadBase inserts everything but the orders.
+func loadBase(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service, now time.Time) error {
 	hq, err := authSvc.AddStation(ctx, "HQ", "总部", "hq", nil)
 	if err != nil {
 		return err
@@ -76,12 +84,12 @@ func Load(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service, now ti
 		if err := customers(ctx, tx, sh.ID, sz.ID, now); err != nil {
 			return err
 		}
+		if err := customer.RefreshSearch(ctx, tx, nil); err != nil {
+			return err
+		}
 		return parts(ctx, tx)
 	})
-	if err != nil {
-		return err
-	}
-	return demoOrders(ctx, pool, authSvc, now)
+	return err
 }
 
 var (
@@ -201,4 +209,10 @@ func parts(ctx context.Context, tx pgx.Tx) error {
 // Seed loads the demo data with the real clock; tests use it with testdb.Seeded.
 func Seed(ctx context.Context, pool *pgxpool.Pool) error {
 	return Load(ctx, pool, auth.NewService(pool, time.Now), time.Now())
+}
+
+// SeedBase loads the demo stations, users, customers and parts but no orders, for tests
+// that count the orders they make.
+func SeedBase(ctx context.Context, pool *pgxpool.Pool) error {
+	return loadBase(ctx, pool, auth.NewService(pool, time.Now), time.Now())
 }

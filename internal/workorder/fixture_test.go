@@ -48,7 +48,8 @@ func (c *clock) advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
-// fixture is a fresh copy of the demo database with the services and actors.
+// fixture is a fresh copy of the demo database (without demo orders) with the services
+// and actors.
 type fixture struct {
 	t     *testing.T
 	ctx   context.Context
@@ -64,7 +65,7 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	pool := testdb.Seeded(t, "demo", demo.Seed)
+	pool := testdb.Seeded(t, "demo-base", demo.SeedBase)
 	// Monday 2026-11-23 10:00 in Shanghai: a working day, inside working hours.
 	clk := &clock{t: time.Date(2026, 11, 23, 10, 0, 0, 0, shanghai)}
 	f := &fixture{t: t, ctx: context.Background(), pool: pool, clock: clk,

@@ -133,6 +133,7 @@ type Event struct {
 	ActorID    int64          `db:"actor_id"`
 	ActorName  string         `db:"actor_name"`
 	Version    int            `db:"version"`
+	InputHash  string         `db:"input_hash"`
 	At         time.Time      `db:"at"`
 	Note       string         `db:"note"`
 	Data       map[string]any `db:"data"`

@@ -2,6 +2,9 @@ package workorder
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -287,7 +290,8 @@ type change func(tx pgx.Tx, o *Order, st Settings, now time.Time) (note string, 
 // the actor sees it, compare the version the user saw, ask the machine, validate and apply
 // the change, write the row and its event, NOTIFY. A retried form (the same transition by
 // the same user on the version it already moved) returns the order without a second event.
-func (s *Service) transition(ctx context.Context, actor auth.Actor, id int64, version int, t Transition, apply change) (Order, error) {
+func (s *Service) transition(ctx context.Context, actor auth.Actor, id int64, version int, t Transition, input any, apply change) (Order, error) {
+	hash := fingerprint(input)
 	var o Order
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		var err error
@@ -299,15 +303,15 @@ func (s *Service) transition(ctx context.Context, actor auth.Actor, id int64, ve
 			return apperr.New(apperr.NotFound, "error.not_found")
 		}
 		if version != o.Version {
-			tr, name, who, at, err := lastChange(ctx, tx, o.ID, version+1)
-			if err == nil && tr == string(t) && who == actor.UserID {
+			m, err := lastChange(ctx, tx, o.ID, version+1)
+			if err == nil && m.Transition == string(t) && m.ActorID == actor.UserID && m.InputHash == hash {
 				return errReplay
 			}
-			if err != nil {
-				tr, name, _, at, _ = lastChange(ctx, tx, o.ID, o.Version)
+			if m, err = lastChange(ctx, tx, o.ID, o.Version); err != nil {
+				return db.Translate(err, "last change")
 			}
-			return apperr.New(apperr.Conflict, "error.stale", "Name", name, "At", at.In(s.loc).Format("2006-01-02 15:04"),
-				"Transition", tr, "State", string(o.State))
+			return apperr.New(apperr.Conflict, "error.stale", "Name", m.Name, "At", m.At.In(s.loc).Format("2006-01-02 15:04"),
+				"Transition", m.Transition, "State", string(o.State))
 		}
 		st, err := loadSettings(ctx, tx)
 		if err != nil {
@@ -328,7 +332,7 @@ func (s *Service) transition(ctx context.Context, actor auth.Actor, id int64, ve
 			return err
 		}
 		if err := insertEvent(ctx, tx, Event{OrderID: o.ID, FromState: &from, ToState: to, Transition: string(t), ActorID: actor.UserID,
-			Version: o.Version, At: now, Note: note, Data: data}); err != nil {
+			Version: o.Version, InputHash: hash, At: now, Note: note, Data: data}); err != nil {
 			return err
 		}
 		return notify(ctx, tx, &o)
@@ -343,6 +347,14 @@ func (s *Service) transition(ctx context.Context, actor auth.Actor, id int64, ve
 }
 
 var errReplay = errors.New("replayed form")
+
+// fingerprint identifies a transition's input, so that only the very same form sent
+// again counts as a retry; another input on a stale version is a conflict.
+func fingerprint(input any) string {
+	b, _ := json.Marshal(input)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:8])
+}
 
 // required returns a field error map for the empty values among name → value pairs.
 func required(kv ...string) map[string]string {
@@ -367,7 +379,7 @@ func ptr[T any](v T) *T { return &v }
 // ResolveByPhone records phone guidance (hotline) and schedules the callback 2 hours
 // later (configurable). Required: guidance.
 func (s *Service) ResolveByPhone(ctx context.Context, actor auth.Actor, id int64, version int, guidance string) (Order, error) {
-	return s.transition(ctx, actor, id, version, ResolveByPhone, func(tx pgx.Tx, o *Order, st Settings, now time.Time) (string, map[string]any, error) {
+	return s.transition(ctx, actor, id, version, ResolveByPhone, guidance, func(tx pgx.Tx, o *Order, st Settings, now time.Time) (string, map[string]any, error) {
 		if err := invalid(required("guidance", guidance)); err != nil {
 			return "", nil, err
 		}
@@ -380,7 +392,7 @@ func (s *Service) ResolveByPhone(ctx context.Context, actor auth.Actor, id int64
 
 // Forward sends the order to technical assessment (hotline).
 func (s *Service) Forward(ctx context.Context, actor auth.Actor, id int64, version int, note string) (Order, error) {
-	return s.transition(ctx, actor, id, version, Forward, func(tx pgx.Tx, o *Order, _ Settings, _ time.Time) (string, map[string]any, error) {
+	return s.transition(ctx, actor, id, version, Forward, note, func(tx pgx.Tx, o *Order, _ Settings, _ time.Time) (string, map[string]any, error) {
 		return strings.TrimSpace(note), nil, nil
 	})
 }
@@ -400,7 +412,7 @@ type Assessment struct {
 // Required: cause analysis, repair plan, service mode (onsite or workshop; a remote fix is
 // ResolveRemotely).
 func (s *Service) Assess(ctx context.Context, actor auth.Actor, id int64, version int, a Assessment) (Order, error) {
-	return s.transition(ctx, actor, id, version, Assess, func(tx pgx.Tx, o *Order, _ Settings, now time.Time) (string, map[string]any, error) {
+	return s.transition(ctx, actor, id, version, Assess, a, func(tx pgx.Tx, o *Order, _ Settings, now time.Time) (string, map[string]any, error) {
 		f := required("cause_analysis", a.CauseAnalysis, "repair_plan", a.RepairPlan)
 		if a.ServiceMode != "onsite" && a.ServiceMode != "workshop" {
 			f["service_mode"] = "workorder.field.service_mode_dispatch"
@@ -419,7 +431,7 @@ func (s *Service) Assess(ctx context.Context, actor auth.Actor, id int64, versio
 // ResolveRemotely records remote guidance after assessment (supervisor) and schedules the
 // callback like phone guidance. Required: cause analysis, guidance.
 func (s *Service) ResolveRemotely(ctx context.Context, actor auth.Actor, id int64, version int, causeAnalysis, guidance string) (Order, error) {
-	return s.transition(ctx, actor, id, version, ResolveRemotely, func(tx pgx.Tx, o *Order, st Settings, now time.Time) (string, map[string]any, error) {
+	return s.transition(ctx, actor, id, version, ResolveRemotely, []any{causeAnalysis, guidance}, func(tx pgx.Tx, o *Order, st Settings, now time.Time) (string, map[string]any, error) {
 		if err := invalid(required("cause_analysis", causeAnalysis, "guidance", guidance)); err != nil {
 			return "", nil, err
 		}
@@ -452,7 +464,7 @@ func (s *Service) checkTechnician(ctx context.Context, tx pgx.Tx, o *Order, user
 
 // Assign gives the order to a technician of its station (supervisor).
 func (s *Service) Assign(ctx context.Context, actor auth.Actor, id int64, version int, technicianID int64, note string) (Order, error) {
-	return s.transition(ctx, actor, id, version, Assign, func(tx pgx.Tx, o *Order, _ Settings, now time.Time) (string, map[string]any, error) {
+	return s.transition(ctx, actor, id, version, Assign, []any{technicianID, note}, func(tx pgx.Tx, o *Order, _ Settings, now time.Time) (string, map[string]any, error) {
 		name, err := s.checkTechnician(ctx, tx, o, technicianID)
 		if err != nil {
 			return "", nil, err
@@ -466,7 +478,7 @@ func (s *Service) Assign(ctx context.Context, actor auth.Actor, id int64, versio
 // technician of the station, a reason. An appointment made by the previous technician
 // is dropped: the new one agrees their own.
 func (s *Service) Reassign(ctx context.Context, actor auth.Actor, id int64, version int, technicianID int64, reason string) (Order, error) {
-	return s.transition(ctx, actor, id, version, Reassign, func(tx pgx.Tx, o *Order, _ Settings, now time.Time) (string, map[string]any, error) {
+	return s.transition(ctx, actor, id, version, Reassign, []any{technicianID, reason}, func(tx pgx.Tx, o *Order, _ Settings, now time.Time) (string, map[string]any, error) {
 		f := required("reason", reason)
 		name, err := s.checkTechnician(ctx, tx, o, technicianID)
 		if err != nil {
@@ -511,7 +523,7 @@ func window(start, end time.Time) (*time.Time, *time.Time) {
 // MakeAppointment records the agreed visit window and the first customer contact
 // (the assigned technician, or a supervisor).
 func (s *Service) MakeAppointment(ctx context.Context, actor auth.Actor, id int64, version int, start, end time.Time, note string) (Order, error) {
-	return s.transition(ctx, actor, id, version, MakeAppointment, func(tx pgx.Tx, o *Order, _ Settings, now time.Time) (string, map[string]any, error) {
+	return s.transition(ctx, actor, id, version, MakeAppointment, []any{start, end, note}, func(tx pgx.Tx, o *Order, _ Settings, now time.Time) (string, map[string]any, error) {
 		if err := invalid(checkWindow(start, end, now)); err != nil {
 			return "", nil, err
 		}
@@ -523,7 +535,7 @@ func (s *Service) MakeAppointment(ctx context.Context, actor auth.Actor, id int6
 
 // Reschedule moves the appointment (the assigned technician). Required: new window, reason.
 func (s *Service) Reschedule(ctx context.Context, actor auth.Actor, id int64, version int, start, end time.Time, reason string) (Order, error) {
-	return s.transition(ctx, actor, id, version, Reschedule, func(tx pgx.Tx, o *Order, _ Settings, now time.Time) (string, map[string]any, error) {
+	return s.transition(ctx, actor, id, version, Reschedule, []any{start, end, reason}, func(tx pgx.Tx, o *Order, _ Settings, now time.Time) (string, map[string]any, error) {
 		f := checkWindow(start, end, now)
 		for k, v := range required("reason", reason) {
 			f[k] = v
@@ -541,7 +553,7 @@ func (s *Service) Reschedule(ctx context.Context, actor auth.Actor, id int64, ve
 // CheckIn records the technician's arrival on site, stamped by the server's clock, and
 // starts the repair clock.
 func (s *Service) CheckIn(ctx context.Context, actor auth.Actor, id int64, version int) (Order, error) {
-	return s.transition(ctx, actor, id, version, CheckIn, func(tx pgx.Tx, o *Order, st Settings, now time.Time) (string, map[string]any, error) {
+	return s.transition(ctx, actor, id, version, CheckIn, nil, func(tx pgx.Tx, o *Order, st Settings, now time.Time) (string, map[string]any, error) {
 		if o.ArrivedAt == nil {
 			o.ArrivedAt = ptr(now)
 			o.RepairDueAt = ptr(now.Add(time.Duration(st.SLARepairMinutes) * time.Minute))
@@ -553,7 +565,7 @@ func (s *Service) CheckIn(ctx context.Context, actor auth.Actor, id int64, versi
 
 // AwaitParts records which parts are missing (the assigned technician). Required: parts.
 func (s *Service) AwaitParts(ctx context.Context, actor auth.Actor, id int64, version int, missing string) (Order, error) {
-	return s.transition(ctx, actor, id, version, AwaitParts, func(tx pgx.Tx, o *Order, _ Settings, _ time.Time) (string, map[string]any, error) {
+	return s.transition(ctx, actor, id, version, AwaitParts, missing, func(tx pgx.Tx, o *Order, _ Settings, _ time.Time) (string, map[string]any, error) {
 		if err := invalid(required("missing_parts", missing)); err != nil {
 			return "", nil, err
 		}
@@ -565,7 +577,7 @@ func (s *Service) AwaitParts(ctx context.Context, actor auth.Actor, id int64, ve
 // PartsArrived ends the wait for parts (the assigned technician or a supervisor): back to
 // the workshop when the unit is there, else a new appointment (required then).
 func (s *Service) PartsArrived(ctx context.Context, actor auth.Actor, id int64, version int, start, end time.Time, note string) (Order, error) {
-	return s.transition(ctx, actor, id, version, PartsArrived, func(tx pgx.Tx, o *Order, _ Settings, now time.Time) (string, map[string]any, error) {
+	return s.transition(ctx, actor, id, version, PartsArrived, []any{start, end, note}, func(tx pgx.Tx, o *Order, _ Settings, now time.Time) (string, map[string]any, error) {
 		if !o.UnitInWorkshop {
 			if err := invalid(checkWindow(start, end, now)); err != nil {
 				return "", nil, err
@@ -579,7 +591,7 @@ func (s *Service) PartsArrived(ctx context.Context, actor auth.Actor, id int64, 
 // TakeToWorkshop records that the unit went back to the workshop (the assigned
 // technician), with or without a loaner.
 func (s *Service) TakeToWorkshop(ctx context.Context, actor auth.Actor, id int64, version int, loanerIssued bool, note string) (Order, error) {
-	return s.transition(ctx, actor, id, version, TakeToWorkshop, func(tx pgx.Tx, o *Order, _ Settings, _ time.Time) (string, map[string]any, error) {
+	return s.transition(ctx, actor, id, version, TakeToWorkshop, []any{loanerIssued, note}, func(tx pgx.Tx, o *Order, _ Settings, _ time.Time) (string, map[string]any, error) {
 		o.UnitInWorkshop, o.LoanerIssued = true, loanerIssued
 		return strings.TrimSpace(note), map[string]any{"loaner_issued": loanerIssued}, nil
 	})
@@ -605,7 +617,7 @@ type Report struct {
 // was not done or the fix is unsure, the callback is due in 3 hours (configurable), else
 // after the configured number of working days.
 func (s *Service) Complete(ctx context.Context, actor auth.Actor, id int64, version int, r Report) (Order, error) {
-	return s.transition(ctx, actor, id, version, Complete, func(tx pgx.Tx, o *Order, st Settings, now time.Time) (string, map[string]any, error) {
+	return s.transition(ctx, actor, id, version, Complete, r, func(tx pgx.Tx, o *Order, st Settings, now time.Time) (string, map[string]any, error) {
 		f := required("diagnosis", r.Diagnosis, "fault_cause", r.FaultCause, "actions_taken", r.ActionsTaken)
 		if !oneOf(r.TestRun, TestRuns) {
 			f["test_run"] = "field.required"
@@ -649,8 +661,11 @@ func (s *Service) RecordCallbackAttempt(ctx context.Context, actor auth.Actor, i
 			return apperr.New(apperr.NotFound, "error.not_found")
 		}
 		if version != o.Version {
-			_, name, _, at, _ := lastChange(ctx, tx, o.ID, o.Version)
-			return apperr.New(apperr.Conflict, "error.stale", "Name", name, "At", at.In(s.loc).Format("2006-01-02 15:04"), "State", string(o.State))
+			m, err := lastChange(ctx, tx, o.ID, o.Version)
+			if err != nil {
+				return db.Translate(err, "last change")
+			}
+			return apperr.New(apperr.Conflict, "error.stale", "Name", m.Name, "At", m.At.In(s.loc).Format("2006-01-02 15:04"), "Transition", m.Transition, "State", string(o.State))
 		}
 		if o.State != AwaitingCallback {
 			return apperr.New(apperr.IllegalTransition, "error.transition.illegal", "State", string(o.State), "Transition", "callback_attempt")
@@ -684,7 +699,7 @@ func (s *Service) RecordCallbackAttempt(ctx context.Context, actor auth.Actor, i
 // CallbackSatisfied closes the order after a satisfied callback (hotline), when fees are
 // settled or nothing is chargeable.
 func (s *Service) CallbackSatisfied(ctx context.Context, actor auth.Actor, id int64, version int, note string) (Order, error) {
-	return s.transition(ctx, actor, id, version, CallbackSatisfied, func(tx pgx.Tx, o *Order, _ Settings, now time.Time) (string, map[string]any, error) {
+	return s.transition(ctx, actor, id, version, CallbackSatisfied, note, func(tx pgx.Tx, o *Order, _ Settings, now time.Time) (string, map[string]any, error) {
 		o.ClosedAt = ptr(now)
 		return strings.TrimSpace(note), nil, nil
 	})
@@ -693,7 +708,7 @@ func (s *Service) CallbackSatisfied(ctx context.Context, actor auth.Actor, id in
 // CallbackUnsatisfied sends the order back to dispatch for a revisit (hotline).
 // Required: reason. The revisit is counted on the same order.
 func (s *Service) CallbackUnsatisfied(ctx context.Context, actor auth.Actor, id int64, version int, reason string) (Order, error) {
-	return s.transition(ctx, actor, id, version, CallbackUnsatisfied, func(tx pgx.Tx, o *Order, _ Settings, _ time.Time) (string, map[string]any, error) {
+	return s.transition(ctx, actor, id, version, CallbackUnsatisfied, reason, func(tx pgx.Tx, o *Order, _ Settings, _ time.Time) (string, map[string]any, error) {
 		if err := invalid(required("reason", reason)); err != nil {
 			return "", nil, err
 		}
@@ -708,7 +723,7 @@ func (s *Service) CallbackUnsatisfied(ctx context.Context, actor auth.Actor, id 
 // CloseUnreachable closes an order whose customer could not be reached after the
 // configured number of callback attempts (supervisor).
 func (s *Service) CloseUnreachable(ctx context.Context, actor auth.Actor, id int64, version int, note string) (Order, error) {
-	return s.transition(ctx, actor, id, version, CloseUnreachable, func(tx pgx.Tx, o *Order, _ Settings, now time.Time) (string, map[string]any, error) {
+	return s.transition(ctx, actor, id, version, CloseUnreachable, note, func(tx pgx.Tx, o *Order, _ Settings, now time.Time) (string, map[string]any, error) {
 		o.ClosedAt = ptr(now)
 		return strings.TrimSpace(note), map[string]any{"attempts": o.CallbackAttempts}, nil
 	})
@@ -716,7 +731,7 @@ func (s *Service) CloseUnreachable(ctx context.Context, actor auth.Actor, id int
 
 // Cancel withdraws the order (hotline or supervisor). Required: reason.
 func (s *Service) Cancel(ctx context.Context, actor auth.Actor, id int64, version int, reason string) (Order, error) {
-	return s.transition(ctx, actor, id, version, Cancel, func(tx pgx.Tx, o *Order, _ Settings, now time.Time) (string, map[string]any, error) {
+	return s.transition(ctx, actor, id, version, Cancel, reason, func(tx pgx.Tx, o *Order, _ Settings, now time.Time) (string, map[string]any, error) {
 		reason = strings.TrimSpace(reason)
 		f := required("reason", reason)
 		if utf8.RuneCountInString(reason) > 500 {

@@ -460,3 +460,26 @@ func TestCallbacksAttemptsAndFees(t *testing.T) {
 		t.Errorf("unsatisfied: %s revisit %d assignee %v", p.State, p.RevisitCount, p.AssigneeID)
 	}
 }
+
+// TestRetryWithOtherInputIsAConflict: the same user sending the same form twice gets one
+// change, but a different input on the version they already moved (a second browser tab)
+// is a conflict, not a silent no-op.
+func TestRetryWithOtherInputIsAConflict(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	sup := f.actor("supervisor")
+	o := f.orderIn(wo.AwaitingDispatch, false)
+	first := f.must(f.svc.Assign(f.ctx, sup, o.ID, o.Version, f.actor("tech1").UserID, ""))
+	again := f.must(f.svc.Assign(f.ctx, sup, o.ID, o.Version, f.actor("tech1").UserID, ""))
+	if again.Version != first.Version {
+		t.Errorf("the retry changed the order again: version %d → %d", first.Version, again.Version)
+	}
+	_, err := f.svc.Assign(f.ctx, sup, o.ID, o.Version, f.actor("tech2").UserID, "")
+	if apperr.CodeOf(err) != apperr.Conflict {
+		t.Fatalf("other input on a stale version: %v", err)
+	}
+	after := f.must(f.svc.OrderByID(f.ctx, sup, o.ID))
+	if *after.AssigneeID != f.actor("tech1").UserID || f.events(o.ID) != 4 {
+		t.Errorf("assignee %d, events %d", *after.AssigneeID, f.events(o.ID))
+	}
+}

@@ -121,8 +121,8 @@ func insertEvent(ctx context.Context, tx pgx.Tx, e Event) error {
 	if e.Data == nil {
 		e.Data = map[string]any{}
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO work_order_events (order_id, from_state, to_state, transition, actor_id, version, at, note, data)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, e.OrderID, e.FromState, e.ToState, e.Transition, e.ActorID, e.Version, e.At, e.Note, e.Data)
+	_, err := tx.Exec(ctx, `INSERT INTO work_order_events (order_id, from_state, to_state, transition, actor_id, version, input_hash, at, note, data)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, e.OrderID, e.FromState, e.ToState, e.Transition, e.ActorID, e.Version, e.InputHash, e.At, e.Note, e.Data)
 	return db.Translate(err, "insert event")
 }
 
@@ -143,17 +143,26 @@ func nextNumber(ctx context.Context, tx pgx.Tx, stationID int64, day time.Time) 
 	return n, db.Translate(err, "order number")
 }
 
-// lastChange names who made version v of an order, and when (for conflict messages).
-func lastChange(ctx context.Context, tx pgx.Tx, orderID int64, version int) (transition, name string, actorID int64, at time.Time, err error) {
-	err = tx.QueryRow(ctx, `SELECT e.transition, u.display_name, e.actor_id, e.at FROM work_order_events e JOIN users u ON u.id = e.actor_id
-		WHERE e.order_id = $1 AND e.version = $2 ORDER BY e.id DESC LIMIT 1`, orderID, version).Scan(&transition, &name, &actorID, &at)
-	return transition, name, actorID, at, err
+// change names who made version v of an order, how and when (for conflict messages and
+// to recognise a retried form).
+type madeBy struct {
+	Transition, Name, InputHash string
+	ActorID                     int64
+	At                          time.Time
+}
+
+// lastChange returns who made version v of an order.
+func lastChange(ctx context.Context, tx pgx.Tx, orderID int64, version int) (madeBy, error) {
+	var m madeBy
+	err := tx.QueryRow(ctx, `SELECT e.transition, u.display_name, e.input_hash, e.actor_id, e.at FROM work_order_events e JOIN users u ON u.id = e.actor_id
+		WHERE e.order_id = $1 AND e.version = $2 ORDER BY e.id DESC LIMIT 1`, orderID, version).Scan(&m.Transition, &m.Name, &m.InputHash, &m.ActorID, &m.At)
+	return m, err
 }
 
 // timeline reads an order's events with the actors' names, oldest first.
 func timeline(ctx context.Context, q *pgxpool.Pool, orderID int64) ([]Event, error) {
 	rows, err := q.Query(ctx, `SELECT e.id, e.order_id, e.from_state, e.to_state, e.transition, e.actor_id, u.display_name AS actor_name,
-		e.version, e.at, e.note, e.data FROM work_order_events e JOIN users u ON u.id = e.actor_id WHERE e.order_id = $1 ORDER BY e.id`, orderID)
+		e.version, e.input_hash, e.at, e.note, e.data FROM work_order_events e JOIN users u ON u.id = e.actor_id WHERE e.order_id = $1 ORDER BY e.id`, orderID)
 	if err != nil {
 		return nil, db.Translate(err, "timeline")
 	}

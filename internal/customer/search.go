@@ -1,0 +1,95 @@
+package customer
+
+import (
+	"context"
+	"strings"
+
+	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/db"
+	"github.com/jackc/pgx/v5"
+)
+
+// refreshSearchSQL recomputes customers.search; $1 is an array of ids, NULL for all.
+const refreshSearchSQL = `UPDATE customers c SET search = concat_ws(' ', c.name, c.contact_person,
+    (SELECT string_agg(regexp_replace(p.raw, '\D', '', 'g') || ' ' || substr(p.e164, 2), ' ') FROM customer_phones p WHERE p.customer_id = c.id),
+    (SELECT string_agg(a.address, ' ') FROM customer_addresses a WHERE a.customer_id = c.id),
+    (SELECT string_agg(u.serial || ' ' || u.model, ' ') FROM units u WHERE u.customer_id = c.id))
+    WHERE $1::bigint[] IS NULL OR c.id = ANY($1)`
+
+// RefreshSearch recomputes what the search box matches for the given customers (all
+// customers when ids is nil), inside the caller's transaction.
+func RefreshSearch(ctx context.Context, tx pgx.Tx, ids []int64) error {
+	_, err := tx.Exec(ctx, refreshSearchSQL, ids)
+	return db.Translate(err, "refresh search")
+}
+
+// Match is one customer found by Search, with what the hotline needs to recognise them.
+type Match struct {
+	ID            int64  `db:"id"`
+	Name          string `db:"name"`
+	ContactPerson string `db:"contact_person"`
+	Phones        string `db:"phones"`
+	Address       string `db:"address"`
+	Units         int    `db:"units"`
+	// OpenOrders counts the customer's orders not closed or cancelled.
+	OpenOrders int `db:"open_orders"`
+}
+
+// normalizeQuery turns a phone number typed in any format into its digits (so
+// "138 1234-5678" finds +8613812345678); other text is kept as typed.
+func normalizeQuery(q string) string {
+	q = strings.TrimSpace(q)
+	digits := strings.Map(func(r rune) rune {
+		switch {
+		case r >= '0' && r <= '9':
+			return r
+		case r == ' ' || r == '-' || r == '+' || r == '(' || r == ')':
+			return -1
+		}
+		return 'x'
+	}, q)
+	if len(digits) >= 3 && !strings.Contains(digits, "x") {
+		return digits
+	}
+	return q
+}
+
+// Search finds the actor's customers whose phone, name, contact, address, unit serial or
+// model contain q, best matches first; with no substring match it falls back to
+// trigram similarity, so a slightly mistyped name still finds them.
+func (s *Service) Search(ctx context.Context, actor auth.Actor, q string, limit int) ([]Match, error) {
+	q = normalizeQuery(q)
+	if q == "" {
+		return nil, nil
+	}
+	if limit <= 0 || limit > 50 {
+		limit = 10
+	}
+	like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q) + "%"
+	var matches []Match
+	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		// One mistyped character in a short Chinese name leaves about 0.4 word
+		// similarity; pg_trgm's default threshold (0.6) would miss it.
+		if _, err := tx.Exec(ctx, `SET LOCAL pg_trgm.word_similarity_threshold = 0.3`); err != nil {
+			return db.Translate(err, "search threshold")
+		}
+		rows, err := tx.Query(ctx, `WITH found AS (
+		SELECT c.id, (c.search ILIKE $2) AS exact, word_similarity($3, c.search) AS sim
+		FROM customers c
+		WHERE c.station_id = ANY($1) AND (c.search ILIKE $2 OR $3 <% c.search)
+		ORDER BY exact DESC, sim DESC, c.id DESC LIMIT $4)
+		SELECT c.id, c.name, c.contact_person,
+			coalesce((SELECT string_agg(p.raw, ' / ' ORDER BY p.position, p.id) FROM customer_phones p WHERE p.customer_id = c.id), '') AS phones,
+			coalesce((SELECT a.address FROM customer_addresses a WHERE a.customer_id = c.id ORDER BY a.position, a.id LIMIT 1), '') AS address,
+			(SELECT count(*) FROM units u WHERE u.customer_id = c.id)::int AS units,
+			(SELECT count(*) FROM work_orders o WHERE o.customer_id = c.id AND o.state NOT IN ('closed', 'cancelled'))::int AS open_orders
+		FROM found f JOIN customers c ON c.id = f.id ORDER BY f.exact DESC, f.sim DESC, c.id DESC`,
+			actor.Stations, like, q, limit)
+		if err != nil {
+			return db.Translate(err, "search customers")
+		}
+		matches, err = pgx.CollectRows(rows, pgx.RowToStructByName[Match])
+		return db.Translate(err, "search customers")
+	})
+	return matches, err
+}

@@ -1,0 +1,2 @@
+DROP TABLE customer_events;
+ALTER TABLE customers DROP COLUMN search;
