@@ -127,7 +127,7 @@ CREATE INDEX work_orders_assignee_idx ON work_orders (assignee_id, state) WHERE 
 CREATE INDEX work_orders_unit_idx ON work_orders (unit_id, completed_at DESC) WHERE unit_id IS NOT NULL;
 CREATE INDEX work_orders_customer_idx ON work_orders (customer_id, created_at DESC);
 CREATE INDEX work_orders_callback_idx ON work_orders (station_id, callback_due_at) WHERE state = 'awaiting_callback';
-CREATE INDEX work_orders_search_idx ON work_orders USING gin (search gin_trgm_ops);
+CREATE INDEX work_orders_search_idx ON work_orders USING gin (search gin_trgm_ops) WITH (fastupdate = off);
 
 -- The work-order log (工单日志): append-only.
 CREATE TABLE work_order_events (

@@ -16,10 +16,12 @@ import (
 
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/config"
+	"github.com/aftersales/aftersales/internal/customer"
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/demo"
 	"github.com/aftersales/aftersales/internal/pgboot"
 	"github.com/aftersales/aftersales/internal/server"
+	"github.com/aftersales/aftersales/internal/workorder"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -89,7 +91,10 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	sessions, stopCleanup := server.NewSessions(pool, cfg, 5*time.Minute)
 	defer stopCleanup()
-	handler := server.NewServer(server.Deps{Config: cfg, Pool: pool, Logger: log, Sessions: sessions, Auth: authSvc, Now: time.Now})
+	handler := server.NewServer(server.Deps{Config: cfg, Pool: pool, Logger: log, Sessions: sessions, Auth: authSvc, Now: time.Now,
+		Customers: customer.NewService(pool, time.Now, cfg.Location),
+		Orders:    workorder.NewService(pool, time.Now, cfg.Location),
+	})
 	srv := &http.Server{
 		Addr: cfg.Addr, Handler: handler,
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,

@@ -106,6 +106,44 @@ type NewCustomer struct {
 	Notes         string
 }
 
+// Valid checks the shape of a new customer: a name and at least one phone number that
+// parses. Keys are catalog keys; the phones' field is "phones".
+func (n NewCustomer) Valid() map[string]string {
+	fields := map[string]string{}
+	if strings.TrimSpace(n.Name) == "" {
+		fields["name"] = "field.required"
+	}
+	phones, bad := normalizePhones(n.Phones)
+	if bad {
+		fields["phones"] = "customer.field.phone_invalid"
+	} else if len(phones) == 0 {
+		fields["phones"] = "customer.field.phone_required"
+	}
+	return fields
+}
+
+// normalizePhones parses the non-empty numbers, dropping duplicates; bad reports a number
+// that does not parse.
+func normalizePhones(raws []string) (phones []Phone, bad bool) {
+	seen := map[string]bool{}
+	for _, raw := range raws {
+		raw = strings.TrimSpace(raw)
+		if raw == "" {
+			continue
+		}
+		e, ok := NormalizePhone(raw)
+		if !ok {
+			bad = true
+			continue
+		}
+		if !seen[e] {
+			seen[e] = true
+			phones = append(phones, Phone{Raw: raw, E164: e})
+		}
+	}
+	return phones, bad
+}
+
 // CreateCustomer adds a customer at the actor's station. Returns Invalid with field keys
 // (name, phones), or Forbidden for roles that do not keep the archive.
 func (s *Service) CreateCustomer(ctx context.Context, actor auth.Actor, in NewCustomer) (Customer, error) {
@@ -124,35 +162,11 @@ func (s *Service) CreateCustomerTx(ctx context.Context, tx pgx.Tx, actor auth.Ac
 	if !canEdit(actor) {
 		return Customer{}, apperr.New(apperr.Forbidden, "error.forbidden_role", "Roles", "hotline,supervisor,manager")
 	}
-	fields := map[string]string{}
 	in.Name = strings.TrimSpace(in.Name)
-	if in.Name == "" {
-		fields["name"] = "field.required"
-	}
-	type phone struct{ raw, e164 string }
-	var phones []phone
-	seen := map[string]bool{}
-	for _, raw := range in.Phones {
-		raw = strings.TrimSpace(raw)
-		if raw == "" {
-			continue
-		}
-		e, ok := NormalizePhone(raw)
-		if !ok {
-			fields["phones"] = "customer.field.phone_invalid"
-			continue
-		}
-		if !seen[e] {
-			seen[e] = true
-			phones = append(phones, phone{raw, e})
-		}
-	}
-	if len(phones) == 0 && fields["phones"] == "" {
-		fields["phones"] = "customer.field.phone_required"
-	}
-	if len(fields) > 0 {
+	if fields := in.Valid(); len(fields) > 0 {
 		return Customer{}, apperr.Fields(fields)
 	}
+	phones, _ := normalizePhones(in.Phones)
 	now := s.now()
 	c := Customer{StationID: actor.StationID, Name: in.Name, ContactPerson: strings.TrimSpace(in.ContactPerson), Notes: strings.TrimSpace(in.Notes), Version: 1, CreatedAt: now}
 	err := tx.QueryRow(ctx, `INSERT INTO customers (station_id, name, contact_person, notes, created_at, updated_at)
@@ -162,10 +176,10 @@ func (s *Service) CreateCustomerTx(ctx context.Context, tx pgx.Tx, actor auth.Ac
 	}
 	for i, p := range phones {
 		var id int64
-		if err := tx.QueryRow(ctx, `INSERT INTO customer_phones (customer_id, raw, e164, position) VALUES ($1, $2, $3, $4) RETURNING id`, c.ID, p.raw, p.e164, i).Scan(&id); err != nil {
+		if err := tx.QueryRow(ctx, `INSERT INTO customer_phones (customer_id, raw, e164, position) VALUES ($1, $2, $3, $4) RETURNING id`, c.ID, p.Raw, p.E164, i).Scan(&id); err != nil {
 			return Customer{}, db.Translate(err, "insert phone")
 		}
-		c.Phones = append(c.Phones, Phone{ID: id, Raw: p.raw, E164: p.e164})
+		c.Phones = append(c.Phones, Phone{ID: id, Raw: p.Raw, E164: p.E164})
 	}
 	for i, a := range in.Addresses {
 		if a = strings.TrimSpace(a); a == "" {
@@ -194,6 +208,29 @@ type NewUnit struct {
 	InstallAddress  string
 }
 
+// Valid checks the shape of a new unit on the civil date of now in loc: a model; purchase
+// and manufacture dates not in the future, manufacture not after purchase; 0–240 months.
+func (n NewUnit) Valid(now time.Time, loc *time.Location) map[string]string {
+	fields := map[string]string{}
+	if strings.TrimSpace(n.Model) == "" {
+		fields["model"] = "field.required"
+	}
+	y, m, d := now.In(loc).Date()
+	today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	if n.PurchaseDate != nil && n.PurchaseDate.After(today) {
+		fields["purchase_date"] = "customer.field.date_future"
+	}
+	if n.ManufactureDate != nil && n.ManufactureDate.After(today) {
+		fields["manufacture_date"] = "customer.field.date_future"
+	} else if n.ManufactureDate != nil && n.PurchaseDate != nil && n.ManufactureDate.After(*n.PurchaseDate) {
+		fields["manufacture_date"] = "customer.field.made_after_purchase"
+	}
+	if n.WarrantyMonths < 0 || n.WarrantyMonths > 240 {
+		fields["warranty_months"] = "customer.field.warranty_months"
+	}
+	return fields
+}
+
 // AddUnit adds a unit to a customer the actor sees. Returns Invalid with field keys
 // (model, purchase_date, manufacture_date, warranty_months), NotFound or Forbidden.
 func (s *Service) AddUnit(ctx context.Context, actor auth.Actor, customerID int64, in NewUnit) (Unit, error) {
@@ -215,25 +252,8 @@ func (s *Service) AddUnitTx(ctx context.Context, tx pgx.Tx, actor auth.Actor, cu
 	if err := tx.QueryRow(ctx, `SELECT station_id FROM customers WHERE id = $1`, customerID).Scan(&station); err != nil || !actor.Sees(station) {
 		return Unit{}, apperr.New(apperr.NotFound, "error.not_found")
 	}
-	fields := map[string]string{}
 	in.Model = strings.TrimSpace(in.Model)
-	if in.Model == "" {
-		fields["model"] = "field.required"
-	}
-	y, m, d := s.now().In(s.loc).Date()
-	today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-	if in.PurchaseDate != nil && in.PurchaseDate.After(today) {
-		fields["purchase_date"] = "customer.field.date_future"
-	}
-	if in.ManufactureDate != nil && in.ManufactureDate.After(today) {
-		fields["manufacture_date"] = "customer.field.date_future"
-	} else if in.ManufactureDate != nil && in.PurchaseDate != nil && in.ManufactureDate.After(*in.PurchaseDate) {
-		fields["manufacture_date"] = "customer.field.made_after_purchase"
-	}
-	if in.WarrantyMonths < 0 || in.WarrantyMonths > 240 {
-		fields["warranty_months"] = "customer.field.warranty_months"
-	}
-	if len(fields) > 0 {
+	if fields := in.Valid(s.now(), s.loc); len(fields) > 0 {
 		return Unit{}, apperr.Fields(fields)
 	}
 	u := Unit{CustomerID: customerID, Brand: strings.TrimSpace(in.Brand), Model: in.Model, Serial: strings.TrimSpace(in.Serial),

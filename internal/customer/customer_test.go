@@ -34,7 +34,7 @@ func TestNormalizePhone(t *testing.T) {
 			t.Errorf("NormalizePhone(%q) = %q, %v; want %q", in, got, ok, want)
 		}
 	}
-	for _, bad := range []string{"", "abc", "12", "1381234567890123"} {
+	for _, bad := range []string{"", "abc", "12", "1381234567890123", "12345x", "138 1002", "138 1234 567x", "+86 12345"} {
 		if got, ok := customer.NormalizePhone(bad); ok {
 			t.Errorf("NormalizePhone(%q) = %q, want refusal", bad, got)
 		}

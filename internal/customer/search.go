@@ -54,9 +54,20 @@ func normalizeQuery(q string) string {
 	return q
 }
 
+func isDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
 // Search finds the actor's customers whose phone, name, contact, address, unit serial or
-// model contain q, best matches first; with no substring match it falls back to
-// trigram similarity, so a slightly mistyped name still finds them.
+// model contain q, newest first; when fewer than limit do, it adds the most similar ones
+// (pg_trgm word similarity), so a slightly mistyped name still finds them. Both steps
+// use the trigram index; similarity is only computed when substrings run short, since
+// over digits it matches thousands of phones.
 func (s *Service) Search(ctx context.Context, actor auth.Actor, q string, limit int) ([]Match, error) {
 	q = normalizeQuery(q)
 	if q == "" {
@@ -68,23 +79,41 @@ func (s *Service) Search(ctx context.Context, actor auth.Actor, q string, limit 
 	like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q) + "%"
 	var matches []Match
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		// One mistyped character in a short Chinese name leaves about 0.4 word
-		// similarity; pg_trgm's default threshold (0.6) would miss it.
-		if _, err := tx.Exec(ctx, `SET LOCAL pg_trgm.word_similarity_threshold = 0.3`); err != nil {
-			return db.Translate(err, "search threshold")
+		rows, err := tx.Query(ctx, `SELECT id FROM customers WHERE station_id = ANY($1) AND search ILIKE $2 ORDER BY id DESC LIMIT $3`,
+			actor.Stations, like, limit)
+		if err != nil {
+			return db.Translate(err, "search customers")
 		}
-		rows, err := tx.Query(ctx, `WITH found AS (
-		SELECT c.id, (c.search ILIKE $2) AS exact, word_similarity($3, c.search) AS sim
-		FROM customers c
-		WHERE c.station_id = ANY($1) AND (c.search ILIKE $2 OR $3 <% c.search)
-		ORDER BY exact DESC, sim DESC, c.id DESC LIMIT $4)
-		SELECT c.id, c.name, c.contact_person,
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return db.Translate(err, "search customers")
+		}
+		if len(ids) == 0 && !isDigits(q) {
+			// One mistyped character in a short Chinese name leaves about 0.4 word
+			// similarity; pg_trgm's default threshold (0.6) would miss it.
+			if _, err := tx.Exec(ctx, `SET LOCAL pg_trgm.word_similarity_threshold = 0.4`); err != nil {
+				return db.Translate(err, "search threshold")
+			}
+			rows, err := tx.Query(ctx, `SELECT id FROM customers WHERE station_id = ANY($1) AND $2 <% search
+				ORDER BY word_similarity($2, search) DESC, id DESC LIMIT $3`, actor.Stations, q, limit)
+			if err != nil {
+				return db.Translate(err, "search customers")
+			}
+			more, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+			if err != nil {
+				return db.Translate(err, "search customers")
+			}
+			ids = append(ids, more...)
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		rows, err = tx.Query(ctx, `SELECT c.id, c.name, c.contact_person,
 			coalesce((SELECT string_agg(p.raw, ' / ' ORDER BY p.position, p.id) FROM customer_phones p WHERE p.customer_id = c.id), '') AS phones,
 			coalesce((SELECT a.address FROM customer_addresses a WHERE a.customer_id = c.id ORDER BY a.position, a.id LIMIT 1), '') AS address,
 			(SELECT count(*) FROM units u WHERE u.customer_id = c.id)::int AS units,
 			(SELECT count(*) FROM work_orders o WHERE o.customer_id = c.id AND o.state NOT IN ('closed', 'cancelled'))::int AS open_orders
-		FROM found f JOIN customers c ON c.id = f.id ORDER BY f.exact DESC, f.sim DESC, c.id DESC`,
-			actor.Stations, like, q, limit)
+			FROM unnest($1::bigint[]) WITH ORDINALITY AS f(id, n) JOIN customers c ON c.id = f.id ORDER BY f.n`, ids)
 		if err != nil {
 			return db.Translate(err, "search customers")
 		}

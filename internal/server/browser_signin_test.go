@@ -19,12 +19,12 @@ func TestBrowserEachRoleSeesItsNavigationInChinese(t *testing.T) {
 		nav              []string
 		notNav           []string
 	}{
-		{"admin", "系统管理员", "系统管理员", []string{"工作台", "用户管理"}, nil},
-		{"manager", "王建国", "站长/经理", []string{"工作台"}, []string{"用户管理"}},
-		{"supervisor", "李志强", "主管", []string{"工作台"}, []string{"用户管理"}},
-		{"hotline", "陈晓燕", "客服专员", []string{"工作台"}, []string{"用户管理"}},
-		{"tech1", "张伟", "维修工程师", []string{"工作台"}, []string{"用户管理"}},
-		{"storekeeper", "赵敏", "库管", []string{"工作台"}, []string{"用户管理"}},
+		{"admin", "系统管理员", "系统管理员", []string{"工作台", "用户管理"}, []string{"报修登记", "工单列表"}},
+		{"manager", "王建国", "站长/经理", []string{"工作台", "工单列表", "客户档案"}, []string{"用户管理", "报修登记"}},
+		{"supervisor", "李志强", "主管", []string{"工作台", "工单列表", "客户档案"}, []string{"用户管理", "报修登记"}},
+		{"hotline", "陈晓燕", "客服专员", []string{"工作台", "报修登记", "工单列表", "客户档案"}, []string{"用户管理"}},
+		{"tech1", "张伟", "维修工程师", []string{"工作台"}, []string{"用户管理", "报修登记", "工单列表"}},
+		{"storekeeper", "赵敏", "库管", []string{"工作台"}, []string{"用户管理", "报修登记", "工单列表"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.user, func(t *testing.T) {

@@ -14,9 +14,11 @@ import (
 
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/config"
+	"github.com/aftersales/aftersales/internal/customer"
 	"github.com/aftersales/aftersales/internal/db/testdb"
 	"github.com/aftersales/aftersales/internal/demo"
 	"github.com/aftersales/aftersales/internal/server"
+	"github.com/aftersales/aftersales/internal/workorder"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -39,8 +41,10 @@ func newApp(t *testing.T) *app {
 	t.Cleanup(stop)
 	h := server.NewServer(server.Deps{
 		Config: cfg, Pool: pool, Sessions: sessions,
-		Auth:   auth.NewService(pool, time.Now),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Auth:      auth.NewService(pool, time.Now),
+		Customers: customer.NewService(pool, time.Now, cfg.Location),
+		Orders:    workorder.NewService(pool, time.Now, cfg.Location),
+		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)

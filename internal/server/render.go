@@ -16,8 +16,12 @@ func (s *server) page(r *http.Request, titleKey string) views.Page {
 	if a, ok := auth.ActorFrom(r.Context()); ok {
 		p.Actor = &a
 		p.StationName = a.StationName
+		path := r.URL.Path
+		if strings.HasPrefix(path, "/units/") {
+			path = "/customers/" // a unit page belongs to the customer archive
+		}
 		for _, e := range navFor(a.Role) {
-			active := r.URL.Path == e.Href || (e.Href != "/" && strings.HasPrefix(r.URL.Path, e.Href+"/"))
+			active := path == e.Href || (e.Href != "/" && strings.HasPrefix(path, e.Href+"/"))
 			p.Nav = append(p.Nav, views.NavItem{Href: e.Href, Key: e.Key, Active: active})
 		}
 	}

@@ -36,6 +36,31 @@ func (s *server) routes() http.Handler {
 			r.Get("/", s.handleHome())
 			r.Post("/signout", s.handleSignOut())
 
+			// Hotline: repair intake.
+			r.Group(func(r chi.Router) {
+				r.Use(s.requireRole(auth.RoleHotline))
+				r.Get("/intake", s.handleIntakePage())
+				r.Get("/intake/lookup", s.handleIntakeLookup())
+				r.Get("/intake/customer", s.handleIntakeCustomer())
+				r.Post("/intake", s.handleIntake())
+			})
+			// Orders: the list for the office; the order page also for technicians (their own).
+			r.With(s.requireRole(auth.RoleHotline, auth.RoleSupervisor, auth.RoleManager)).Get("/orders", s.handleOrders())
+			r.Group(func(r chi.Router) {
+				r.Use(s.requireRole(auth.RoleHotline, auth.RoleSupervisor, auth.RoleManager, auth.RoleTechnician))
+				r.Get("/orders/{id}", s.handleOrder())
+				r.Post("/orders/{id}/{transition}", s.handleOrderAction())
+			})
+			// Customer archive (客户档案).
+			r.Group(func(r chi.Router) {
+				r.Use(s.requireRole(auth.RoleHotline, auth.RoleSupervisor, auth.RoleManager))
+				r.Get("/customers", s.handleCustomers())
+				r.Get("/customers/{id}", s.handleCustomer())
+				r.Get("/customers/{id}/edit", s.handleCustomerEditPage())
+				r.Post("/customers/{id}/edit", s.handleCustomerEdit())
+				r.Get("/units/{id}", s.handleUnit())
+			})
+
 			r.Group(func(r chi.Router) {
 				r.Use(s.requireRole(auth.RoleAdmin))
 				r.Get("/admin/users", s.handleAdminUsers())
@@ -55,6 +80,10 @@ func (s *server) routes() http.Handler {
 func navFor(role auth.Role) []navEntry {
 	items := []navEntry{{"/", "nav.home"}}
 	switch role {
+	case auth.RoleHotline:
+		items = append(items, navEntry{"/intake", "nav.intake"}, navEntry{"/orders", "nav.orders"}, navEntry{"/customers", "nav.customers"})
+	case auth.RoleSupervisor, auth.RoleManager:
+		items = append(items, navEntry{"/orders", "nav.orders"}, navEntry{"/customers", "nav.customers"})
 	case auth.RoleAdmin:
 		items = append(items, navEntry{"/admin/users", "nav.admin_users"})
 	}

@@ -10,6 +10,8 @@ import (
 
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/config"
+	"github.com/aftersales/aftersales/internal/customer"
+	"github.com/aftersales/aftersales/internal/workorder"
 	"github.com/alexedwards/scs/pgxstore"
 	"github.com/alexedwards/scs/v2"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -24,6 +26,9 @@ type Deps struct {
 	Logger   *slog.Logger
 	Sessions *scs.SessionManager
 	Auth     *auth.Service
+	// Customers keeps the customer archive; Orders owns the work-order workflow.
+	Customers *customer.Service
+	Orders    *workorder.Service
 	// Now is the one clock (time.Now in production).
 	Now func() time.Time
 }

@@ -79,6 +79,7 @@ type Order struct {
 	CustomerName string `db:"customer_name"`
 	AssigneeName string `db:"assignee_name"`
 	StationName  string `db:"station_name"`
+	UnitLabel    string `db:"unit_label"`
 }
 
 // facts are what the state machine's guards need to know about o.

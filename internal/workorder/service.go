@@ -790,3 +790,36 @@ func (s *Service) List(ctx context.Context, actor auth.Actor, f Filter) (Page, e
 	}
 	return listOrders(ctx, s.pool, actor.Stations, tech, f, s.now())
 }
+
+// OrdersOfCustomer lists a customer's orders the actor may see, newest first.
+func (s *Service) OrdersOfCustomer(ctx context.Context, actor auth.Actor, customerID int64, limit int) ([]Order, error) {
+	return s.ordersWhere(ctx, actor, "o.customer_id = $1", customerID, limit)
+}
+
+// OrdersOfUnit lists a unit's orders (its repair history) the actor may see, newest first.
+func (s *Service) OrdersOfUnit(ctx context.Context, actor auth.Actor, unitID int64, limit int) ([]Order, error) {
+	return s.ordersWhere(ctx, actor, "o.unit_id = $1", unitID, limit)
+}
+
+// OpenOrdersOfUnit lists a unit's orders that are not closed or cancelled: intake warns
+// about them, since the caller may be chasing one.
+func (s *Service) OpenOrdersOfUnit(ctx context.Context, actor auth.Actor, unitID int64) ([]Order, error) {
+	return s.ordersWhere(ctx, actor, "o.unit_id = $1 AND o.state NOT IN ('closed', 'cancelled')", unitID, 20)
+}
+
+func (s *Service) ordersWhere(ctx context.Context, actor auth.Actor, cond string, arg any, limit int) ([]Order, error) {
+	if limit <= 0 || limit > 500 {
+		limit = 100
+	}
+	orders, err := collectOrders(s.pool.Query(ctx, selectOrder+" WHERE "+cond+" AND o.station_id = ANY($2) ORDER BY o.created_at DESC, o.id DESC LIMIT $3", arg, actor.Stations, limit))
+	if err != nil {
+		return nil, err
+	}
+	out := orders[:0]
+	for _, o := range orders {
+		if visible(o, actor) {
+			out = append(out, o)
+		}
+	}
+	return out, nil
+}

@@ -56,11 +56,13 @@ func fixedValues(o *Order) []any {
 
 // selectOrder reads every column plus the names the pages show.
 var selectOrder = `SELECT o.id, o.` + strings.Join(append(append([]string{}, fixedCols...), mutableCols...), ", o.") + `,
-	c.name AS customer_name, coalesce(a.display_name, '') AS assignee_name, s.name AS station_name
+	c.name AS customer_name, coalesce(a.display_name, '') AS assignee_name, s.name AS station_name,
+	coalesce(concat_ws(' ', nullif(un.brand, ''), un.model, nullif(un.serial, '')), '') AS unit_label
 	FROM work_orders o
 	JOIN customers c ON c.id = o.customer_id
 	JOIN stations s ON s.id = o.station_id
-	LEFT JOIN users a ON a.id = o.assignee_id`
+	LEFT JOIN users a ON a.id = o.assignee_id
+	LEFT JOIN units un ON un.id = o.unit_id`
 
 func collectOrders(rows pgx.Rows, err error) ([]Order, error) {
 	if err != nil {

@@ -1,0 +1,135 @@
+package server_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func newCallerForm(key, phone, name string) url.Values {
+	return url.Values{
+		"key": {key}, "phone": {phone}, "customer_id": {"new"}, "name": {name}, "contact_person": {"周经理"},
+		"address": {"上海市浦东新区张江路88号"}, "unit_id": {"new"}, "brand": {"开山"}, "model": {"LG-10/8G"}, "serial": {"KS-2026-001"},
+		"purchase_date": {"2026-05-01"}, "warranty_months": {"12"}, "symptom": {"开机后压力上不去"}, "request": {"今天下午上门"},
+		"urgency": {"urgent"}, "service_type": {"repair"}, "channel": {"phone"},
+	}
+}
+
+func TestIntakeBadInputKeepsEverythingTyped(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	c := a.client(t)
+	c.signIn("hotline")
+	form := newCallerForm("k-bad", "12", "")
+	form.Set("symptom", "")
+	form.Set("purchase_date", "2099-01-01")
+	form.Set("request", "带上压力表")
+	r := c.post("/intake", form)
+	if r.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("status %d", r.Status)
+	}
+	mustContain(t, r.Body, "电话号码无法识别", "日期不能晚于今天", "请修改标出的项目",
+		`id="err-name"`, `id="err-symptom"`, `value="12"`, `value="带上压力表"`, `value="LG-10/8G"`, `value="2099-01-01"`)
+	var n int
+	_ = a.Pool.QueryRow(t.Context(), `SELECT count(*) FROM customers WHERE contact_person = '周经理'`).Scan(&n)
+	if n != 0 {
+		t.Error("a refused intake created a customer")
+	}
+	// Nothing chosen at all: the form asks for a customer.
+	r = c.post("/intake", url.Values{"phone": {"13800000000"}, "symptom": {"x"}})
+	mustContain(t, r.Body, "请选择或新建客户")
+	// A date that is not a date.
+	form = newCallerForm("k-bad2", "139 1111 2222", "新公司")
+	form.Set("purchase_date", "2026-13-45")
+	r = c.post("/intake", form)
+	if r.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("bad date: %d", r.Status)
+	}
+	mustContain(t, r.Body, "日期格式不正确")
+}
+
+var orderPath = regexp.MustCompile(`^/orders/(\d+)$`)
+
+func TestIntakeNewCallerAndDoubleSubmit(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	c := a.client(t)
+	c.signIn("hotline")
+	form := newCallerForm("k-once", "186 5555 0001", "张江精密机械有限公司")
+	r := c.post("/intake", form)
+	m := orderPath.FindStringSubmatch(r.Location)
+	if r.Status != http.StatusSeeOther || m == nil {
+		t.Fatalf("intake: %d %q\n%s", r.Status, r.Location, r.Body)
+	}
+	again := c.post("/intake", form)
+	if again.Status != http.StatusSeeOther || again.Location != r.Location {
+		t.Fatalf("double submit: %d %q, first %q", again.Status, again.Location, r.Location)
+	}
+	var orders, customers, units int
+	_ = a.Pool.QueryRow(t.Context(), `SELECT
+		(SELECT count(*) FROM work_orders o JOIN customers c ON c.id = o.customer_id WHERE c.name = '张江精密机械有限公司'),
+		(SELECT count(*) FROM customers WHERE name = '张江精密机械有限公司'),
+		(SELECT count(*) FROM units WHERE serial = 'KS-2026-001')`).Scan(&orders, &customers, &units)
+	if orders != 1 || customers != 1 || units != 1 {
+		t.Errorf("after a double submit: %d orders, %d customers, %d units", orders, customers, units)
+	}
+	page := c.get(r.Location)
+	mustContain(t, page.Body, "工单已保存", "张江精密机械有限公司", "开机后压力上不去", "已受理", "紧急", "保内",
+		`data-action="resolve_by_phone"`, `data-action="forward"`, `data-action="cancel"`)
+	if strings.Contains(page.Body, `data-action="assess"`) {
+		t.Error("the hotline is offered the supervisor's assessment")
+	}
+}
+
+func TestIntakeLookupAndCallerPanel(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	c := a.client(t)
+	c.signIn("hotline")
+	// Demo customer 0 has phone "138 1000 2000".
+	r := c.get("/intake/lookup?phone=" + url.QueryEscape("1381000 2000"))
+	if r.Status != 200 || strings.Contains(r.Body, "<html") {
+		t.Fatalf("lookup: %d (a fragment is expected)", r.Status)
+	}
+	var id, name string
+	_ = a.Pool.QueryRow(t.Context(), `SELECT c.id::text, c.name FROM customers c JOIN customer_phones p ON p.customer_id = c.id WHERE p.raw = '138 1000 2000'`).Scan(&id, &name)
+	mustContain(t, r.Body, name, `value="`+id+`"`, "新客户")
+	// A customer with an open order on a unit: the panel warns and links to it.
+	var cust, number string
+	_ = a.Pool.QueryRow(t.Context(), `SELECT o.customer_id::text, o.number FROM work_orders o JOIN stations s ON s.id = o.station_id
+		WHERE s.code = 'SH' AND o.state NOT IN ('closed', 'cancelled') AND o.unit_id IS NOT NULL ORDER BY o.id LIMIT 1`).Scan(&cust, &number)
+	r = c.get("/intake/customer?customer_id=" + cust)
+	mustContain(t, r.Body, "该设备已有未完成工单", number, "新设备", "不指定设备")
+	if !strings.Contains(r.Body, "保内") && !strings.Contains(r.Body, "保外") && !strings.Contains(r.Body, "维修质保") {
+		t.Error("no warranty status on the units")
+	}
+	// Without JavaScript: GET /intake?phone= lists the matches in the full page.
+	r = c.get("/intake?phone=" + url.QueryEscape("138 1000 2000"))
+	mustContain(t, r.Body, name, "报修登记")
+	// A Suzhou customer is not found from Shanghai, and its panel is a 404.
+	var szCust string
+	_ = a.Pool.QueryRow(t.Context(), `SELECT c.id::text FROM customers c JOIN stations s ON s.id = c.station_id WHERE s.code = 'SZ' LIMIT 1`).Scan(&szCust)
+	if r := c.get("/intake/customer?customer_id=" + szCust); r.Status != http.StatusNotFound {
+		t.Errorf("Suzhou customer's panel: %d", r.Status)
+	}
+}
+
+func TestIntakeIsForTheHotline(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	for _, u := range []string{"tech1", "supervisor", "storekeeper"} {
+		c := a.client(t)
+		c.signIn(u)
+		if r := c.get("/intake"); r.Status != http.StatusForbidden {
+			t.Errorf("%s GET /intake: %d", u, r.Status)
+		}
+		if r := c.post("/intake", newCallerForm("k-"+u, "13900001111", "x")); r.Status != http.StatusForbidden {
+			t.Errorf("%s POST /intake: %d", u, r.Status)
+		}
+	}
+	if r := a.client(t).get("/intake"); r.Status != http.StatusSeeOther {
+		t.Errorf("anonymous: %d", r.Status)
+	}
+}

@@ -1,0 +1,150 @@
+package workorder
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/aftersales/aftersales/internal/apperr"
+	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/customer"
+	"github.com/aftersales/aftersales/internal/db"
+	"github.com/jackc/pgx/v5"
+)
+
+// Intake is a whole repair call from the intake form: an existing customer or a new one,
+// an existing unit, a new one or none, and the order.
+type Intake struct {
+	// CustomerID is the chosen customer; 0 means NewCustomer.
+	CustomerID  int64
+	NewCustomer customer.NewCustomer
+	// UnitID is the chosen unit; 0 with NewUnit set means a new unit, 0 without it no unit.
+	UnitID  int64
+	NewUnit *customer.NewUnit
+	// Order holds the call itself; its CustomerID and UnitID are filled in here.
+	Order NewOrder
+}
+
+// Valid checks the shape of the whole form at once, so every bad field gets its message.
+func (in Intake) Valid(now time.Time, loc *time.Location) map[string]string {
+	f := in.Order.Valid()
+	delete(f, "customer_id")
+	if in.CustomerID == 0 {
+		for k, v := range in.NewCustomer.Valid() {
+			f[k] = v
+		}
+	}
+	if in.UnitID == 0 && in.NewUnit != nil {
+		for k, v := range in.NewUnit.Valid(now, loc) {
+			f[k] = v
+		}
+	}
+	return f
+}
+
+// Intake logs a repair call in one transaction: it creates the customer and the unit when
+// they are new, then the order (see Create). Hotline only. A form sent twice (same intake
+// key) makes one order, one customer and one unit.
+func (s *Service) Intake(ctx context.Context, actor auth.Actor, in Intake) (Order, error) {
+	if !actor.Is(auth.RoleHotline) {
+		return Order{}, apperr.New(apperr.Forbidden, "error.forbidden_role", "Roles", "hotline")
+	}
+	if f := in.Valid(s.now(), s.loc); len(f) > 0 {
+		return Order{}, apperr.Fields(f)
+	}
+	if in.Order.IntakeKey != "" {
+		if o, err := s.byIntakeKey(ctx, actor, in.Order.IntakeKey); err == nil {
+			return o, nil
+		}
+	}
+	cust := customer.NewService(s.pool, s.now, s.loc)
+	var o Order
+	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		if in.CustomerID == 0 {
+			c, err := cust.CreateCustomerTx(ctx, tx, actor, in.NewCustomer)
+			if err != nil {
+				return err
+			}
+			in.CustomerID = c.ID
+		}
+		if in.UnitID == 0 && in.NewUnit != nil {
+			u, err := cust.AddUnitTx(ctx, tx, actor, in.CustomerID, *in.NewUnit)
+			if err != nil {
+				return err
+			}
+			in.UnitID = u.ID
+		}
+		in.Order.CustomerID, in.Order.UnitID = in.CustomerID, in.UnitID
+		var err error
+		o, err = s.CreateTx(ctx, tx, actor, in.Order)
+		return err
+	})
+	if err != nil && in.Order.IntakeKey != "" && apperr.CodeOf(err) == apperr.Conflict {
+		// The other copy of a double submit won the race on the intake key.
+		if existing, ferr := s.byIntakeKey(ctx, actor, in.Order.IntakeKey); ferr == nil {
+			return existing, nil
+		}
+	}
+	return o, err
+}
+
+// UnitStatus is what intake shows for one of the caller's units.
+type UnitStatus struct {
+	Unit customer.Unit
+	// Warranty is in, out or unknown (manufacturer's warranty today); repair when the
+	// unit was repaired within the repair-warranty period (then RepeatOf is that order).
+	Warranty    string
+	WarrantyEnd *time.Time
+	RepeatOf    *Order
+	// Open are the unit's orders not closed or cancelled: the caller may be chasing one.
+	Open []Order
+}
+
+// CallerView is the intake panel for a chosen customer.
+type CallerView struct {
+	Customer customer.Customer
+	Units    []UnitStatus
+}
+
+// Caller returns a customer the actor sees with each unit's warranty, repeat-repair
+// link and open orders (NotFound otherwise).
+func (s *Service) Caller(ctx context.Context, actor auth.Actor, customerID int64) (CallerView, error) {
+	cust := customer.NewService(s.pool, s.now, s.loc)
+	c, err := cust.CustomerByID(ctx, actor, customerID)
+	if err != nil {
+		return CallerView{}, err
+	}
+	units, err := cust.Units(ctx, actor, customerID)
+	if err != nil {
+		return CallerView{}, err
+	}
+	st, err := s.Settings(ctx)
+	if err != nil {
+		return CallerView{}, err
+	}
+	now := s.now()
+	v := CallerView{Customer: c}
+	for _, u := range units {
+		us := UnitStatus{Unit: u, Warranty: "unknown"}
+		if in, known := u.InWarranty(now, s.loc); known {
+			us.Warranty = map[bool]string{true: "in", false: "out"}[in]
+			end, _ := u.WarrantyEnd()
+			us.WarrantyEnd = &end
+		}
+		var prev int64
+		err := s.pool.QueryRow(ctx, `SELECT id FROM work_orders WHERE unit_id = $1 AND completed_at >= $2 ORDER BY completed_at DESC LIMIT 1`,
+			u.ID, now.AddDate(0, 0, -st.RepairWarrantyDays)).Scan(&prev)
+		if err == nil {
+			if p, err := s.OrderByID(ctx, actor, prev); err == nil {
+				us.RepeatOf, us.Warranty = &p, "repair"
+			}
+		} else if !errors.Is(err, pgx.ErrNoRows) {
+			return CallerView{}, db.Translate(err, "repeat repair")
+		}
+		if us.Open, err = s.OpenOrdersOfUnit(ctx, actor, u.ID); err != nil {
+			return CallerView{}, err
+		}
+		v.Units = append(v.Units, us)
+	}
+	return v, nil
+}

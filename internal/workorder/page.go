@@ -1,0 +1,92 @@
+package workorder
+
+import (
+	"context"
+
+	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/db"
+	"github.com/jackc/pgx/v5"
+)
+
+// Person is a user as a choice in a form.
+type Person struct {
+	ID   int64  `db:"id"`
+	Name string `db:"display_name"`
+}
+
+// OrderPage is everything the order page shows.
+type OrderPage struct {
+	Order    Order
+	Timeline []Event
+	// Actions are the actions the actor may take now, in workflow order: the allowed
+	// transitions, plus "callback_attempt" for the hotline while a callback is due.
+	Actions []string
+	// Technicians are the active technicians of the order's station (for assigning).
+	Technicians []Person
+	// RepeatOfNumber is the number of the earlier order when this is a repeat repair.
+	RepeatOfNumber string
+}
+
+// Page loads the order page for the actor (NotFound when they may not see the order).
+func (s *Service) Page(ctx context.Context, actor auth.Actor, id int64) (OrderPage, error) {
+	o, err := s.OrderByID(ctx, actor, id)
+	if err != nil {
+		return OrderPage{}, err
+	}
+	p := OrderPage{Order: o}
+	if p.Timeline, err = timeline(ctx, s.pool, id); err != nil {
+		return OrderPage{}, err
+	}
+	allowed, err := s.Allowed(ctx, o, actor)
+	if err != nil {
+		return OrderPage{}, err
+	}
+	for _, t := range allowed {
+		p.Actions = append(p.Actions, string(t))
+	}
+	if o.State == AwaitingCallback && actor.Is(auth.RoleHotline) {
+		p.Actions = append(p.Actions, "callback_attempt")
+	}
+	if actor.Is(auth.RoleSupervisor) {
+		rows, err := s.pool.Query(ctx, `SELECT id, display_name FROM users WHERE station_id = $1 AND role = 'technician' AND active ORDER BY display_name`, o.StationID)
+		if err != nil {
+			return OrderPage{}, db.Translate(err, "technicians")
+		}
+		if p.Technicians, err = pgx.CollectRows(rows, pgx.RowToStructByName[Person]); err != nil {
+			return OrderPage{}, db.Translate(err, "technicians")
+		}
+	}
+	if o.RepeatOf != nil {
+		_ = s.pool.QueryRow(ctx, `SELECT number FROM work_orders WHERE id = $1`, *o.RepeatOf).Scan(&p.RepeatOfNumber)
+	}
+	return p, nil
+}
+
+// ListPage is one page of the order list with the choices its filters offer.
+type ListPage struct {
+	Page
+	Stations    []auth.Station
+	Technicians []Person
+}
+
+// ListWithChoices is List plus the stations and technicians the filters can pick.
+func (s *Service) ListWithChoices(ctx context.Context, actor auth.Actor, f Filter) (ListPage, error) {
+	p, err := s.List(ctx, actor, f)
+	if err != nil {
+		return ListPage{}, err
+	}
+	lp := ListPage{Page: p}
+	rows, err := s.pool.Query(ctx, `SELECT id, code, name, kind, parent_id FROM stations WHERE id = ANY($1) ORDER BY id`, actor.Stations)
+	if err != nil {
+		return ListPage{}, db.Translate(err, "stations")
+	}
+	if lp.Stations, err = pgx.CollectRows(rows, pgx.RowToStructByName[auth.Station]); err != nil {
+		return ListPage{}, db.Translate(err, "stations")
+	}
+	rows, err = s.pool.Query(ctx, `SELECT id, display_name FROM users WHERE station_id = ANY($1) AND role = 'technician' ORDER BY display_name`, actor.Stations)
+	if err != nil {
+		return ListPage{}, db.Translate(err, "technicians")
+	}
+	lp.Technicians, err = pgx.CollectRows(rows, pgx.RowToStructByName[Person])
+	return lp, db.Translate(err, "technicians")
+}

@@ -1,0 +1,45 @@
+package views
+
+import (
+	"context"
+	"net/url"
+	"time"
+
+	"github.com/aftersales/aftersales/internal/i18n"
+)
+
+// Duration says how long d is in the user's words: 2天3小时, 3小时20分, 15分钟.
+func Duration(ctx context.Context, d time.Duration) string {
+	if d < 0 {
+		d = -d
+	}
+	days := int(d / (24 * time.Hour))
+	hours := int(d % (24 * time.Hour) / time.Hour)
+	minutes := int(d % time.Hour / time.Minute)
+	switch {
+	case days > 0:
+		return i18n.T(ctx, "duration.days_hours", "Days", days, "Hours", hours)
+	case hours > 0:
+		return i18n.T(ctx, "duration.hours_minutes", "Hours", hours, "Minutes", minutes)
+	}
+	return i18n.T(ctx, "duration.minutes", "Minutes", minutes)
+}
+
+// withParam returns the query with one parameter replaced (for pagination links that
+// keep the filters).
+func withParam(q url.Values, k, v string) string {
+	c := url.Values{}
+	for key, vals := range q {
+		c[key] = append([]string(nil), vals...)
+	}
+	c.Set(k, v)
+	return c.Encode()
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
