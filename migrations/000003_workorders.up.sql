@@ -121,6 +121,9 @@ CREATE TABLE work_orders (
     CHECK (appointment_end IS NULL OR appointment_end > appointment_start)
 );
 CREATE INDEX work_orders_list_idx ON work_orders (station_id, created_at DESC, id DESC);
+-- For users who see several stations: PostgreSQL cannot read the index above in order
+-- under station_id = ANY(…), so newest-first lists walk this one and filter.
+CREATE INDEX work_orders_created_idx ON work_orders (created_at DESC, id DESC);
 CREATE INDEX work_orders_open_idx ON work_orders (station_id, state, created_at DESC, id DESC)
     WHERE state NOT IN ('closed', 'cancelled');
 CREATE INDEX work_orders_assignee_idx ON work_orders (assignee_id, state) WHERE assignee_id IS NOT NULL;

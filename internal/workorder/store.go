@@ -231,9 +231,14 @@ func listOrders(ctx context.Context, q *pgxpool.Pool, stations []int64, technici
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
-	if f.StationID != 0 {
+	// One station is an equality, so the (station_id, created_at) index gives the newest
+	// rows in order; measured at a million orders, = ANY('{3}') sorted them all (250 ms).
+	switch {
+	case f.StationID != 0:
 		where = append(where, "o.station_id = "+arg(f.StationID))
-	} else {
+	case len(stations) == 1:
+		where = append(where, "o.station_id = "+arg(stations[0]))
+	default:
 		where = append(where, "o.station_id = ANY("+arg(stations)+")")
 	}
 	if technicianID != 0 {
