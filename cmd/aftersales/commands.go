@@ -19,6 +19,7 @@ import (
 	"github.com/aftersales/aftersales/internal/customer"
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/demo"
+	"github.com/aftersales/aftersales/internal/live"
 	"github.com/aftersales/aftersales/internal/pgboot"
 	"github.com/aftersales/aftersales/internal/server"
 	"github.com/aftersales/aftersales/internal/workorder"
@@ -91,15 +92,29 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	sessions, stopCleanup := server.NewSessions(pool, cfg, 5*time.Minute)
 	defer stopCleanup()
+	// Live updates: one LISTEN connection of its own (not from the pool), stopped and
+	// closed before serve returns.
+	hub := live.NewHub(pool, log)
+	hubCtx, stopHub := context.WithCancel(ctx)
+	hubDone := make(chan struct{})
+	go func() {
+		defer close(hubDone)
+		hub.Run(hubCtx)
+	}()
+	defer func() { stopHub(); <-hubDone }()
 	handler := server.NewServer(server.Deps{Config: cfg, Pool: pool, Logger: log, Sessions: sessions, Auth: authSvc, Now: time.Now,
 		Customers: customer.NewService(pool, time.Now, cfg.Location),
 		Orders:    workorder.NewService(pool, time.Now, cfg.Location),
+		Live:      hub,
 	})
 	srv := &http.Server{
 		Addr: cfg.Addr, Handler: handler,
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
 		BaseContext: func(net.Listener) context.Context { return ctx },
 	}
+	// Open event streams end on shutdown (browsers reconnect to the next process), so
+	// Shutdown does not wait for them.
+	srv.RegisterOnShutdown(hub.Close)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("ADDR=%s: %w", cfg.Addr, err)

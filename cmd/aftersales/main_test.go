@@ -1,16 +1,21 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/aftersales/aftersales/internal/db/testdb"
+	"github.com/aftersales/aftersales/internal/demo"
 )
 
 func TestMain(m *testing.M) { testdb.Main(m) }
@@ -128,6 +133,9 @@ func TestServeStartsAndStopsCleanly(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+	// A board is open, its event stream waiting for changes, when the stop comes.
+	stream := openEvents(t, "http://"+addr)
+	start := time.Now()
 	cancel()
 	select {
 	case err := <-done:
@@ -137,11 +145,55 @@ func TestServeStartsAndStopsCleanly(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("serve did not stop")
 	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("serve took %v to stop with an event stream open", d)
+	}
+	select {
+	case <-stream:
+	case <-time.After(time.Second):
+		t.Error("the event stream is still open after serve stopped")
+	}
 	for _, want := range []string{"Aftersales is running at http://" + addr, "Demo logins (password demo1234): admin, manager, supervisor, hotline, tech1, tech2, storekeeper", "Stopped."} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
 	}
+}
+
+// openEvents signs in as the demo supervisor, opens GET /events and reads its first
+// line; the returned channel is closed when the stream ends.
+func openEvents(t *testing.T, base string) <-chan struct{} {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := c.PostForm(base+"/signin", url.Values{"username": {"supervisor"}, "password": {demo.Password}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign in: %d", res.StatusCode)
+	}
+	res, err = c.Get(base + "/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "text/event-stream" {
+		res.Body.Close()
+		t.Fatalf("GET /events: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	r := bufio.NewReader(res.Body)
+	if line, err := r.ReadString('\n'); err != nil || line != "retry: 2000\n" {
+		res.Body.Close()
+		t.Fatalf("first line %q, %v", line, err)
+	}
+	ended := make(chan struct{})
+	go func() {
+		defer close(ended)
+		defer res.Body.Close()
+		_, _ = io.Copy(io.Discard, r)
+	}()
+	return ended
 }
 
 // syncBuffer is a bytes.Buffer safe for one writer and one reader.

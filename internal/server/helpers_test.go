@@ -17,6 +17,7 @@ import (
 	"github.com/aftersales/aftersales/internal/customer"
 	"github.com/aftersales/aftersales/internal/db/testdb"
 	"github.com/aftersales/aftersales/internal/demo"
+	"github.com/aftersales/aftersales/internal/live"
 	"github.com/aftersales/aftersales/internal/server"
 	"github.com/aftersales/aftersales/internal/workorder"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -28,6 +29,8 @@ func TestMain(m *testing.M) { testdb.Main(m) }
 type app struct {
 	*httptest.Server
 	Pool *pgxpool.Pool
+	// Hub is the server's live-update hub, LISTENing on the test database.
+	Hub *live.Hub
 }
 
 func newApp(t *testing.T) *app {
@@ -39,16 +42,32 @@ func newApp(t *testing.T) *app {
 	}
 	sessions, stop := server.NewSessions(pool, cfg, 0)
 	t.Cleanup(stop)
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	hub := live.NewHub(pool, logger)
 	h := server.NewServer(server.Deps{
 		Config: cfg, Pool: pool, Sessions: sessions,
 		Auth:      auth.NewService(pool, time.Now),
 		Customers: customer.NewService(pool, time.Now, cfg.Location),
 		Orders:    workorder.NewService(pool, time.Now, cfg.Location),
-		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Logger:    logger,
+		Live:      hub,
 	})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &app{Server: srv, Pool: pool}
+	// Cleanups run last-registered first: the hub stops (ending open event streams)
+	// before srv.Close waits for requests, and before the pool and database go.
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		hub.Run(ctx)
+	}()
+	t.Cleanup(func() {
+		hub.Close()
+		cancel()
+		<-done
+	})
+	return &app{Server: srv, Pool: pool, Hub: hub}
 }
 
 // client is a browser-like HTTP client with a cookie jar that does not follow redirects.

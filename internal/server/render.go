@@ -1,11 +1,13 @@
 package server
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/a-h/templ"
+	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/web/views"
 )
@@ -21,13 +23,26 @@ func (s *server) page(r *http.Request, titleKey string) views.Page {
 			path = "/customers/" // a unit page belongs to the customer archive
 		}
 		for _, e := range navFor(a.Role) {
-			active := path == e.Href || (e.Href != "/" && strings.HasPrefix(path, e.Href+"/"))
+			href, query, _ := strings.Cut(e.Href, "?")
+			active := path == href || (href != "/" && strings.HasPrefix(path, href+"/"))
+			if active && href == "/orders" && path == "/orders" {
+				// /orders and /orders?state=assessing are two entries: match the query too.
+				active = query == r.URL.RawQuery || (query == "" && r.URL.Query().Get("state") != "assessing")
+			}
 			p.Nav = append(p.Nav, views.NavItem{Href: e.Href, Key: e.Key, Active: active})
 		}
 	}
 	if s.Sessions != nil {
 		if f, ok := s.Sessions.Pop(r.Context(), sessionFlash).(string); ok && f != "" {
-			p.FlashKind, p.Flash, _ = strings.Cut(f, "|")
+			kind, rest, _ := strings.Cut(f, "|")
+			key, data, _ := strings.Cut(rest, "|")
+			p.FlashKind, p.Flash = kind, key
+			if data != "" {
+				var d map[string]any
+				if json.Unmarshal([]byte(data), &d) == nil {
+					p.FlashData = localizeData(r.Context(), d)
+				}
+			}
 		}
 	}
 	return p
@@ -36,6 +51,12 @@ func (s *server) page(r *http.Request, titleKey string) views.Page {
 // flash stores a one-time message (a catalog key) for the next page. kind is ok or error.
 func (s *server) flash(r *http.Request, kind, key string) {
 	s.Sessions.Put(r.Context(), sessionFlash, kind+"|"+key)
+}
+
+// flashError stores an application error's message, with its data, for the next page.
+func (s *server) flashError(r *http.Request, e *apperr.Error) {
+	data, _ := json.Marshal(e.Data)
+	s.Sessions.Put(r.Context(), sessionFlash, "error|"+e.Key+"|"+string(data))
 }
 
 // render writes a templ component with a status code.

@@ -35,6 +35,8 @@ func (s *server) routes() http.Handler {
 			r.Use(s.requireSignIn)
 			r.Get("/", s.handleHome())
 			r.Post("/signout", s.handleSignOut())
+			// Live updates for open pages (Server-Sent Events), filtered to what the user sees.
+			r.Get("/events", s.handleEvents())
 
 			// Hotline: repair intake.
 			r.Group(func(r chi.Router) {
@@ -50,6 +52,12 @@ func (s *server) routes() http.Handler {
 				r.Use(s.requireRole(auth.RoleHotline, auth.RoleSupervisor, auth.RoleManager, auth.RoleTechnician))
 				r.Get("/orders/{id}", s.handleOrder())
 				r.Post("/orders/{id}/{transition}", s.handleOrderAction())
+			})
+			// Supervisors and managers: the work board (派工看板).
+			r.Group(func(r chi.Router) {
+				r.Use(s.requireRole(auth.RoleSupervisor, auth.RoleManager))
+				r.Get("/board", s.handleBoard())
+				r.Post("/board/move", s.handleBoardMove())
 			})
 			// Customer archive (客户档案).
 			r.Group(func(r chi.Router) {
@@ -82,8 +90,11 @@ func navFor(role auth.Role) []navEntry {
 	switch role {
 	case auth.RoleHotline:
 		items = append(items, navEntry{"/intake", "nav.intake"}, navEntry{"/orders", "nav.orders"}, navEntry{"/customers", "nav.customers"})
-	case auth.RoleSupervisor, auth.RoleManager:
-		items = append(items, navEntry{"/orders", "nav.orders"}, navEntry{"/customers", "nav.customers"})
+	case auth.RoleSupervisor:
+		items = append(items, navEntry{"/board", "nav.board"}, navEntry{"/orders?state=assessing", "nav.assessments"},
+			navEntry{"/orders", "nav.orders"}, navEntry{"/customers", "nav.customers"})
+	case auth.RoleManager:
+		items = append(items, navEntry{"/board", "nav.board"}, navEntry{"/orders", "nav.orders"}, navEntry{"/customers", "nav.customers"})
 	case auth.RoleAdmin:
 		items = append(items, navEntry{"/admin/users", "nav.admin_users"})
 	}

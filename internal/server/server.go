@@ -11,6 +11,7 @@ import (
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/config"
 	"github.com/aftersales/aftersales/internal/customer"
+	"github.com/aftersales/aftersales/internal/live"
 	"github.com/aftersales/aftersales/internal/workorder"
 	"github.com/alexedwards/scs/pgxstore"
 	"github.com/alexedwards/scs/v2"
@@ -29,6 +30,8 @@ type Deps struct {
 	// Customers keeps the customer archive; Orders owns the work-order workflow.
 	Customers *customer.Service
 	Orders    *workorder.Service
+	// Live fans order changes out to open boards (Server-Sent Events).
+	Live *live.Hub
 	// Now is the one clock (time.Now in production).
 	Now func() time.Time
 }

@@ -34,16 +34,19 @@ var matrixAllowed = []matrixMove{
 	{wo.Assessing, wo.Cancel, wo.RoleSupervisor, wo.Cancelled},
 
 	{wo.AwaitingDispatch, wo.Assign, wo.RoleSupervisor, wo.Dispatched},
+	{wo.AwaitingDispatch, wo.Assign, wo.RoleManager, wo.Dispatched},
 	{wo.AwaitingDispatch, wo.Cancel, wo.RoleHotline, wo.Cancelled},
 	{wo.AwaitingDispatch, wo.Cancel, wo.RoleSupervisor, wo.Cancelled},
 
 	{wo.Dispatched, wo.Reassign, wo.RoleSupervisor, wo.Dispatched},
+	{wo.Dispatched, wo.Reassign, wo.RoleManager, wo.Dispatched},
 	{wo.Dispatched, wo.MakeAppointment, wo.RoleTechnician, wo.Scheduled},
 	{wo.Dispatched, wo.MakeAppointment, wo.RoleSupervisor, wo.Scheduled},
 	{wo.Dispatched, wo.Cancel, wo.RoleHotline, wo.Cancelled},
 	{wo.Dispatched, wo.Cancel, wo.RoleSupervisor, wo.Cancelled},
 
 	{wo.Scheduled, wo.Reassign, wo.RoleSupervisor, wo.Dispatched},
+	{wo.Scheduled, wo.Reassign, wo.RoleManager, wo.Dispatched},
 	{wo.Scheduled, wo.Reschedule, wo.RoleTechnician, wo.Scheduled},
 	{wo.Scheduled, wo.CheckIn, wo.RoleTechnician, wo.InProgress},
 	{wo.Scheduled, wo.Cancel, wo.RoleHotline, wo.Cancelled},
@@ -196,8 +199,8 @@ func TestServiceMatrix(t *testing.T) {
 		allowed[k] = m.to
 		applies[stateTransition{m.from, m.t}] = true
 	}
-	if len(allowed) != 33 {
-		t.Fatalf("expected 33 allowed moves, listed %d", len(allowed))
+	if len(allowed) != 36 {
+		t.Fatalf("expected 36 allowed moves, listed %d", len(allowed))
 	}
 
 	f := newFixture(t)

@@ -47,7 +47,7 @@ func (s *Service) Page(ctx context.Context, actor auth.Actor, id int64) (OrderPa
 	if o.State == AwaitingCallback && actor.Is(auth.RoleHotline) {
 		p.Actions = append(p.Actions, "callback_attempt")
 	}
-	if actor.Is(auth.RoleSupervisor) {
+	if actor.Is(auth.RoleSupervisor, auth.RoleManager) {
 		rows, err := s.pool.Query(ctx, `SELECT id, display_name FROM users WHERE station_id = $1 AND role = 'technician' AND active ORDER BY display_name`, o.StationID)
 		if err != nil {
 			return OrderPage{}, db.Translate(err, "technicians")

@@ -249,7 +249,7 @@ func (s *Service) CreateTx(ctx context.Context, tx pgx.Tx, actor auth.Actor, in 
 	if err := insertEvent(ctx, tx, Event{OrderID: o.ID, ToState: Received, Transition: "create", ActorID: actor.UserID, Version: 1, At: now, Data: data}); err != nil {
 		return Order{}, err
 	}
-	return o, notify(ctx, tx, &o)
+	return o, notify(ctx, tx, &o, nil)
 }
 
 // searchText is what the list's search box matches: number, names, phones as typed and
@@ -322,7 +322,7 @@ func (s *Service) transition(ctx context.Context, actor auth.Actor, id int64, ve
 			return err
 		}
 		now := s.now()
-		from := o.State
+		from, prevAssignee := o.State, o.AssigneeID
 		note, data, err := apply(tx, &o, st, now)
 		if err != nil {
 			return err
@@ -335,7 +335,7 @@ func (s *Service) transition(ctx context.Context, actor auth.Actor, id int64, ve
 			Version: o.Version, InputHash: hash, At: now, Note: note, Data: data}); err != nil {
 			return err
 		}
-		return notify(ctx, tx, &o)
+		return notify(ctx, tx, &o, prevAssignee)
 	})
 	if errors.Is(err, errReplay) {
 		return s.OrderByID(ctx, actor, id)
@@ -688,7 +688,7 @@ func (s *Service) RecordCallbackAttempt(ctx context.Context, actor auth.Actor, i
 			Version: o.Version, At: now, Note: strings.TrimSpace(note), Data: map[string]any{"outcome": outcome, "attempt": o.CallbackAttempts}}); err != nil {
 			return err
 		}
-		return notify(ctx, tx, &o)
+		return notify(ctx, tx, &o, o.AssigneeID)
 	})
 	if err != nil {
 		return Order{}, err

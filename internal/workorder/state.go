@@ -129,10 +129,12 @@ var table = []rule{
 		roles: []Role{RoleSupervisor}},
 	{t: ResolveRemotely, from: []State{Assessing}, to: to(AwaitingCallback),
 		roles: []Role{RoleSupervisor}},
+	// Managers of the station may dispatch too (issue 5: "only supervisors and managers
+	// of that station may assign").
 	{t: Assign, from: []State{AwaitingDispatch}, to: to(Dispatched),
-		roles: []Role{RoleSupervisor}},
+		roles: []Role{RoleSupervisor, RoleManager}},
 	{t: Reassign, from: []State{Dispatched, Scheduled}, to: to(Dispatched),
-		roles: []Role{RoleSupervisor}},
+		roles: []Role{RoleSupervisor, RoleManager}},
 	{t: MakeAppointment, from: []State{Dispatched}, to: to(Scheduled),
 		roles: []Role{RoleTechnician, RoleSupervisor}, assignee: true},
 	{t: Reschedule, from: []State{Scheduled}, to: to(Scheduled),

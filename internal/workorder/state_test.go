@@ -38,16 +38,19 @@ var expected = []move{
 	{Assessing, Cancel, RoleSupervisor, Cancelled},
 
 	{AwaitingDispatch, Assign, RoleSupervisor, Dispatched},
+	{AwaitingDispatch, Assign, RoleManager, Dispatched},
 	{AwaitingDispatch, Cancel, RoleHotline, Cancelled},
 	{AwaitingDispatch, Cancel, RoleSupervisor, Cancelled},
 
 	{Dispatched, Reassign, RoleSupervisor, Dispatched},
+	{Dispatched, Reassign, RoleManager, Dispatched},
 	{Dispatched, MakeAppointment, RoleTechnician, Scheduled},
 	{Dispatched, MakeAppointment, RoleSupervisor, Scheduled},
 	{Dispatched, Cancel, RoleHotline, Cancelled},
 	{Dispatched, Cancel, RoleSupervisor, Cancelled},
 
 	{Scheduled, Reassign, RoleSupervisor, Dispatched},
+	{Scheduled, Reassign, RoleManager, Dispatched},
 	{Scheduled, Reschedule, RoleTechnician, Scheduled},
 	{Scheduled, CheckIn, RoleTechnician, InProgress},
 	{Scheduled, Cancel, RoleHotline, Cancelled},

@@ -15,7 +15,8 @@ import (
 )
 
 // NotifyChannel is the PostgreSQL channel every order change is NOTIFYed on, with a JSON
-// payload {"id":…,"station_id":…,"state":…,"version":…}. Live pages LISTEN on it.
+// payload {"id":…,"station_id":…,"state":…,"version":…,"assignee_id":…,
+// "prev_assignee_id":…}. Live pages LISTEN on it.
 const NotifyChannel = "work_orders"
 
 // mutableCols are the columns a transition may change, in the order of orderValues.
@@ -128,9 +129,19 @@ func insertEvent(ctx context.Context, tx pgx.Tx, e Event) error {
 	return db.Translate(err, "insert event")
 }
 
-// notify tells live pages the order changed; PostgreSQL delivers it on commit.
-func notify(ctx context.Context, tx pgx.Tx, o *Order) error {
-	payload, _ := json.Marshal(map[string]any{"id": o.ID, "station_id": o.StationID, "state": o.State, "version": o.Version})
+// notify tells live pages the order changed; PostgreSQL delivers it on commit. prev is
+// the assignee before the change, so a technician's page also hears of an order taken
+// away from them.
+func notify(ctx context.Context, tx pgx.Tx, o *Order, prev *int64) error {
+	var assignee, before int64
+	if o.AssigneeID != nil {
+		assignee = *o.AssigneeID
+	}
+	if prev != nil {
+		before = *prev
+	}
+	payload, _ := json.Marshal(map[string]any{"id": o.ID, "station_id": o.StationID, "state": o.State, "version": o.Version,
+		"assignee_id": assignee, "prev_assignee_id": before})
 	_, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, NotifyChannel, string(payload))
 	return db.Translate(err, "notify")
 }

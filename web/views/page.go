@@ -16,6 +16,8 @@ type Page struct {
 	// Flash is a one-time message key shown at the top (after a redirect).
 	Flash     string
 	FlashKind string
+	// FlashData fills the flash message's template.
+	FlashData map[string]any
 	Path      string
 }
 

@@ -1,0 +1,87 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/aftersales/aftersales/internal/apperr"
+	"github.com/aftersales/aftersales/internal/i18n"
+	"github.com/aftersales/aftersales/internal/workorder"
+	"github.com/aftersales/aftersales/web/views"
+)
+
+// handleBoard shows the work board (派工看板) by state or by technician for a day.
+func (s *server) handleBoard() http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		v := views.BoardView{View: "state", Query: q, Now: time.Now(), Return: r.URL.RequestURI()}
+		if q.Get("view") == "tech" {
+			v.View = "tech"
+		}
+		f := workorder.BoardFilter{Urgency: q.Get("urgency"), ServiceType: q.Get("service_type"), Overdue: q.Get("overdue") == "1", Text: q.Get("q")}
+		if d := q.Get("day"); d != "" {
+			day, err := time.ParseInLocation("2006-01-02", d, i18n.Location(r.Context()))
+			if err != nil {
+				s.fail(w, r, apperr.Fields(map[string]string{"day": "customer.field.date_invalid"}))
+				return
+			}
+			f.Day = day
+		}
+		board, err := s.Orders.Board(r.Context(), actor(r), f)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		v.Board = board
+		s.render(w, r, http.StatusOK, views.BoardPage(s.page(r, "board.title"), v))
+	}
+}
+
+// handleBoardMove assigns or reassigns a card: dropped by script (X-Requested-With:
+// fetch → 204, or the status and the message as text), or posted by the card's plain
+// form (→ back to the board with the outcome as a flash message).
+func (s *server) handleBoardMove() http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, _ := strconv.ParseInt(r.PostFormValue("order_id"), 10, 64)
+		version, _ := strconv.Atoi(r.PostFormValue("version"))
+		tech, _ := strconv.ParseInt(r.PostFormValue("technician_id"), 10, 64)
+		back := safeNext(r.PostFormValue("return"))
+		if back == "/" {
+			back = "/board"
+		}
+		_, err := s.Orders.Move(r.Context(), actor(r), id, version, workorder.State(r.PostFormValue("state")), tech, r.PostFormValue("reason"))
+		script := r.Header.Get("X-Requested-With") == "fetch"
+		if err == nil {
+			if script {
+				w.WriteHeader(http.StatusNoContent)
+				return
+			}
+			s.flash(r, "ok", "board.moved")
+			redirect(w, r, back)
+			return
+		}
+		e := apperr.As(err)
+		if e.Code == apperr.Internal {
+			s.fail(w, r, err)
+			return
+		}
+		if len(e.Fields) > 0 {
+			// Name the first bad field's problem: technician, then reason.
+			for _, f := range []string{"technician_id", "reason"} {
+				if k, ok := e.Fields[f]; ok {
+					e = &apperr.Error{Code: apperr.Invalid, Key: k}
+					break
+				}
+			}
+		}
+		if script {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.WriteHeader(statusOf(e.Code))
+			_, _ = w.Write([]byte(i18n.T(r.Context(), e.Key, localizeData(r.Context(), e.Data))))
+			return
+		}
+		s.flashError(r, e)
+		redirect(w, r, back)
+	}
+}

@@ -1,0 +1,114 @@
+package server_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+func TestBoardIsForSupervisorsAndManagers(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	for user, want := range map[string]int{"supervisor": 200, "manager": 200, "tech1": 403, "hotline": 403, "storekeeper": 403} {
+		c := a.client(t)
+		c.signIn(user)
+		if r := c.get("/board"); r.Status != want {
+			t.Errorf("%s: %d, want %d", user, r.Status, want)
+		}
+		if r := c.post("/board/move", url.Values{"order_id": {"1"}}); want == 403 && r.Status != 403 {
+			t.Errorf("%s moves a card: %d", user, r.Status)
+		}
+	}
+	c := a.client(t)
+	c.signIn("supervisor")
+	r := c.get("/board")
+	mustContain(t, r.Body, "派工看板", "待派工", "已派工", "已预约", "处理中", "待料", "返厂维修", "待回访", "/static/js/Sortable.min.js")
+	r = c.get("/board?view=tech")
+	mustContain(t, r.Body, `id="lane-unassigned"`, "张伟", "刘洋", "在手")
+	if strings.Contains(r.Body, "孙磊") {
+		t.Error("the Shanghai board shows the Suzhou technician")
+	}
+}
+
+func boardMove(c *client, id, version, state, tech, reason string, script bool) response {
+	form := url.Values{"order_id": {id}, "version": {version}, "state": {state}, "technician_id": {tech}, "reason": {reason}, "return": {"/board?view=tech"}}
+	if script {
+		return c.post("/board/move", form, "X-Requested-With", "fetch")
+	}
+	return c.post("/board/move", form)
+}
+
+func userID(t *testing.T, a *app, username string) string {
+	t.Helper()
+	var id string
+	if err := a.Pool.QueryRow(t.Context(), `SELECT id::text FROM users WHERE username = $1`, username).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func TestBoardMove(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	sup := a.client(t)
+	sup.signIn("supervisor")
+	id, version := demoOrder(t, a, "awaiting_dispatch")
+	tech1, tech2 := userID(t, a, "tech1"), userID(t, a, "tech2")
+
+	// The plain form (no JavaScript): 303 back to the board, with the outcome.
+	r := boardMove(sup, id, version, "awaiting_dispatch", tech1, "", false)
+	if r.Status != http.StatusSeeOther || r.Location != "/board?view=tech" {
+		t.Fatalf("form move: %d %q", r.Status, r.Location)
+	}
+	mustContain(t, sup.get(r.Location).Body, "已派工。")
+	var assignee string
+	_ = a.Pool.QueryRow(t.Context(), `SELECT coalesce(assignee_id::text, '') FROM work_orders WHERE id = $1`, id).Scan(&assignee)
+	if assignee != tech1 {
+		t.Fatalf("assignee %q, want %s", assignee, tech1)
+	}
+	// A manager who saw the card before the move drops it elsewhere: a conflict naming the
+	// supervisor, in plain text for the script, and nothing changes.
+	mgr := a.client(t)
+	mgr.signIn("manager")
+	r = boardMove(mgr, id, version, "awaiting_dispatch", tech2, "", true)
+	if r.Status != http.StatusConflict || !strings.Contains(r.Body, "李志强 已于") || strings.Contains(r.Body, "<html") {
+		t.Fatalf("stale drop: %d %q", r.Status, r.Body)
+	}
+	// Reassigning needs a reason.
+	newVersion := "2"
+	_ = a.Pool.QueryRow(t.Context(), `SELECT version::text FROM work_orders WHERE id = $1`, id).Scan(&newVersion)
+	r = boardMove(mgr, id, newVersion, "dispatched", tech2, "", true)
+	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "此项必填") {
+		t.Fatalf("reassign without reason: %d %q", r.Status, r.Body)
+	}
+	// With a reason the manager of the centre above may reassign.
+	r = boardMove(mgr, id, newVersion, "dispatched", tech2, "张伟临时去处理紧急故障", true)
+	if r.Status != http.StatusNoContent {
+		t.Fatalf("manager reassigns: %d %q", r.Status, r.Body)
+	}
+	_ = a.Pool.QueryRow(t.Context(), `SELECT coalesce(assignee_id::text, '') FROM work_orders WHERE id = $1`, id).Scan(&assignee)
+	if assignee != tech2 {
+		t.Errorf("assignee %q, want %s", assignee, tech2)
+	}
+	// Another station's supervisor cannot even see the order.
+	sz := a.client(t)
+	sz.signIn("sz.supervisor")
+	if r := boardMove(sz, id, "9", "dispatched", tech1, "x", true); r.Status != http.StatusNotFound {
+		t.Errorf("Suzhou moves a Shanghai card: %d", r.Status)
+	}
+	// A Suzhou technician is no choice for a Shanghai order.
+	id2, v2 := demoOrder(t, a, "awaiting_dispatch")
+	r = boardMove(sup, id2, v2, "awaiting_dispatch", userID(t, a, "sz.tech"), "", true)
+	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "请选择本站在职的维修工程师") {
+		t.Errorf("Suzhou technician: %d %q", r.Status, r.Body)
+	}
+	// The no-JavaScript path shows the same conflict as a message on the board. (The
+	// supervisor's own earlier form sent again would be a harmless retry; a different
+	// technician on that old card is a conflict.)
+	r = boardMove(sup, id, version, "awaiting_dispatch", tech2, "", false)
+	if r.Status != http.StatusSeeOther {
+		t.Fatalf("stale form: %d", r.Status)
+	}
+	mustContain(t, sup.get(r.Location).Body, "flash-error", "修改了此工单")
+}

@@ -1,0 +1,174 @@
+package workorder
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aftersales/aftersales/internal/apperr"
+	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/db"
+	"github.com/jackc/pgx/v5"
+)
+
+// BoardStates are the work board's columns, in workflow order.
+var BoardStates = []State{AwaitingDispatch, Dispatched, Scheduled, InProgress, AwaitingParts, InWorkshop, AwaitingCallback}
+
+// BoardFilter narrows the board. Day is the technician view's day (civil date in the
+// service's time zone; zero means today).
+type BoardFilter struct {
+	Urgency     string
+	ServiceType string
+	Overdue     bool
+	Text        string
+	Day         time.Time
+}
+
+// Lane is one technician's row on the board for a day.
+type Lane struct {
+	Technician Person
+	// Today are the technician's appointments on the day, in time order; Pending are
+	// their assigned orders with no appointment yet.
+	Today   []Order
+	Pending []Order
+	// Load counts all their open orders.
+	Load int
+}
+
+// Board is the supervisor's work board.
+type Board struct {
+	Columns    map[State][]Order
+	Lanes      []Lane
+	Unassigned []Order
+	Day        time.Time
+	Total      int
+	// Truncated says more open orders exist than the board shows.
+	Truncated bool
+}
+
+// BoardLimit is the most orders the board loads at once.
+const BoardLimit = 2000
+
+// boardSQL reads the open orders on the board. The literal state predicate matches the
+// partial index work_orders_open_idx, which the EXPLAIN test checks.
+const boardSQL = ` WHERE o.station_id = ANY($1) AND o.state NOT IN ('closed', 'cancelled') AND o.state NOT IN ('received', 'assessing')`
+
+// BoardQuery returns the board's SQL and arguments for the actor's stations (for the
+// EXPLAIN test and Board).
+func BoardQuery(stations []int64, f BoardFilter, now time.Time) (string, []any) {
+	args := []any{stations}
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	where := boardSQL
+	if f.Urgency != "" {
+		where += " AND o.urgency = " + arg(f.Urgency)
+	}
+	if f.ServiceType != "" {
+		where += " AND o.service_type = " + arg(f.ServiceType)
+	}
+	if f.Overdue {
+		where += " AND " + fmt.Sprintf(overdueSQL, arg(now))
+	}
+	if t := searchTerm(f.Text); t != "" {
+		where += " AND o.search ILIKE " + arg("%"+escapeLike(t)+"%")
+	}
+	// Build the SQL before returning args: arg appends to it.
+	sql := selectOrder + where + " ORDER BY o.created_at DESC, o.id DESC LIMIT " + arg(BoardLimit+1)
+	return sql, args
+}
+
+// Board loads the work board of the actor's stations: open orders by state, and each
+// active technician's lane for the day. Supervisors and managers only.
+func (s *Service) Board(ctx context.Context, actor auth.Actor, f BoardFilter) (Board, error) {
+	if !actor.Is(auth.RoleSupervisor, auth.RoleManager) {
+		return Board{}, apperr.New(apperr.Forbidden, "error.forbidden_role", "Roles", "supervisor,manager")
+	}
+	now := s.now()
+	if f.Day.IsZero() {
+		f.Day = now
+	}
+	l := f.Day.In(s.loc)
+	dayStart := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, s.loc)
+	dayEnd := dayStart.AddDate(0, 0, 1)
+	sql, args := BoardQuery(actor.Stations, f, now)
+	orders, err := collectOrders(s.pool.Query(ctx, sql, args...))
+	if err != nil {
+		return Board{}, err
+	}
+	b := Board{Columns: map[State][]Order{}, Day: dayStart}
+	if len(orders) > BoardLimit {
+		orders, b.Truncated = orders[:BoardLimit], true
+	}
+	b.Total = len(orders)
+	rows, err := s.pool.Query(ctx, `SELECT id, display_name FROM users WHERE station_id = ANY($1) AND role = 'technician' AND active ORDER BY station_id, display_name`, actor.Stations)
+	if err != nil {
+		return Board{}, db.Translate(err, "technicians")
+	}
+	techs, err := pgx.CollectRows(rows, pgx.RowToStructByName[Person])
+	if err != nil {
+		return Board{}, db.Translate(err, "technicians")
+	}
+	lanes := map[int64]*Lane{}
+	for _, t := range techs {
+		b.Lanes = append(b.Lanes, Lane{Technician: t})
+	}
+	for i := range b.Lanes {
+		lanes[b.Lanes[i].Technician.ID] = &b.Lanes[i]
+	}
+	for _, o := range orders {
+		b.Columns[o.State] = append(b.Columns[o.State], o)
+		if o.State == AwaitingDispatch {
+			b.Unassigned = append(b.Unassigned, o)
+			continue
+		}
+		if o.AssigneeID == nil {
+			continue
+		}
+		lane := lanes[*o.AssigneeID]
+		if lane == nil {
+			continue // an inactive technician's orders stay in the state view
+		}
+		lane.Load++
+		switch {
+		case o.AppointmentStart != nil && !o.AppointmentStart.Before(dayStart) && o.AppointmentStart.Before(dayEnd):
+			lane.Today = append(lane.Today, o)
+		case o.AppointmentStart == nil:
+			lane.Pending = append(lane.Pending, o)
+		}
+	}
+	urgentFirst := func(list []Order) {
+		sort.SliceStable(list, func(i, j int) bool {
+			if (list[i].Urgency == "urgent") != (list[j].Urgency == "urgent") {
+				return list[i].Urgency == "urgent"
+			}
+			return list[i].ArriveDueAt.Before(list[j].ArriveDueAt)
+		})
+	}
+	for st := range b.Columns {
+		urgentFirst(b.Columns[st])
+	}
+	urgentFirst(b.Unassigned)
+	for i := range b.Lanes {
+		sort.SliceStable(b.Lanes[i].Today, func(a, c int) bool {
+			return b.Lanes[i].Today[a].AppointmentStart.Before(*b.Lanes[i].Today[c].AppointmentStart)
+		})
+		urgentFirst(b.Lanes[i].Pending)
+	}
+	return b, nil
+}
+
+// Move puts an order on a technician from the board. What the user meant follows from
+// the state they saw on the card: Assign when it awaited dispatch, else Reassign (reason
+// required). The version check inside reports a card someone else moved meanwhile as
+// a Conflict naming them, and the user's own double drop as a retry.
+func (s *Service) Move(ctx context.Context, actor auth.Actor, id int64, version int, seen State, technicianID int64, reason string) (Order, error) {
+	if seen == AwaitingDispatch {
+		return s.Assign(ctx, actor, id, version, technicianID, "")
+	}
+	return s.Reassign(ctx, actor, id, version, technicianID, strings.TrimSpace(reason))
+}

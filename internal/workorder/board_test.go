@@ -1,0 +1,68 @@
+package workorder_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aftersales/aftersales/internal/db/testdb"
+	"github.com/aftersales/aftersales/internal/demo"
+	wo "github.com/aftersales/aftersales/internal/workorder"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// seed100kOrders adds 100,000 orders to the demo stations: a year of closed ones and 500
+// open ones on the Shanghai board, then gathers statistics as autovacuum would.
+func seed100kOrders(ctx context.Context, pool *pgxpool.Pool) error {
+	if err := demo.SeedBase(ctx, pool); err != nil {
+		return err
+	}
+	_, err := pool.Exec(ctx, `INSERT INTO work_orders (number, search, station_id, state, channel, customer_id, symptom, urgency, service_type, warranty,
+		contact_due_at, arrive_due_at, created_by, created_at, updated_at, closed_at)
+		SELECT 'GD-B-' || g, 'GD-B-' || g, CASE WHEN g % 3 = 0 THEN (SELECT id FROM stations WHERE code = 'SZ') ELSE (SELECT id FROM stations WHERE code = 'SH') END,
+			CASE WHEN g <= 750 THEN (ARRAY['awaiting_dispatch', 'received', 'assessing'])[g % 3 + 1] ELSE 'closed' END,
+			'phone', (SELECT min(id) FROM customers), '故障', 'normal', 'repair', 'unknown',
+			now(), now(), (SELECT id FROM users WHERE username = 'hotline'), now() - g * interval '5 minutes', now(),
+			CASE WHEN g > 750 THEN now() END
+		FROM generate_series(1, 100000) g`)
+	if err != nil {
+		return err
+	}
+	_, err = pool.Exec(ctx, `VACUUM ANALYZE work_orders`)
+	return err
+}
+
+// TestBoardQueryUsesTheOpenStateIndex: at 100k orders the board reads the partial index
+// on open states rather than the whole table.
+func TestBoardQueryUsesTheOpenStateIndex(t *testing.T) {
+	t.Parallel()
+	pool := testdb.Seeded(t, "board100k", seed100kOrders)
+	ctx := context.Background()
+	var sh int64
+	if err := pool.QueryRow(ctx, `SELECT id FROM stations WHERE code = 'SH'`).Scan(&sh); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []wo.BoardFilter{{}, {Urgency: "normal"}, {Overdue: true}} {
+		sql, args := wo.BoardQuery([]int64{sh}, f, time.Now())
+		// EXPLAIN returns one row per plan line.
+		rows, err := pool.Query(ctx, "EXPLAIN "+sql, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var lines []string
+		for rows.Next() {
+			var l string
+			_ = rows.Scan(&l)
+			lines = append(lines, l)
+		}
+		rows.Close()
+		text := strings.Join(lines, "\n")
+		if !strings.Contains(text, "work_orders_open_idx") {
+			t.Errorf("filter %+v: the board does not use work_orders_open_idx:\n%s", f, text)
+		}
+		if strings.Contains(text, "Seq Scan on work_orders") {
+			t.Errorf("filter %+v: sequential scan of work_orders:\n%s", f, text)
+		}
+	}
+}
