@@ -163,7 +163,7 @@ func demoOrders(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service, 
 				}
 				steps = append(steps, func() (wo.Order, error) {
 					return svc.Complete(ctx, tech, o.ID, o.Version, wo.Report{Diagnosis: "检查确认" + p.symptom, FaultCause: "部件老化", ActionsTaken: "更换故障部件并试机",
-						TestRun: testRun, UsageGuidance: true, Signed: true, Rating: new(5)})
+						TestRun: testRun, UsageGuidance: true, Signature: Signature(), Rating: new(5)})
 				})
 			}
 			if p.state == wo.Closed {

@@ -59,31 +59,43 @@ func TestBrowserEachRoleSeesItsNavigationInChinese(t *testing.T) {
 	}
 }
 
-// TestBrowserTabletLayout checks the technician's page on a 10-inch tablet in both
-// orientations: no horizontal scrolling and touch targets at least 44 px high.
+// TestBrowserTabletLayout checks the technician's pages on a 10-inch tablet in both
+// orientations: no horizontal scrolling, and touch targets at least 44 px high (for a
+// radio button or checkbox, the label around it is the target).
 func TestBrowserTabletLayout(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
+	var job string
+	if err := a.Pool.QueryRow(t.Context(), `SELECT o.id::text FROM work_orders o JOIN users u ON u.id = o.assignee_id
+		WHERE u.username = 'tech1' AND o.state = 'in_progress' LIMIT 1`).Scan(&job); err != nil {
+		t.Fatal(err)
+	}
 	ctx := browser(t)
 	uiSignIn(t, ctx, a.URL, "tech1", demo.Password)
-	for _, vp := range []struct {
-		name string
-		w, h int64
-	}{{"landscape", 1024, 768}, {"portrait", 768, 1024}} {
-		if err := chromedp.Do(ctx, chromedp.EmulateViewport(vp.w, vp.h), chromedp.Reload(), chromedp.WaitVisible(chromedp.ID("current-user"))); err != nil {
-			t.Fatal(err)
+	for _, page := range []struct{ name, path, ready string }{
+		{"home", "/", "#current-user"}, {"jobs", "/jobs", ".job"}, {"job", "/orders/" + job, "#complete-form"},
+	} {
+		for _, vp := range []struct {
+			name string
+			w, h int64
+		}{{"landscape", 1024, 768}, {"portrait", 768, 1024}} {
+			if err := chromedp.Do(ctx, chromedp.EmulateViewport(vp.w, vp.h), chromedp.Navigate(a.URL+page.path), chromedp.WaitVisible(chromedp.CSS(page.ready))); err != nil {
+				t.Fatal(err)
+			}
+			overflow, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`))
+			if err != nil || overflow {
+				t.Errorf("%s %s: horizontal scrolling (%v)", page.name, vp.name, err)
+			}
+			small, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('a, button, input, select, textarea, summary')]
+				.filter(e => e.offsetParent !== null && e.type !== 'hidden')
+				.map(e => (e.type === 'radio' || e.type === 'checkbox') ? e.closest('label') || e : e)
+				.filter(e => e.getBoundingClientRect().height < 44)
+				.map(e => e.outerHTML.slice(0, 80))`))
+			if err != nil || len(small) > 0 {
+				t.Errorf("%s %s: touch targets under 44 px: %v (%v)", page.name, vp.name, small, err)
+			}
+			screenshot(t, ctx, "tablet-"+page.name+"-"+vp.name)
 		}
-		overflow, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`))
-		if err != nil || overflow {
-			t.Errorf("%s: horizontal scrolling (%v)", vp.name, err)
-		}
-		small, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('a, button, input, select')]
-			.filter(e => e.offsetParent !== null && e.getBoundingClientRect().height < 44)
-			.map(e => e.outerHTML.slice(0, 80))`))
-		if err != nil || len(small) > 0 {
-			t.Errorf("%s: touch targets under 44 px: %v (%v)", vp.name, small, err)
-		}
-		screenshot(t, ctx, "tablet-tech1-"+vp.name)
 	}
 }
 

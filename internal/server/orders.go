@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aftersales/aftersales/internal/apperr"
+	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/i18n"
 	"github.com/aftersales/aftersales/internal/workorder"
 	"github.com/aftersales/aftersales/web/views"
@@ -90,6 +91,11 @@ func (s *server) renderOrder(w http.ResponseWriter, r *http.Request, status int,
 	}
 	v.OrderPage, v.Now = p, time.Now()
 	v.ErrorData = localizeData(r.Context(), v.ErrorData)
+	if actor(r).Role == auth.RoleTechnician {
+		// On the technician's tablet the order page is their job page.
+		s.render(w, r, status, views.JobDetail(s.page(r, "order.title"), v))
+		return
+	}
 	s.render(w, r, status, views.OrderDetail(s.page(r, "order.title"), v))
 }
 
@@ -172,17 +178,6 @@ func (s *server) handleOrderAction() http.HandlerFunc {
 			call = func() (workorder.Order, error) {
 				return orders.TakeToWorkshop(ctx, a, id, version, v("loaner_issued") == "1", v("note"))
 			}
-		case "complete":
-			rep := workorder.Report{Diagnosis: v("diagnosis"), FaultCause: v("fault_cause"), ActionsTaken: v("actions_taken"), TestRun: v("test_run"),
-				UsageGuidance: v("usage_guidance") == "1", Signed: v("signed") == "1", NoSignatureReason: v("no_signature_reason"), Note: v("note")}
-			if v("rating") != "" {
-				n, err := strconv.Atoi(v("rating"))
-				if err != nil {
-					errs["rating"] = "workorder.field.rating"
-				}
-				rep.Rating = &n
-			}
-			call = func() (workorder.Order, error) { return orders.Complete(ctx, a, id, version, rep) }
 		case "callback_satisfied":
 			call = func() (workorder.Order, error) { return orders.CallbackSatisfied(ctx, a, id, version, v("note")) }
 		case "callback_unsatisfied":

@@ -51,8 +51,14 @@ func (s *server) routes() http.Handler {
 			r.Group(func(r chi.Router) {
 				r.Use(s.requireRole(auth.RoleHotline, auth.RoleSupervisor, auth.RoleManager, auth.RoleTechnician))
 				r.Get("/orders/{id}", s.handleOrder())
+				r.Get("/orders/{id}/report", s.handleReport())
+				r.Post("/orders/{id}/complete", s.handleComplete())
 				r.Post("/orders/{id}/{transition}", s.handleOrderAction())
+				r.Get("/attachments/{id}", s.handleAttachment(false))
+				r.Get("/attachments/{id}/thumb", s.handleAttachment(true))
 			})
+			// Technicians: my jobs (我的工单); the order page is their job page.
+			r.With(s.requireRole(auth.RoleTechnician)).Get("/jobs", s.handleMyJobs())
 			// Supervisors and managers: the work board (派工看板).
 			r.Group(func(r chi.Router) {
 				r.Use(s.requireRole(auth.RoleSupervisor, auth.RoleManager))
@@ -95,6 +101,8 @@ func navFor(role auth.Role) []navEntry {
 			navEntry{"/orders", "nav.orders"}, navEntry{"/customers", "nav.customers"})
 	case auth.RoleManager:
 		items = append(items, navEntry{"/board", "nav.board"}, navEntry{"/orders", "nav.orders"}, navEntry{"/customers", "nav.customers"})
+	case auth.RoleTechnician:
+		items = append(items, navEntry{"/jobs", "nav.jobs"})
 	case auth.RoleAdmin:
 		items = append(items, navEntry{"/admin/users", "nav.admin_users"})
 	}

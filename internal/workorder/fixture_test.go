@@ -186,7 +186,7 @@ func (f *fixture) orderIn(s wo.State, workshop bool) wo.Order {
 		return o
 	}
 	step(func(o wo.Order) (wo.Order, error) {
-		return f.svc.Complete(f.ctx, tech, o.ID, o.Version, wo.Report{Diagnosis: "温控阀卡滞", FaultCause: "阀芯磨损", ActionsTaken: "更换温控阀", TestRun: "done", Signed: true})
+		return f.svc.Complete(f.ctx, tech, o.ID, o.Version, wo.Report{Diagnosis: "温控阀卡滞", FaultCause: "阀芯磨损", ActionsTaken: "更换温控阀", TestRun: "done", Signature: demo.Signature()})
 	})
 	if s == wo.AwaitingCallback {
 		return o

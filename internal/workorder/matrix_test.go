@@ -6,6 +6,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/demo"
 	wo "github.com/aftersales/aftersales/internal/workorder"
 )
 
@@ -158,7 +159,7 @@ func matrixDo(f *fixture, t wo.Transition, actor auth.Actor, o wo.Order) (wo.Ord
 	case wo.Complete:
 		rating := 5
 		return f.svc.Complete(f.ctx, actor, o.ID, o.Version, wo.Report{Diagnosis: "温控阀卡滞", FaultCause: "阀芯磨损",
-			ActionsTaken: "更换温控阀", TestRun: "done", UsageGuidance: true, Signed: true, Rating: &rating, Note: "完工"})
+			ActionsTaken: "更换温控阀", TestRun: "done", UsageGuidance: true, Signature: demo.Signature(), Rating: &rating, Note: "完工"})
 	case wo.CallbackSatisfied:
 		return f.svc.CallbackSatisfied(f.ctx, actor, o.ID, o.Version, "客户满意")
 	case wo.CallbackUnsatisfied:

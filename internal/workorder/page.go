@@ -3,6 +3,8 @@ package workorder
 import (
 	"context"
 
+	"github.com/aftersales/aftersales/internal/apperr"
+	"github.com/aftersales/aftersales/internal/attach"
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/jackc/pgx/v5"
@@ -25,6 +27,8 @@ type OrderPage struct {
 	Technicians []Person
 	// RepeatOfNumber is the number of the earlier order when this is a repeat repair.
 	RepeatOfNumber string
+	// Files are the report's signature and photos.
+	Files []attach.File
 }
 
 // Page loads the order page for the actor (NotFound when they may not see the order).
@@ -59,6 +63,9 @@ func (s *Service) Page(ctx context.Context, actor auth.Actor, id int64) (OrderPa
 	if o.RepeatOf != nil {
 		_ = s.pool.QueryRow(ctx, `SELECT number FROM work_orders WHERE id = $1`, *o.RepeatOf).Scan(&p.RepeatOfNumber)
 	}
+	if p.Files, err = s.files.List(ctx, id); err != nil {
+		return OrderPage{}, err
+	}
 	return p, nil
 }
 
@@ -89,4 +96,29 @@ func (s *Service) ListWithChoices(ctx context.Context, actor auth.Actor, f Filte
 	}
 	lp.Technicians, err = pgx.CollectRows(rows, pgx.RowToStructByName[Person])
 	return lp, db.Translate(err, "technicians")
+}
+
+// MyJobs lists the technician's open jobs: those under way first, then by appointment
+// (jobs still to be booked before booked ones of the same day).
+func (s *Service) MyJobs(ctx context.Context, actor auth.Actor) ([]Order, error) {
+	if !actor.Is(auth.RoleTechnician) {
+		return nil, apperr.New(apperr.Forbidden, "error.forbidden_role", "Roles", "technician")
+	}
+	return collectOrders(s.pool.Query(ctx, selectOrder+` WHERE o.assignee_id = $1
+		AND o.state IN ('dispatched', 'scheduled', 'in_progress', 'awaiting_parts', 'in_workshop')
+		ORDER BY (o.state IN ('in_progress', 'awaiting_parts', 'in_workshop')) DESC,
+			o.appointment_start NULLS FIRST, o.created_at`, actor.UserID))
+}
+
+// Attachment returns a photo or signature (or its thumbnail) when the actor may see
+// its order; NotFound otherwise.
+func (s *Service) Attachment(ctx context.Context, actor auth.Actor, id int64, thumb bool) (attach.File, []byte, error) {
+	f, data, err := s.files.Open(ctx, id, thumb)
+	if err != nil {
+		return attach.File{}, nil, err
+	}
+	if _, err := s.OrderByID(ctx, actor, f.OrderID); err != nil {
+		return attach.File{}, nil, err
+	}
+	return f, data, nil
 }

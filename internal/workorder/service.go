@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/aftersales/aftersales/internal/apperr"
+	"github.com/aftersales/aftersales/internal/attach"
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/customer"
 	"github.com/aftersales/aftersales/internal/db"
@@ -22,16 +23,20 @@ import (
 // Service owns the work-order workflow: every state change goes through it, in one
 // transaction with its event row.
 type Service struct {
-	pool *pgxpool.Pool
-	now  func() time.Time
-	loc  *time.Location
+	pool  *pgxpool.Pool
+	now   func() time.Time
+	loc   *time.Location
+	files attach.Store
 }
 
 // NewService returns the work-order service. now is the one clock; loc is the time zone
 // of order numbers, working days and warranty dates.
 func NewService(pool *pgxpool.Pool, now func() time.Time, loc *time.Location) *Service {
-	return &Service{pool: pool, now: now, loc: loc}
+	return &Service{pool: pool, now: now, loc: loc, files: attach.NewPG(pool)}
 }
+
+// Files is where the field reports' photos and signatures are kept.
+func (s *Service) Files() attach.Store { return s.files }
 
 func machineActor(a auth.Actor) Actor { return Actor{UserID: a.UserID, Role: Role(a.Role)} }
 
@@ -604,37 +609,89 @@ type Report struct {
 	ActionsTaken  string
 	TestRun       string
 	UsageGuidance bool
-	// Signed says the customer signed; otherwise NoSignatureReason is required.
-	Signed            bool
+	// Signature is the customer's signature drawn on the pad (PNG); without one,
+	// NoSignatureReason is required (a signature is never forced).
+	Signature         []byte
 	NoSignatureReason string
+	// Photos are the job's photos (JPEG, PNG or WebP), at most attach.MaxPhotos.
+	Photos [][]byte
 	// Rating is the customer's optional rating, 1–5.
 	Rating *int
 	Note   string
 }
 
 // Complete files the field report (the assigned technician). Required: diagnosis, cause,
-// actions, test-run result, and a signature or the reason there is none. When the test run
+// actions, test-run result, and a signature or the reason there is none; photos and the
+// signature are checked (type, size, count) and saved in the same transaction. When the test run
 // was not done or the fix is unsure, the callback is due in 3 hours (configurable), else
 // after the configured number of working days.
 func (s *Service) Complete(ctx context.Context, actor auth.Actor, id int64, version int, r Report) (Order, error) {
-	return s.transition(ctx, actor, id, version, Complete, r, func(tx pgx.Tx, o *Order, st Settings, now time.Time) (string, map[string]any, error) {
+	// The retry fingerprint names the files by their hashes, not their bytes.
+	fp := struct {
+		R         Report
+		Photos    []string
+		Signature string
+	}{R: r}
+	fp.R.Photos, fp.R.Signature = nil, nil
+	for _, p := range r.Photos {
+		sum := sha256.Sum256(p)
+		fp.Photos = append(fp.Photos, hex.EncodeToString(sum[:]))
+	}
+	if len(r.Signature) > 0 {
+		sum := sha256.Sum256(r.Signature)
+		fp.Signature = hex.EncodeToString(sum[:])
+	}
+	return s.transition(ctx, actor, id, version, Complete, fp, func(tx pgx.Tx, o *Order, st Settings, now time.Time) (string, map[string]any, error) {
 		f := required("diagnosis", r.Diagnosis, "fault_cause", r.FaultCause, "actions_taken", r.ActionsTaken)
 		if !oneOf(r.TestRun, TestRuns) {
 			f["test_run"] = "field.required"
 		}
-		if !r.Signed && strings.TrimSpace(r.NoSignatureReason) == "" {
+		signed := len(r.Signature) > 0
+		if !signed && strings.TrimSpace(r.NoSignatureReason) == "" {
 			f["no_signature_reason"] = "workorder.field.signature_or_reason"
 		}
 		if r.Rating != nil && (*r.Rating < 1 || *r.Rating > 5) {
 			f["rating"] = "workorder.field.rating"
 		}
+		var files []attach.Checked
+		if signed {
+			c, err := attach.Check(attach.Signature, r.Signature)
+			if err != nil {
+				for k, v := range apperr.As(err).Fields {
+					f[k] = v
+				}
+			}
+			files = append(files, c)
+		}
+		var existing int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM attachments WHERE order_id = $1 AND kind = 'photo'`, o.ID).Scan(&existing); err != nil {
+			return "", nil, db.Translate(err, "count photos")
+		}
+		if existing+len(r.Photos) > attach.MaxPhotos {
+			f["photos"] = "attach.too_many"
+		}
+		for _, p := range r.Photos {
+			c, err := attach.Check(attach.Photo, p)
+			if err != nil {
+				for k, v := range apperr.As(err).Fields {
+					f[k] = v
+				}
+				break
+			}
+			files = append(files, c)
+		}
 		if err := invalid(f); err != nil {
 			return "", nil, err
 		}
+		for _, c := range files {
+			if _, err := s.files.Save(ctx, tx, o.ID, actor.UserID, now, c); err != nil {
+				return "", nil, err
+			}
+		}
 		o.Diagnosis, o.FaultCause, o.ActionsTaken = strings.TrimSpace(r.Diagnosis), strings.TrimSpace(r.FaultCause), strings.TrimSpace(r.ActionsTaken)
-		o.TestRun, o.UsageGuidance, o.Signed, o.Rating = ptr(r.TestRun), r.UsageGuidance, r.Signed, r.Rating
+		o.TestRun, o.UsageGuidance, o.Signed, o.Rating = ptr(r.TestRun), r.UsageGuidance, signed, r.Rating
 		o.NoSignatureReason = ""
-		if !r.Signed {
+		if !signed {
 			o.NoSignatureReason = strings.TrimSpace(r.NoSignatureReason)
 		}
 		o.CompletedAt = ptr(now)
@@ -643,7 +700,7 @@ func (s *Service) Complete(ctx context.Context, actor auth.Actor, id int64, vers
 		} else {
 			o.CallbackDueAt = ptr(now.Add(time.Duration(st.CallbackAfterUnsureMinutes) * time.Minute))
 		}
-		return strings.TrimSpace(r.Note), map[string]any{"test_run": r.TestRun, "signed": r.Signed}, nil
+		return strings.TrimSpace(r.Note), map[string]any{"test_run": r.TestRun, "signed": signed, "photos": len(r.Photos)}, nil
 	})
 }
 

@@ -1,15 +1,20 @@
 package workorder_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/calendar"
+	"github.com/aftersales/aftersales/internal/demo"
 	wo "github.com/aftersales/aftersales/internal/workorder"
 )
 
@@ -481,5 +486,74 @@ func TestRetryWithOtherInputIsAConflict(t *testing.T) {
 	after := f.must(f.svc.OrderByID(f.ctx, sup, o.ID))
 	if *after.AssigneeID != f.actor("tech1").UserID || f.events(o.ID) != 4 {
 		t.Errorf("assignee %d, events %d", *after.AssigneeID, f.events(o.ID))
+	}
+}
+
+func jpegBytes(t *testing.T, w, h int) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for x := 0; x < w; x++ {
+		img.Set(x, x%h, color.RGBA{R: 200, A: 255})
+	}
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func TestCompleteWithPhotosAndSignature(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	tech := f.actor("tech1")
+	o := f.orderIn(wo.InProgress, false)
+	base := wo.Report{Diagnosis: "d", FaultCause: "c", ActionsTaken: "a", TestRun: "done"}
+	attachments := func() (n int) {
+		_ = f.pool.QueryRow(f.ctx, `SELECT count(*) FROM attachments WHERE order_id = $1`, o.ID).Scan(&n)
+		return n
+	}
+	bad := base
+	bad.Photos = [][]byte{[]byte("this is not a picture")}
+	bad.Signature = jpegBytes(t, 10, 10)
+	got := fieldsOf(t, func() error { _, err := f.svc.Complete(f.ctx, tech, o.ID, o.Version, bad); return err }())
+	if got["photos"] != "attach.not_image" || got["signature"] != "attach.signature_not_png" {
+		t.Errorf("bad files: %v", got)
+	}
+	many := base
+	for i := 0; i < 7; i++ {
+		many.Photos = append(many.Photos, jpegBytes(t, 20, 20))
+	}
+	if got := fieldsOf(t, func() error { _, err := f.svc.Complete(f.ctx, tech, o.ID, o.Version, many); return err }()); got["photos"] != "attach.too_many" {
+		t.Errorf("seven photos: %v", got)
+	}
+	huge := base
+	huge.Photos = [][]byte{append(jpegBytes(t, 20, 20), make([]byte, 9<<20)...)}
+	if got := fieldsOf(t, func() error { _, err := f.svc.Complete(f.ctx, tech, o.ID, o.Version, huge); return err }()); got["photos"] != "attach.photo_too_big" {
+		t.Errorf("9 MB photo: %v", got)
+	}
+	if attachments() != 0 || f.events(o.ID) != 6 {
+		t.Fatalf("refused reports left %d files, %d events", attachments(), f.events(o.ID))
+	}
+	good := base
+	good.Signature = demo.Signature()
+	good.Photos = [][]byte{jpegBytes(t, 1200, 900), jpegBytes(t, 640, 480)}
+	done := f.must(f.svc.Complete(f.ctx, tech, o.ID, o.Version, good))
+	if !done.Signed || done.State != wo.AwaitingCallback || attachments() != 3 {
+		t.Fatalf("signed %v state %s files %d", done.Signed, done.State, attachments())
+	}
+	// The same form again (a retry after a timeout) changes nothing and adds no files.
+	if _, err := f.svc.Complete(f.ctx, tech, o.ID, o.Version, good); err != nil || attachments() != 3 {
+		t.Errorf("retry: %v, %d files", err, attachments())
+	}
+	files, err := f.svc.Files().List(f.ctx, o.ID)
+	if err != nil || len(files) != 3 || files[0].Kind != "signature" || files[0].ContentType != "image/png" {
+		t.Fatalf("files %+v %v", files, err)
+	}
+	_, thumb, err := f.svc.Files().Open(f.ctx, files[1].ID, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg, err := jpeg.DecodeConfig(bytes.NewReader(thumb)); err != nil || cfg.Width != 320 || cfg.Height != 240 {
+		t.Errorf("thumbnail %dx%d (%v)", cfg.Width, cfg.Height, err)
 	}
 }

@@ -1,0 +1,63 @@
+package attach
+
+import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"image/png"
+	"testing"
+
+	"github.com/aftersales/aftersales/internal/apperr"
+)
+
+func encode(t *testing.T, w, h int, asPNG bool) []byte {
+	t.Helper()
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	img.Set(1, 1, color.NRGBA{A: 255})
+	var b bytes.Buffer
+	var err error
+	if asPNG {
+		err = png.Encode(&b, img)
+	} else {
+		err = jpeg.Encode(&b, img, nil)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func TestCheck(t *testing.T) {
+	field := func(err error, name string) string { return apperr.As(err).Fields[name] }
+	if _, err := Check(Photo, nil); field(err, "photos") != "attach.empty" {
+		t.Errorf("empty: %v", err)
+	}
+	if _, err := Check(Photo, []byte("%PDF-1.7 not a photo")); field(err, "photos") != "attach.not_image" {
+		t.Errorf("pdf: %v", err)
+	}
+	if _, err := Check(Signature, encode(t, 10, 10, false)); field(err, "signature") != "attach.signature_not_png" {
+		t.Errorf("jpeg signature: %v", err)
+	}
+	big := append(encode(t, 10, 10, false), make([]byte, MaxPhotoBytes)...)
+	if _, err := Check(Photo, big); field(err, "photos") != "attach.photo_too_big" {
+		t.Errorf("big: %v", err)
+	}
+	// A PNG header followed by garbage sniffs as PNG but does not decode.
+	if _, err := Check(Photo, append([]byte("\x89PNG\r\n\x1a\n"), 1, 2, 3)); field(err, "photos") != "attach.not_image" {
+		t.Errorf("broken png: %v", err)
+	}
+	c, err := Check(Photo, encode(t, 1600, 1200, true))
+	if err != nil || c.ContentType != "image/png" || len(c.SHA256) != 64 {
+		t.Fatalf("good png: %+v %v", c.ContentType, err)
+	}
+	cfg, err := jpeg.DecodeConfig(bytes.NewReader(c.Thumb))
+	if err != nil || cfg.Width != ThumbWidth || cfg.Height != 240 {
+		t.Errorf("thumbnail %dx%d %v", cfg.Width, cfg.Height, err)
+	}
+	// A small image keeps its size.
+	c, _ = Check(Photo, encode(t, 100, 50, false))
+	if cfg, _ := jpeg.DecodeConfig(bytes.NewReader(c.Thumb)); cfg.Width != 100 || cfg.Height != 50 {
+		t.Errorf("small thumbnail %dx%d", cfg.Width, cfg.Height)
+	}
+}

@@ -1,0 +1,154 @@
+package server
+
+import (
+	"encoding/base64"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aftersales/aftersales/internal/apperr"
+	"github.com/aftersales/aftersales/internal/attach"
+	"github.com/aftersales/aftersales/internal/workorder"
+	"github.com/aftersales/aftersales/web/views"
+	"github.com/go-chi/chi/v5"
+)
+
+// handleMyJobs is the technician's list (我的工单).
+func (s *server) handleMyJobs() http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		jobs, err := s.Orders.MyJobs(r.Context(), actor(r))
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.render(w, r, http.StatusOK, views.MyJobs(s.page(r, "jobs.title"), jobs, time.Now()))
+	}
+}
+
+// maxCompleteBody bounds a completion post: every photo at its limit, the signature as
+// base64, and the text fields.
+const maxCompleteBody = attach.MaxPhotos*attach.MaxPhotoBytes + 2*attach.MaxSignatureBytes + 1<<20
+
+// handleComplete takes the field report with its photos and signature (multipart).
+func (s *server) handleComplete() http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := pathID(r, "id")
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxCompleteBody)
+		values := map[string]string{}
+		errs := map[string]string{}
+		if err := r.ParseMultipartForm(8 << 20); err != nil {
+			errs["photos"] = "attach.too_big_total"
+		} else {
+			for k := range r.MultipartForm.Value {
+				values[k] = strings.TrimSpace(r.MultipartForm.Value[k][0])
+			}
+		}
+		rep := workorder.Report{Diagnosis: values["diagnosis"], FaultCause: values["fault_cause"], ActionsTaken: values["actions_taken"],
+			TestRun: values["test_run"], UsageGuidance: values["usage_guidance"] == "1", NoSignatureReason: values["no_signature_reason"], Note: values["note"]}
+		if v := values["rating"]; v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				errs["rating"] = "workorder.field.rating"
+			}
+			rep.Rating = &n
+		}
+		if sig := values["signature"]; sig != "" {
+			data, ok := strings.CutPrefix(sig, "data:image/png;base64,")
+			png, err := base64.StdEncoding.DecodeString(data)
+			if !ok || err != nil {
+				errs["signature"] = "attach.signature_not_png"
+			}
+			rep.Signature = png
+		}
+		if r.MultipartForm != nil {
+			for _, fh := range r.MultipartForm.File["photos"] {
+				if fh.Size > attach.MaxPhotoBytes {
+					errs["photos"] = "attach.photo_too_big"
+					break
+				}
+				f, err := fh.Open()
+				if err != nil {
+					errs["photos"] = "attach.not_image"
+					break
+				}
+				data, err := io.ReadAll(f)
+				f.Close()
+				if err != nil {
+					errs["photos"] = "attach.not_image"
+					break
+				}
+				rep.Photos = append(rep.Photos, data)
+			}
+			defer r.MultipartForm.RemoveAll() //nolint:errcheck
+		}
+		version, _ := strconv.Atoi(values["version"])
+		view := views.OrderView{Action: "complete", Values: values}
+		if len(errs) > 0 {
+			view.Errors = errs
+			s.renderOrder(w, r, http.StatusUnprocessableEntity, id, view)
+			return
+		}
+		_, err = s.Orders.Complete(r.Context(), actor(r), id, version, rep)
+		if err != nil {
+			e := apperr.As(err)
+			switch {
+			case len(e.Fields) > 0:
+				view.Errors = e.Fields
+				s.renderOrder(w, r, http.StatusUnprocessableEntity, id, view)
+			case e.Code == apperr.Conflict || e.Code == apperr.IllegalTransition || e.Code == apperr.Forbidden:
+				view.ErrorKey, view.ErrorData = e.Key, e.Data
+				s.renderOrder(w, r, statusOf(e.Code), id, view)
+			default:
+				s.fail(w, r, err)
+			}
+			return
+		}
+		s.flash(r, "ok", "jobs.completed")
+		redirect(w, r, "/orders/"+strconv.FormatInt(id, 10))
+	}
+}
+
+// handleAttachment serves a photo or signature (or its thumbnail) to those who may see
+// its order.
+func (s *server) handleAttachment(thumb bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+		if err != nil {
+			s.notFound(w, r)
+			return
+		}
+		f, data, err := s.Orders.Attachment(r.Context(), actor(r), id, thumb)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		w.Header().Set("Content-Type", f.ContentType)
+		w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Cache-Control", "private, max-age=86400")
+		_, _ = w.Write(data)
+	}
+}
+
+// handleReport is the printable service report (维修工作单).
+func (s *server) handleReport() http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := pathID(r, "id")
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		p, err := s.Orders.Page(r.Context(), actor(r), id)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.render(w, r, http.StatusOK, views.Report(s.page(r, "report.title"), views.ReportView{Order: p.Order, Files: p.Files, Timeline: p.Timeline, PrintedAt: time.Now()}))
+	}
+}

@@ -1,0 +1,169 @@
+package server_test
+
+import (
+	"bytes"
+	"encoding/base64"
+	"image"
+	"image/jpeg"
+	"mime/multipart"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/aftersales/aftersales/internal/demo"
+)
+
+// postMultipart sends a completion form with files.
+func (c *client) postMultipart(path string, fields map[string]string, files map[string][]byte) response {
+	c.t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for k, v := range fields {
+		_ = mw.WriteField(k, v)
+	}
+	for name, data := range files {
+		fw, _ := mw.CreateFormFile("photos", name)
+		_, _ = fw.Write(data)
+	}
+	_ = mw.Close()
+	req, _ := http.NewRequestWithContext(c.t.Context(), http.MethodPost, c.base+path, &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return c.do(req)
+}
+
+// techOrder returns a demo order of tech1 in state, with its version.
+func techOrder(t *testing.T, a *app, state string) (string, string) {
+	t.Helper()
+	var id, version string
+	if err := a.Pool.QueryRow(t.Context(), `SELECT o.id::text, o.version::text FROM work_orders o JOIN users u ON u.id = o.assignee_id
+		WHERE u.username = 'tech1' AND o.state = $1 ORDER BY o.id LIMIT 1`, state).Scan(&id, &version); err != nil {
+		t.Fatalf("no %s order of tech1: %v", state, err)
+	}
+	return id, version
+}
+
+func smallJPEG() []byte {
+	var b bytes.Buffer
+	_ = jpeg.Encode(&b, image.NewRGBA(image.Rect(0, 0, 40, 30)), nil)
+	return b.Bytes()
+}
+
+func TestMyJobsAndOwnership(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	t1, t2 := a.client(t), a.client(t)
+	t1.signIn("tech1")
+	t2.signIn("tech2")
+	id, _ := techOrder(t, a, "in_progress")
+	r := t1.get("/jobs")
+	mustContain(t, r.Body, "我的工单", `id="job-`+id+`"`, "拨打", "地图导航", `href="tel:+86`, "维修完成")
+	if strings.Contains(t2.get("/jobs").Body, `id="job-`+id+`"`) {
+		t.Error("tech2's list shows tech1's job")
+	}
+	// tech1's order page is the tablet job page, with the completion form.
+	mustContain(t, t1.get("/orders/"+id).Body, `id="complete-form"`, `enctype="multipart/form-data"`, `capture="environment"`, `id="sig-pad"`)
+	for _, path := range []string{"/orders/" + id, "/orders/" + id + "/report"} {
+		if r := t2.get(path); r.Status != http.StatusNotFound {
+			t.Errorf("tech2 GET %s: %d", path, r.Status)
+		}
+	}
+	if r := t2.postMultipart("/orders/"+id+"/complete", map[string]string{"version": "1"}, nil); r.Status != http.StatusNotFound {
+		t.Errorf("tech2 completes tech1's job: %d", r.Status)
+	}
+	if r := t2.get("/jobs"); r.Status != 200 {
+		t.Errorf("tech2 /jobs: %d", r.Status)
+	}
+	h := a.client(t)
+	h.signIn("hotline")
+	if r := h.get("/jobs"); r.Status != http.StatusForbidden {
+		t.Errorf("hotline /jobs: %d", r.Status)
+	}
+}
+
+func TestCompleteValidationAndFiles(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	c := a.client(t)
+	c.signIn("tech1")
+	id, version := techOrder(t, a, "in_progress")
+	base := map[string]string{"version": version, "diagnosis": "诊断", "fault_cause": "原因", "actions_taken": "处理", "test_run": "unsure"}
+
+	// Neither signature nor reason, and a file that is not a photo: both named, input kept.
+	r := c.postMultipart("/orders/"+id+"/complete", base, map[string][]byte{"notes.txt": []byte("hello")})
+	if r.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("status %d", r.Status)
+	}
+	mustContain(t, r.Body, "请让客户签字，或填写未签字原因", "只能上传照片", "请重新选择", ">诊断</textarea>")
+	// A signature that is not a PNG data URL.
+	bad := map[string]string{"signature": "data:image/png;base64,!!!"}
+	for k, v := range base {
+		bad[k] = v
+	}
+	mustContain(t, c.postMultipart("/orders/"+id+"/complete", bad, nil).Body, "签字图片格式不正确")
+	var files int
+	_ = a.Pool.QueryRow(t.Context(), `SELECT count(*) FROM attachments WHERE order_id = $1`, id).Scan(&files)
+	if files != 0 {
+		t.Fatalf("refused reports stored %d files", files)
+	}
+	// A good report with the reason there is no signature and two photos.
+	good := map[string]string{"no_signature_reason": "客户不在现场", "rating": "4"}
+	for k, v := range base {
+		good[k] = v
+	}
+	r = c.postMultipart("/orders/"+id+"/complete", good, map[string][]byte{"a.jpg": smallJPEG(), "b.jpg": smallJPEG()})
+	if r.Status != http.StatusSeeOther {
+		t.Fatalf("complete: %d", r.Status)
+	}
+	page := c.get("/orders/" + id).Body
+	mustContain(t, page, "维修报告已提交", "待回访", `id="files"`)
+	var attID string
+	_ = a.Pool.QueryRow(t.Context(), `SELECT id::text FROM attachments WHERE order_id = $1 ORDER BY id LIMIT 1`, id).Scan(&attID)
+	if r := c.get("/attachments/" + attID + "/thumb"); r.Status != 200 || r.Header.Get("Content-Type") != "image/jpeg" || r.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Errorf("thumbnail: %d %q", r.Status, r.Header.Get("Content-Type"))
+	}
+	report := c.get("/orders/" + id + "/report").Body
+	mustContain(t, report, "维修工作单", "未签字：客户不在现场", "满意", "不确定")
+	// The office sees the files too; another station and another technician do not.
+	sup := a.client(t)
+	sup.signIn("supervisor")
+	if r := sup.get("/attachments/" + attID); r.Status != 200 {
+		t.Errorf("supervisor: %d", r.Status)
+	}
+	for _, u := range []string{"tech2", "sz.supervisor"} {
+		o := a.client(t)
+		o.signIn(u)
+		if r := o.get("/attachments/" + attID); r.Status != http.StatusNotFound {
+			t.Errorf("%s opens the photo: %d", u, r.Status)
+		}
+	}
+}
+
+func TestCompleteSignatureOnTheReport(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	c := a.client(t)
+	c.signIn("tech1")
+	id, version := techOrder(t, a, "in_progress")
+	sig := "data:image/png;base64," + b64(demo.Signature())
+	r := c.postMultipart("/orders/"+id+"/complete", map[string]string{"version": version, "diagnosis": "d", "fault_cause": "c",
+		"actions_taken": "a", "test_run": "done", "signature": sig}, nil)
+	if r.Status != http.StatusSeeOther {
+		t.Fatalf("complete: %d", r.Status)
+	}
+	report := c.get("/orders/" + id + "/report").Body
+	i := strings.Index(report, `id="report-signature"`)
+	if i < 0 {
+		t.Fatal("no signature on the report")
+	}
+	var sigID string
+	_ = a.Pool.QueryRow(t.Context(), `SELECT id::text FROM attachments WHERE order_id = $1 AND kind = 'signature'`, id).Scan(&sigID)
+	if !strings.Contains(report, `src="/attachments/`+sigID+`"`) {
+		t.Error("the report's signature is not the stored one")
+	}
+	if r := c.get("/attachments/" + sigID); r.Status != 200 || r.Header.Get("Content-Type") != "image/png" || r.Header.Get("Content-Length") != strconv.Itoa(len(demo.Signature())) {
+		t.Errorf("signature file: %d %q %q", r.Status, r.Header.Get("Content-Type"), r.Header.Get("Content-Length"))
+	}
+}
+
+func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
