@@ -35,9 +35,10 @@ type Match struct {
 	OpenOrders int `db:"open_orders"`
 }
 
-// normalizeQuery turns a phone number typed in any format into its digits (so
-// "138 1234-5678" finds +8613812345678); other text is kept as typed.
-func normalizeQuery(q string) string {
+// SearchTerm normalises what a user typed in a search box: a phone number in any
+// format becomes its digits (so "138 1234-5678" finds +8613812345678, stored as digits
+// in the search texts); other text is kept as typed. Customers and orders search alike.
+func SearchTerm(q string) string {
 	q = strings.TrimSpace(q)
 	digits := strings.Map(func(r rune) rune {
 		switch {
@@ -52,6 +53,11 @@ func normalizeQuery(q string) string {
 		return digits
 	}
 	return q
+}
+
+// ContainsPattern is an ILIKE pattern matching text that contains q literally.
+func ContainsPattern(q string) string {
+	return "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q) + "%"
 }
 
 func isDigits(s string) bool {
@@ -69,14 +75,14 @@ func isDigits(s string) bool {
 // use the trigram index; similarity is only computed when substrings run short, since
 // over digits it matches thousands of phones.
 func (s *Service) Search(ctx context.Context, actor auth.Actor, q string, limit int) ([]Match, error) {
-	q = normalizeQuery(q)
+	q = SearchTerm(q)
 	if q == "" {
 		return nil, nil
 	}
 	if limit <= 0 || limit > 50 {
 		limit = 10
 	}
-	like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q) + "%"
+	like := ContainsPattern(q)
 	var matches []Match
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT id FROM customers WHERE station_id = ANY($1) AND search ILIKE $2 ORDER BY id DESC LIMIT $3`,

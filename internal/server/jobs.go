@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/attach"
 	"github.com/aftersales/aftersales/internal/workorder"
 	"github.com/aftersales/aftersales/web/views"
@@ -94,19 +93,8 @@ func (s *server) handleComplete() http.HandlerFunc {
 			s.renderOrder(w, r, http.StatusUnprocessableEntity, id, view)
 			return
 		}
-		_, err = s.Orders.Complete(r.Context(), actor(r), id, version, rep)
-		if err != nil {
-			e := apperr.As(err)
-			switch {
-			case len(e.Fields) > 0:
-				view.Errors = e.Fields
-				s.renderOrder(w, r, http.StatusUnprocessableEntity, id, view)
-			case e.Code == apperr.Conflict || e.Code == apperr.IllegalTransition || e.Code == apperr.Forbidden:
-				view.ErrorKey, view.ErrorData = e.Key, e.Data
-				s.renderOrder(w, r, statusOf(e.Code), id, view)
-			default:
-				s.fail(w, r, err)
-			}
+		if _, err = s.Orders.Complete(r.Context(), actor(r), id, version, rep); err != nil {
+			s.refused(w, r, id, view, err)
 			return
 		}
 		s.flash(r, "ok", "jobs.completed")

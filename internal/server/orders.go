@@ -110,6 +110,23 @@ func (s *server) handleOrder() http.HandlerFunc {
 	}
 }
 
+// refused shows the fresh order page after an action was refused: field messages with
+// the typed input kept (422), or the conflict or refusal at the top (409/403); anything
+// else is an error page.
+func (s *server) refused(w http.ResponseWriter, r *http.Request, id int64, view views.OrderView, err error) {
+	e := apperr.As(err)
+	switch {
+	case len(e.Fields) > 0:
+		view.Errors = e.Fields
+		s.renderOrder(w, r, http.StatusUnprocessableEntity, id, view)
+	case e.Code == apperr.Conflict || e.Code == apperr.IllegalTransition || e.Code == apperr.Forbidden:
+		view.ErrorKey, view.ErrorData = e.Key, e.Data
+		s.renderOrder(w, r, statusOf(e.Code), id, view)
+	default:
+		s.fail(w, r, err)
+	}
+}
+
 // handleOrderAction decodes one action's form, calls its one service method and
 // redirects to the order; a refusal shows the fresh order with the input kept.
 func (s *server) handleOrderAction() http.HandlerFunc {
@@ -203,19 +220,8 @@ func (s *server) handleOrderAction() http.HandlerFunc {
 			s.renderOrder(w, r, http.StatusUnprocessableEntity, id, view)
 			return
 		}
-		_, err = call()
-		if err != nil {
-			e := apperr.As(err)
-			switch {
-			case len(e.Fields) > 0:
-				view.Errors = e.Fields
-				s.renderOrder(w, r, http.StatusUnprocessableEntity, id, view)
-			case e.Code == apperr.Conflict || e.Code == apperr.IllegalTransition || e.Code == apperr.Forbidden:
-				view.ErrorKey, view.ErrorData = e.Key, e.Data
-				s.renderOrder(w, r, statusOf(e.Code), id, view)
-			default:
-				s.fail(w, r, err)
-			}
+		if _, err = call(); err != nil {
+			s.refused(w, r, id, view, err)
 			return
 		}
 		s.flash(r, "ok", "order.saved")

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/customer"
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/jackc/pgx/v5"
 )
@@ -74,8 +75,8 @@ func BoardQuery(stations []int64, f BoardFilter, now time.Time) (string, []any) 
 	if f.Overdue {
 		where += " AND " + fmt.Sprintf(overdueSQL, arg(now))
 	}
-	if t := searchTerm(f.Text); t != "" {
-		where += " AND o.search ILIKE " + arg("%"+escapeLike(t)+"%")
+	if t := customer.SearchTerm(f.Text); t != "" {
+		where += " AND o.search ILIKE " + arg(customer.ContainsPattern(t))
 	}
 	// Build the SQL before returning args: arg appends to it.
 	sql := selectOrder + where + " ORDER BY o.created_at DESC, o.id DESC LIMIT " + arg(BoardLimit+1)

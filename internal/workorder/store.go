@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aftersales/aftersales/internal/apperr"
+	"github.com/aftersales/aftersales/internal/customer"
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -274,8 +275,8 @@ func listOrders(ctx context.Context, q *pgxpool.Pool, stations []int64, technici
 	if f.Overdue {
 		where = append(where, fmt.Sprintf(overdueSQL, arg(now)))
 	}
-	if t := searchTerm(f.Text); t != "" {
-		where = append(where, "o.search ILIKE "+arg("%"+escapeLike(t)+"%"))
+	if t := customer.SearchTerm(f.Text); t != "" {
+		where = append(where, "o.search ILIKE "+arg(customer.ContainsPattern(t)))
 	}
 	if !f.From.IsZero() {
 		where = append(where, "o.created_at >= "+arg(f.From))
@@ -306,27 +307,4 @@ func listOrders(ctx context.Context, q *pgxpool.Pool, stations []int64, technici
 		p.Next = cursor(p.Orders[limit-1])
 	}
 	return p, nil
-}
-
-// searchTerm normalises what a user typed in a search box: a phone number in any
-// format becomes its digits, so "138 1234 5678" finds +8613812345678.
-func searchTerm(s string) string {
-	s = strings.TrimSpace(s)
-	digits := strings.Map(func(r rune) rune {
-		if r >= '0' && r <= '9' {
-			return r
-		}
-		if r == ' ' || r == '-' || r == '+' || r == '(' || r == ')' {
-			return -1
-		}
-		return 'x'
-	}, s)
-	if len(digits) >= 5 && !strings.Contains(digits, "x") {
-		return digits
-	}
-	return s
-}
-
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
