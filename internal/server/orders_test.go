@@ -196,3 +196,35 @@ func TestOrdersListPagesKeepTheFilters(t *testing.T) {
 		t.Errorf("second page shows %d (next link: %v)", n, strings.Contains(r.Body, `id="next-page"`))
 	}
 }
+
+// activeNav returns the hrefs of the highlighted navigation entries on a page.
+func activeNav(body string) []string {
+	var out []string
+	for _, part := range strings.Split(body, "<a href=\"")[1:] {
+		tag := part[:strings.Index(part, ">")]
+		if strings.Contains(tag, `class="active"`) && strings.Contains(tag, "data-nav=") {
+			out = append(out, strings.ReplaceAll(tag[:strings.Index(tag, `"`)], "&amp;", "&"))
+		}
+	}
+	return out
+}
+
+func TestNavigationHighlightsOneEntry(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	c := a.client(t)
+	c.signIn("supervisor")
+	id, _ := demoOrder(t, a, "assessing")
+	for path, want := range map[string]string{
+		"/orders":                 "/orders",
+		"/orders/" + id:           "/orders",
+		"/orders?state=assessing": "/orders?state=assessing",
+		"/orders?state=received":  "/orders",
+		"/board":                  "/board",
+		"/":                       "/",
+	} {
+		if got := activeNav(c.get(path).Body); len(got) != 1 || got[0] != want {
+			t.Errorf("%s: active %v, want [%s]", path, got, want)
+		}
+	}
+}

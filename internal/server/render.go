@@ -22,12 +22,20 @@ func (s *server) page(r *http.Request, titleKey string) views.Page {
 		if strings.HasPrefix(path, "/units/") {
 			path = "/customers/" // a unit page belongs to the customer archive
 		}
-		for _, e := range navFor(a.Role) {
-			href, query, _ := strings.Cut(e.Href, "?")
-			active := path == href || (href != "/" && strings.HasPrefix(path, href+"/"))
-			if active && href == "/orders" && path == "/orders" {
-				// /orders and /orders?state=assessing are two entries: match the query too.
-				active = query == r.URL.RawQuery || (query == "" && r.URL.Query().Get("state") != "assessing")
+		entries := navFor(a.Role)
+		// An entry with a query (/orders?state=assessing) is active on exactly that URL,
+		// and then the plain entry for the same path is not.
+		exact := ""
+		for _, e := range entries {
+			if href, query, ok := strings.Cut(e.Href, "?"); ok && path == href && r.URL.RawQuery == query {
+				exact = e.Href
+			}
+		}
+		for _, e := range entries {
+			href, _, hasQuery := strings.Cut(e.Href, "?")
+			active := e.Href == exact
+			if !hasQuery && exact == "" {
+				active = path == href || (href != "/" && strings.HasPrefix(path, href+"/"))
 			}
 			p.Nav = append(p.Nav, views.NavItem{Href: e.Href, Key: e.Key, Active: active})
 		}
