@@ -20,6 +20,7 @@ import (
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/demo"
 	"github.com/aftersales/aftersales/internal/live"
+	"github.com/aftersales/aftersales/internal/parts"
 	"github.com/aftersales/aftersales/internal/pgboot"
 	"github.com/aftersales/aftersales/internal/server"
 	"github.com/aftersales/aftersales/internal/workorder"
@@ -272,5 +273,25 @@ func cmdDBURL(ctx context.Context, getenv func(string) string, stdout, stderr io
 		return err
 	}
 	fmt.Fprintln(stdout, u)
+	return nil
+}
+
+func cmdCheckLedger(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) error {
+	_, pool, err := open(ctx, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	problems, balances, movements, err := parts.CheckLedger(ctx, pool)
+	if err != nil {
+		return err
+	}
+	for _, p := range problems {
+		fmt.Fprintln(stdout, "ledger problem:", p)
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("check-ledger: %d problems in %d balances and %d movements", len(problems), balances, movements)
+	}
+	fmt.Fprintf(stdout, "ledger OK: %d balances, %d movements\n", balances, movements)
 	return nil
 }

@@ -59,6 +59,7 @@ commands:
   user passwd -username U [-password P]
                                set a user's password
   db-url                       find or start PostgreSQL (as make run does) and print the server URL
+  check-ledger                 verify the parts ledger: balances equal their movements, running balances agree
 `
 
 // run is the whole program, with its environment passed in so tests can call it.
@@ -78,6 +79,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdUser(ctx, args, getenv, stdin, stdout, stderr)
 	case "db-url":
 		return cmdDBURL(ctx, getenv, stdout, stderr)
+	case "check-ledger":
+		return cmdCheckLedger(ctx, getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -16,6 +16,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/db/testdb"
 	"github.com/aftersales/aftersales/internal/demo"
+	"github.com/jackc/pgx/v5"
 )
 
 func TestMain(m *testing.M) { testdb.Main(m) }
@@ -212,4 +213,34 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+func TestCheckLedgerCommand(t *testing.T) {
+	t.Parallel()
+	u := testdb.Empty(t)
+	env := envOf(map[string]string{"DATABASE_URL": u})
+	ctx := context.Background()
+	var out, errb bytes.Buffer
+	if err := run(ctx, []string{"seed-demo"}, env, nil, &out, &errb); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := run(ctx, []string{"check-ledger"}, env, nil, &out, &errb); err != nil || !strings.Contains(out.String(), "ledger OK") {
+		t.Fatalf("sound ledger: %v %q", err, out.String())
+	}
+	conn, err := pgx.Connect(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	// A balance that no movement explains.
+	if _, err := conn.Exec(ctx, `INSERT INTO stock_balances (part_id, location_id, quantity, updated_at)
+		SELECT (SELECT min(id) FROM parts), (SELECT min(id) FROM locations), 3, now()`); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	err = run(ctx, []string{"check-ledger"}, env, nil, &out, &errb)
+	if err == nil || !strings.Contains(out.String(), "balance 3 without movements") {
+		t.Fatalf("planted problem: %v %q", err, out.String())
+	}
 }
