@@ -106,6 +106,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	handler := server.NewServer(server.Deps{Config: cfg, Pool: pool, Logger: log, Sessions: sessions, Auth: authSvc, Now: time.Now,
 		Customers: customer.NewService(pool, time.Now, cfg.Location),
 		Orders:    workorder.NewService(pool, time.Now, cfg.Location),
+		Parts:     parts.NewService(pool, time.Now, cfg.Location),
 		Live:      hub,
 	})
 	srv := &http.Server{

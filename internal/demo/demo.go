@@ -11,6 +11,7 @@ import (
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/customer"
 	"github.com/aftersales/aftersales/internal/db"
+	partsvc "github.com/aftersales/aftersales/internal/parts"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -38,6 +39,9 @@ func LoadIfEmpty(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service,
 // Load inserts the demo stations, users, customers, units, parts and orders.
 func Load(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service, now time.Time) error {
 	if err := loadBase(ctx, pool, authSvc, now); err != nil {
+		return err
+	}
+	if err := demoStock(ctx, pool, now); err != nil {
 		return err
 	}
 	return demoOrders(ctx, pool, authSvc, now)
@@ -204,6 +208,37 @@ func parts(ctx context.Context, tx pgx.Tx) error {
 		}
 	}
 	return nil
+}
+
+// demoStock gives the Shanghai warehouse an opening balance: most parts comfortably
+// above their reorder point, every fifth one at or under it (for the purchase plan).
+func demoStock(ctx context.Context, pool *pgxpool.Pool, now time.Time) error {
+	var keeper, station int64
+	if err := pool.QueryRow(ctx, `SELECT u.id, u.station_id FROM users u WHERE u.username = 'storekeeper'`).Scan(&keeper, &station); err != nil {
+		return err
+	}
+	rows, err := pool.Query(ctx, `SELECT id, reorder_point FROM parts ORDER BY id`)
+	if err != nil {
+		return err
+	}
+	qty := map[int64]int{}
+	i := 0
+	for rows.Next() {
+		var id int64
+		var reorder int
+		if err := rows.Scan(&id, &reorder); err != nil {
+			rows.Close()
+			return err
+		}
+		if i%5 == 4 {
+			qty[id] = reorder / 2
+		} else {
+			qty[id] = reorder*2 + 3
+		}
+		i++
+	}
+	rows.Close()
+	return partsvc.NewService(pool, func() time.Time { return now }, time.UTC).OpeningStock(ctx, keeper, station, qty)
 }
 
 // Seed loads the demo data with the real clock; tests use it with testdb.Seeded.

@@ -18,6 +18,7 @@ import (
 	"github.com/aftersales/aftersales/internal/db/testdb"
 	"github.com/aftersales/aftersales/internal/demo"
 	"github.com/aftersales/aftersales/internal/live"
+	"github.com/aftersales/aftersales/internal/parts"
 	"github.com/aftersales/aftersales/internal/server"
 	"github.com/aftersales/aftersales/internal/workorder"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -49,6 +50,7 @@ func newApp(t *testing.T) *app {
 		Auth:      auth.NewService(pool, time.Now),
 		Customers: customer.NewService(pool, time.Now, cfg.Location),
 		Orders:    workorder.NewService(pool, time.Now, cfg.Location),
+		Parts:     parts.NewService(pool, time.Now, cfg.Location),
 		Logger:    logger,
 		Live:      hub,
 	})

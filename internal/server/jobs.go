@@ -65,6 +65,22 @@ func (s *server) handleComplete() http.HandlerFunc {
 			}
 			rep.Signature = png
 		}
+		for k, v := range values {
+			part, ok := strings.CutPrefix(k, "used_")
+			if !ok || v == "" {
+				continue
+			}
+			id, err1 := strconv.ParseInt(part, 10, 64)
+			n, err2 := strconv.Atoi(v)
+			if err1 != nil || err2 != nil || n < 0 {
+				errs["parts_used"] = "workorder.field.parts_used_too_many"
+				continue
+			}
+			if rep.PartsUsed == nil {
+				rep.PartsUsed = map[int64]int{}
+			}
+			rep.PartsUsed[id] = n
+		}
 		if r.MultipartForm != nil {
 			for _, fh := range r.MultipartForm.File["photos"] {
 				if fh.Size > attach.MaxPhotoBytes {

@@ -228,3 +228,15 @@ func TestNavigationHighlightsOneEntry(t *testing.T) {
 		}
 	}
 }
+
+func TestNavigationPrefersTheLongestMatch(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	c := a.client(t)
+	c.signIn("storekeeper")
+	for path, want := range map[string]string{"/parts": "/parts", "/parts/catalog": "/parts/catalog", "/parts/requisitions": "/parts/requisitions"} {
+		if got := activeNav(c.get(path).Body); len(got) != 1 || got[0] != want {
+			t.Errorf("%s: active %v, want [%s]", path, got, want)
+		}
+	}
+}

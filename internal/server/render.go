@@ -23,21 +23,27 @@ func (s *server) page(r *http.Request, titleKey string) views.Page {
 			path = "/customers/" // a unit page belongs to the customer archive
 		}
 		entries := navFor(a.Role)
-		// An entry with a query (/orders?state=assessing) is active on exactly that URL,
-		// and then the plain entry for the same path is not.
-		exact := ""
+		// The active entry is the one with the exact URL (for entries with a query, such
+		// as /orders?state=assessing), else the longest path the page lies under, so
+		// /parts/catalog lights 配件目录, not 配件台账 too.
+		best := ""
 		for _, e := range entries {
 			if href, query, ok := strings.Cut(e.Href, "?"); ok && path == href && r.URL.RawQuery == query {
-				exact = e.Href
+				best = e.Href
+			}
+		}
+		if best == "" {
+			for _, e := range entries {
+				if strings.Contains(e.Href, "?") {
+					continue
+				}
+				if (path == e.Href || (e.Href != "/" && strings.HasPrefix(path, e.Href+"/"))) && len(e.Href) > len(best) {
+					best = e.Href
+				}
 			}
 		}
 		for _, e := range entries {
-			href, _, hasQuery := strings.Cut(e.Href, "?")
-			active := e.Href == exact
-			if !hasQuery && exact == "" {
-				active = path == href || (href != "/" && strings.HasPrefix(path, href+"/"))
-			}
-			p.Nav = append(p.Nav, views.NavItem{Href: e.Href, Key: e.Key, Active: active})
+			p.Nav = append(p.Nav, views.NavItem{Href: e.Href, Key: e.Key, Active: e.Href == best})
 		}
 	}
 	if s.Sessions != nil {

@@ -65,6 +65,35 @@ func (s *server) routes() http.Handler {
 				r.Get("/board", s.handleBoard())
 				r.Post("/board/move", s.handleBoardMove())
 			})
+			// Parts ledger (配件台账). Storekeepers keep it; managers look; supervisors
+			// approve requisitions; technicians ask for parts for their own orders.
+			r.Group(func(r chi.Router) {
+				r.Use(s.requireRole(auth.RoleStorekeeper, auth.RoleManager, auth.RoleSupervisor))
+				r.Get("/parts", s.handleStock())
+				r.Get("/parts/ledger/{id}", s.handlePartLedger())
+				r.Get("/parts/requisitions", s.handleRequisitions())
+				r.Post("/parts/requisitions/{id}/{action}", s.handleRequisitionAction())
+			})
+			r.With(s.requireRole(auth.RoleTechnician, auth.RoleSupervisor)).Post("/orders/{id}/requisitions", s.handleRequest())
+			r.Group(func(r chi.Router) {
+				r.Use(s.requireRole(auth.RoleStorekeeper, auth.RoleManager))
+				// catalog and purchase plan (helper A)
+				r.Get("/parts/catalog", s.handleCatalog())
+				r.Get("/parts/catalog.xlsx", s.handleCatalogExport())
+				r.Post("/parts/catalog/import", s.handleCatalogImport())
+				r.Get("/parts/plan", s.handlePlan())
+				r.Get("/parts/plan.xlsx", s.handlePlanExport())
+				// receipts and stocktakes (helper B)
+				r.Get("/parts/receipts", s.handleReceipts())
+				r.Post("/parts/receipts", s.handleCreateReceipt())
+				r.Get("/parts/receipts/{id}", s.handleReceipt())
+				r.Post("/parts/receipts/{id}/return", s.handleReturnToSupplier())
+				r.Get("/parts/stocktakes", s.handleStocktakes())
+				r.Post("/parts/stocktakes", s.handleOpenStocktake())
+				r.Get("/parts/stocktakes/{id}", s.handleStocktake())
+				r.Post("/parts/stocktakes/{id}", s.handleSaveCounts())
+				r.Post("/parts/stocktakes/{id}/post", s.handlePostStocktake())
+			})
 			// Customer archive (客户档案).
 			r.Group(func(r chi.Router) {
 				r.Use(s.requireRole(auth.RoleHotline, auth.RoleSupervisor, auth.RoleManager))
@@ -98,11 +127,16 @@ func navFor(role auth.Role) []navEntry {
 		items = append(items, navEntry{"/intake", "nav.intake"}, navEntry{"/orders", "nav.orders"}, navEntry{"/customers", "nav.customers"})
 	case auth.RoleSupervisor:
 		items = append(items, navEntry{"/board", "nav.board"}, navEntry{"/orders?state=assessing", "nav.assessments"},
-			navEntry{"/orders", "nav.orders"}, navEntry{"/customers", "nav.customers"})
+			navEntry{"/orders", "nav.orders"}, navEntry{"/parts/requisitions", "nav.requisitions"}, navEntry{"/customers", "nav.customers"})
 	case auth.RoleManager:
-		items = append(items, navEntry{"/board", "nav.board"}, navEntry{"/orders", "nav.orders"}, navEntry{"/customers", "nav.customers"})
+		items = append(items, navEntry{"/board", "nav.board"}, navEntry{"/orders", "nav.orders"}, navEntry{"/customers", "nav.customers"},
+			navEntry{"/parts", "nav.parts"})
 	case auth.RoleTechnician:
 		items = append(items, navEntry{"/jobs", "nav.jobs"})
+	case auth.RoleStorekeeper:
+		items = append(items, navEntry{"/parts", "nav.parts"}, navEntry{"/parts/requisitions", "nav.requisitions"},
+			navEntry{"/parts/receipts", "nav.receipts"}, navEntry{"/parts/stocktakes", "nav.stocktakes"},
+			navEntry{"/parts/catalog", "nav.catalog"}, navEntry{"/parts/plan", "nav.plan"})
 	case auth.RoleAdmin:
 		items = append(items, navEntry{"/admin/users", "nav.admin_users"})
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/aftersales/aftersales/internal/config"
 	"github.com/aftersales/aftersales/internal/customer"
 	"github.com/aftersales/aftersales/internal/live"
+	"github.com/aftersales/aftersales/internal/parts"
 	"github.com/aftersales/aftersales/internal/workorder"
 	"github.com/alexedwards/scs/pgxstore"
 	"github.com/alexedwards/scs/v2"
@@ -30,6 +31,8 @@ type Deps struct {
 	// Customers keeps the customer archive; Orders owns the work-order workflow.
 	Customers *customer.Service
 	Orders    *workorder.Service
+	// Parts keeps the parts ledger.
+	Parts *parts.Service
 	// Live fans order changes out to open boards (Server-Sent Events).
 	Live *live.Hub
 	// Now is the one clock (time.Now in production).

@@ -615,6 +615,9 @@ type Report struct {
 	NoSignatureReason string
 	// Photos are the job's photos (JPEG, PNG or WebP), at most attach.MaxPhotos.
 	Photos [][]byte
+	// PartsUsed maps part ids to the quantity used: only parts issued to this order
+	// (through requisitions) and not returned or recorded as used before.
+	PartsUsed map[int64]int
 	// Rating is the customer's optional rating, 1–5.
 	Rating *int
 	Note   string
@@ -680,8 +683,38 @@ func (s *Service) Complete(ctx context.Context, actor auth.Actor, id int64, vers
 			}
 			files = append(files, c)
 		}
+		for part, q := range r.PartsUsed {
+			if q < 0 {
+				f["parts_used"] = "workorder.field.parts_used_too_many"
+				continue
+			}
+			if q == 0 {
+				continue
+			}
+			var left int
+			err := tx.QueryRow(ctx, `SELECT coalesce((SELECT sum(l.issued - l.returned) FROM requisition_lines l JOIN requisitions q ON q.id = l.requisition_id
+				WHERE q.order_id = $1 AND q.state = 'issued' AND l.part_id = $2), 0)
+				- coalesce((SELECT quantity FROM order_parts_used WHERE order_id = $1 AND part_id = $2), 0)`, o.ID, part).Scan(&left)
+			if err != nil {
+				return "", nil, db.Translate(err, "parts issued")
+			}
+			if q > left {
+				f["parts_used"] = "workorder.field.parts_used_too_many"
+			}
+		}
 		if err := invalid(f); err != nil {
 			return "", nil, err
+		}
+		used := 0
+		for part, q := range r.PartsUsed {
+			if q <= 0 {
+				continue
+			}
+			used += q
+			if _, err := tx.Exec(ctx, `INSERT INTO order_parts_used (order_id, part_id, quantity) VALUES ($1, $2, $3)
+				ON CONFLICT (order_id, part_id) DO UPDATE SET quantity = order_parts_used.quantity + EXCLUDED.quantity`, o.ID, part, q); err != nil {
+				return "", nil, db.Translate(err, "parts used")
+			}
 		}
 		for _, c := range files {
 			if _, err := s.files.Save(ctx, tx, o.ID, actor.UserID, now, c); err != nil {
@@ -700,7 +733,7 @@ func (s *Service) Complete(ctx context.Context, actor auth.Actor, id int64, vers
 		} else {
 			o.CallbackDueAt = ptr(now.Add(time.Duration(st.CallbackAfterUnsureMinutes) * time.Minute))
 		}
-		return strings.TrimSpace(r.Note), map[string]any{"test_run": r.TestRun, "signed": signed, "photos": len(r.Photos)}, nil
+		return strings.TrimSpace(r.Note), map[string]any{"test_run": r.TestRun, "signed": signed, "photos": len(r.Photos), "parts_used": used}, nil
 	})
 }
 

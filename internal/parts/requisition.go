@@ -1,0 +1,352 @@
+package parts
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/aftersales/aftersales/internal/apperr"
+	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/db"
+	"github.com/jackc/pgx/v5"
+)
+
+// Requisition states.
+const (
+	Requested = "requested"
+	Approved  = "approved"
+	Rejected  = "rejected"
+	Issued    = "issued"
+)
+
+// Requisition is a request for parts for a work order (领料申请).
+type Requisition struct {
+	ID            int64      `db:"id"`
+	OrderID       int64      `db:"order_id"`
+	OrderNumber   string     `db:"order_number"`
+	StationID     int64      `db:"station_id"`
+	State         string     `db:"state"`
+	Version       int        `db:"version"`
+	RequestedBy   int64      `db:"requested_by"`
+	RequesterName string     `db:"requester_name"`
+	RequestedAt   time.Time  `db:"requested_at"`
+	Note          string     `db:"note"`
+	DeciderName   string     `db:"decider_name"`
+	DecidedAt     *time.Time `db:"decided_at"`
+	RejectReason  string     `db:"reject_reason"`
+	IssuedAt      *time.Time `db:"issued_at"`
+	Lines         []ReqLine  `db:"-"`
+}
+
+// ReqLine is one part of a requisition.
+type ReqLine struct {
+	ID       int64  `db:"id"`
+	PartID   int64  `db:"part_id"`
+	Code     string `db:"code"`
+	Name     string `db:"name"`
+	Spec     string `db:"spec"`
+	UOM      string `db:"uom"`
+	Valuable bool   `db:"valuable"`
+	Wear     bool   `db:"wear"`
+	Quantity int    `db:"quantity"`
+	Issued   int    `db:"issued"`
+	Returned int    `db:"returned"`
+}
+
+// Want is a part (by id, or by its code as typed) and the quantity asked for.
+type Want struct {
+	PartID   int64
+	Code     string
+	Quantity int
+}
+
+// workingStates are the order states in which parts may be asked for.
+var workingStates = []string{"dispatched", "scheduled", "in_progress", "awaiting_parts", "in_workshop"}
+
+// Request asks for parts for an order: its assigned technician, or a supervisor of its
+// station, while the order is being worked on. Every requisition is named (who asked,
+// when), as valuable and wear parts require. Invalid with field keys (lines), NotFound,
+// Forbidden, IllegalTransition for an order not under way.
+func (s *Service) Request(ctx context.Context, actor auth.Actor, orderID int64, wants []Want, note string) (Requisition, error) {
+	if !actor.Is(auth.RoleTechnician, auth.RoleSupervisor) {
+		return Requisition{}, forbidden("technician,supervisor")
+	}
+	var id int64
+	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		var station int64
+		var assignee *int64
+		var state string
+		if err := tx.QueryRow(ctx, `SELECT station_id, assignee_id, state FROM work_orders WHERE id = $1`, orderID).Scan(&station, &assignee, &state); err != nil {
+			return apperr.New(apperr.NotFound, "error.not_found")
+		}
+		if !actor.Sees(station) || (actor.Role == auth.RoleTechnician && (assignee == nil || *assignee != actor.UserID)) {
+			return apperr.New(apperr.NotFound, "error.not_found")
+		}
+		working := false
+		for _, w := range workingStates {
+			working = working || w == state
+		}
+		if !working {
+			return apperr.New(apperr.IllegalTransition, "requisition.order_not_working", "State", state)
+		}
+		merged := map[int64]int{}
+		var order []int64
+		for _, w := range wants {
+			if w.PartID == 0 && strings.TrimSpace(w.Code) == "" && w.Quantity == 0 {
+				continue
+			}
+			if w.PartID == 0 && strings.TrimSpace(w.Code) != "" {
+				code, _, _ := strings.Cut(strings.TrimSpace(w.Code), " ")
+				if err := tx.QueryRow(ctx, `SELECT id FROM parts WHERE upper(code) = upper($1) AND active`, code).Scan(&w.PartID); err != nil {
+					return apperr.Fields(map[string]string{"lines": "requisition.field.part"})
+				}
+			}
+			if w.PartID == 0 || w.Quantity <= 0 || w.Quantity > 1000 {
+				return apperr.Fields(map[string]string{"lines": "requisition.field.line"})
+			}
+			if _, ok := merged[w.PartID]; !ok {
+				order = append(order, w.PartID)
+			}
+			merged[w.PartID] += w.Quantity
+		}
+		if len(order) == 0 {
+			return apperr.Fields(map[string]string{"lines": "requisition.field.empty"})
+		}
+		if err := tx.QueryRow(ctx, `INSERT INTO requisitions (order_id, station_id, state, requested_by, requested_at, note)
+			VALUES ($1, $2, 'requested', $3, $4, $5) RETURNING id`, orderID, station, actor.UserID, s.now(), strings.TrimSpace(note)).Scan(&id); err != nil {
+			return db.Translate(err, "requisition")
+		}
+		for _, p := range order {
+			var active bool
+			if err := tx.QueryRow(ctx, `SELECT active FROM parts WHERE id = $1`, p).Scan(&active); err != nil || !active {
+				return apperr.Fields(map[string]string{"lines": "requisition.field.part"})
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO requisition_lines (requisition_id, part_id, quantity) VALUES ($1, $2, $3)`, id, p, merged[p]); err != nil {
+				return db.Translate(err, "requisition line")
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Requisition{}, err
+	}
+	return s.RequisitionByID(ctx, actor, id)
+}
+
+// lockRequisition loads a requisition FOR UPDATE and checks the actor sees it and saw
+// its current version (Conflict "requisition.stale" otherwise).
+func (s *Service) lockRequisition(ctx context.Context, tx pgx.Tx, actor auth.Actor, id int64, version int) (Requisition, error) {
+	var r Requisition
+	err := tx.QueryRow(ctx, `SELECT id, order_id, station_id, state, version FROM requisitions WHERE id = $1 FOR UPDATE`, id).
+		Scan(&r.ID, &r.OrderID, &r.StationID, &r.State, &r.Version)
+	if err != nil || !actor.Sees(r.StationID) {
+		return Requisition{}, apperr.New(apperr.NotFound, "error.not_found")
+	}
+	if r.Version != version {
+		return Requisition{}, apperr.New(apperr.Conflict, "requisition.stale", "State", r.State)
+	}
+	return r, nil
+}
+
+func (s *Service) requisitionStep(ctx context.Context, actor auth.Actor, id int64, version int, from string, step func(tx pgx.Tx, r Requisition, now time.Time) error) (Requisition, error) {
+	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		r, err := s.lockRequisition(ctx, tx, actor, id, version)
+		if err != nil {
+			return err
+		}
+		if r.State != from {
+			return apperr.New(apperr.IllegalTransition, "requisition.wrong_state", "State", r.State)
+		}
+		return step(tx, r, s.now())
+	})
+	if err != nil {
+		return Requisition{}, err
+	}
+	return s.RequisitionByID(ctx, actor, id)
+}
+
+// Approve approves a requested requisition (supervisor or storekeeper of the station).
+func (s *Service) Approve(ctx context.Context, actor auth.Actor, id int64, version int) (Requisition, error) {
+	if !actor.Is(auth.RoleSupervisor, auth.RoleStorekeeper) {
+		return Requisition{}, forbidden("supervisor,storekeeper")
+	}
+	return s.requisitionStep(ctx, actor, id, version, Requested, func(tx pgx.Tx, r Requisition, now time.Time) error {
+		_, err := tx.Exec(ctx, `UPDATE requisitions SET state = 'approved', version = version + 1, decided_by = $2, decided_at = $3 WHERE id = $1`, id, actor.UserID, now)
+		return db.Translate(err, "approve")
+	})
+}
+
+// Reject rejects a requested requisition with a reason (supervisor or storekeeper).
+func (s *Service) Reject(ctx context.Context, actor auth.Actor, id int64, version int, reason string) (Requisition, error) {
+	if !actor.Is(auth.RoleSupervisor, auth.RoleStorekeeper) {
+		return Requisition{}, forbidden("supervisor,storekeeper")
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return Requisition{}, apperr.Fields(map[string]string{"reason": "field.required"})
+	}
+	return s.requisitionStep(ctx, actor, id, version, Requested, func(tx pgx.Tx, r Requisition, now time.Time) error {
+		_, err := tx.Exec(ctx, `UPDATE requisitions SET state = 'rejected', version = version + 1, decided_by = $2, decided_at = $3, reject_reason = $4 WHERE id = $1`,
+			id, actor.UserID, now, reason)
+		return db.Translate(err, "reject")
+	})
+}
+
+// IssueParts hands an approved requisition's parts out of the station's warehouse
+// (storekeeper): stock goes down, each movement linked to the requisition and the order.
+// Conflict "parts.not_enough" when the warehouse is short; nothing is issued then.
+func (s *Service) IssueParts(ctx context.Context, actor auth.Actor, id int64, version int) (Requisition, error) {
+	if !keeps(actor) {
+		return Requisition{}, forbidden("storekeeper")
+	}
+	return s.requisitionStep(ctx, actor, id, version, Approved, func(tx pgx.Tx, r Requisition, now time.Time) error {
+		wh, err := stationLocation(ctx, tx, r.StationID, "warehouse")
+		if err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT part_id, quantity FROM requisition_lines WHERE requisition_id = $1 ORDER BY part_id`, id)
+		if err != nil {
+			return db.Translate(err, "lines")
+		}
+		var lines []Line
+		for rows.Next() {
+			var l Line
+			if err := rows.Scan(&l.PartID, &l.Quantity); err != nil {
+				rows.Close()
+				return db.Translate(err, "lines")
+			}
+			l.LocationID, l.Quantity, l.Kind, l.RefType, l.RefID, l.OrderID = wh, -l.Quantity, Issue, "requisition", id, r.OrderID
+			lines = append(lines, l)
+		}
+		rows.Close()
+		if _, err := Post(ctx, tx, actor.UserID, now, lines); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE requisition_lines SET issued = quantity WHERE requisition_id = $1`, id); err != nil {
+			return db.Translate(err, "issued")
+		}
+		_, err = tx.Exec(ctx, `UPDATE requisitions SET state = 'issued', version = version + 1, issued_by = $2, issued_at = $3 WHERE id = $1`, id, actor.UserID, now)
+		return db.Translate(err, "issue")
+	})
+}
+
+// ReturnUnused takes unused parts of an issued requisition back into the warehouse
+// (storekeeper): at most what was issued, less what came back and what the order used.
+func (s *Service) ReturnUnused(ctx context.Context, actor auth.Actor, id int64, version int, partID int64, qty int) (Requisition, error) {
+	if !keeps(actor) {
+		return Requisition{}, forbidden("storekeeper")
+	}
+	if qty <= 0 {
+		return Requisition{}, apperr.Fields(map[string]string{"quantity": "requisition.field.return_qty"})
+	}
+	return s.requisitionStep(ctx, actor, id, version, Issued, func(tx pgx.Tx, r Requisition, now time.Time) error {
+		var issued, returned, used int
+		err := tx.QueryRow(ctx, `SELECT l.issued, l.returned,
+			coalesce((SELECT quantity FROM order_parts_used WHERE order_id = $3 AND part_id = l.part_id), 0)
+			FROM requisition_lines l WHERE l.requisition_id = $1 AND l.part_id = $2 FOR UPDATE`, id, partID, r.OrderID).Scan(&issued, &returned, &used)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return apperr.Fields(map[string]string{"part_id": "requisition.field.part"})
+		} else if err != nil {
+			return db.Translate(err, "line")
+		}
+		if qty > issued-returned-used {
+			return apperr.New(apperr.Invalid, "requisition.return_too_many", "Max", max(issued-returned-used, 0))
+		}
+		wh, err := stationLocation(ctx, tx, r.StationID, "warehouse")
+		if err != nil {
+			return err
+		}
+		if _, err := Post(ctx, tx, actor.UserID, now, []Line{{PartID: partID, LocationID: wh, Quantity: qty, Kind: Return, RefType: "requisition", RefID: id, OrderID: r.OrderID}}); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE requisition_lines SET returned = returned + $3 WHERE requisition_id = $1 AND part_id = $2`, id, partID, qty); err != nil {
+			return db.Translate(err, "returned")
+		}
+		_, err = tx.Exec(ctx, `UPDATE requisitions SET version = version + 1 WHERE id = $1`, id)
+		return db.Translate(err, "version")
+	})
+}
+
+const requisitionCols = `r.id, r.order_id, o.number AS order_number, r.station_id, r.state, r.version, r.requested_by, q.display_name AS requester_name,
+	r.requested_at, r.note, coalesce(d.display_name, '') AS decider_name, r.decided_at, r.reject_reason, r.issued_at
+	FROM requisitions r JOIN work_orders o ON o.id = r.order_id JOIN users q ON q.id = r.requested_by LEFT JOIN users d ON d.id = r.decided_by`
+
+func (s *Service) loadRequisitions(ctx context.Context, where string, args ...any) ([]Requisition, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+requisitionCols+` WHERE `+where+` ORDER BY r.id DESC LIMIT 200`, args...)
+	if err != nil {
+		return nil, db.Translate(err, "requisitions")
+	}
+	reqs, err := pgx.CollectRows(rows, pgx.RowToStructByName[Requisition])
+	if err != nil || len(reqs) == 0 {
+		return reqs, db.Translate(err, "requisitions")
+	}
+	ids := make([]int64, len(reqs))
+	at := map[int64]int{}
+	for i, r := range reqs {
+		ids[i], at[r.ID] = r.ID, i
+	}
+	rows, err = s.pool.Query(ctx, `SELECT l.requisition_id, l.id, l.part_id, p.code, p.name, p.spec, p.uom, p.valuable, p.wear, l.quantity, l.issued, l.returned
+		FROM requisition_lines l JOIN parts p ON p.id = l.part_id WHERE l.requisition_id = ANY($1) ORDER BY l.id`, ids)
+	if err != nil {
+		return nil, db.Translate(err, "requisition lines")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var rid int64
+		var l ReqLine
+		if err := rows.Scan(&rid, &l.ID, &l.PartID, &l.Code, &l.Name, &l.Spec, &l.UOM, &l.Valuable, &l.Wear, &l.Quantity, &l.Issued, &l.Returned); err != nil {
+			return nil, db.Translate(err, "requisition lines")
+		}
+		reqs[at[rid]].Lines = append(reqs[at[rid]].Lines, l)
+	}
+	return reqs, db.Translate(rows.Err(), "requisition lines")
+}
+
+// RequisitionByID returns one requisition the actor sees.
+func (s *Service) RequisitionByID(ctx context.Context, actor auth.Actor, id int64) (Requisition, error) {
+	reqs, err := s.loadRequisitions(ctx, "r.id = $1 AND r.station_id = ANY($2)", id, actor.Stations)
+	if err != nil {
+		return Requisition{}, err
+	}
+	if len(reqs) == 0 {
+		return Requisition{}, apperr.New(apperr.NotFound, "error.not_found")
+	}
+	return reqs[0], nil
+}
+
+// Queue lists the requisitions of the actor's stations in a state (newest first).
+func (s *Service) Queue(ctx context.Context, actor auth.Actor, state string) ([]Requisition, error) {
+	if !actor.Is(auth.RoleSupervisor, auth.RoleStorekeeper, auth.RoleManager) {
+		return nil, forbidden("supervisor,storekeeper,manager")
+	}
+	return s.loadRequisitions(ctx, "r.station_id = ANY($1) AND r.state = $2", actor.Stations, state)
+}
+
+// OrderRequisitions lists an order's requisitions (the caller has checked the actor
+// may see the order).
+func (s *Service) OrderRequisitions(ctx context.Context, orderID int64) ([]Requisition, error) {
+	return s.loadRequisitions(ctx, "r.order_id = $1", orderID)
+}
+
+// Available is a part issued to an order and not yet returned: what the technician can
+// record as used.
+type Available struct {
+	PartID   int64  `db:"part_id"`
+	Code     string `db:"code"`
+	Name     string `db:"name"`
+	UOM      string `db:"uom"`
+	Quantity int    `db:"quantity"`
+}
+
+// IssuedToOrder lists the parts issued to an order, less those returned.
+func (s *Service) IssuedToOrder(ctx context.Context, orderID int64) ([]Available, error) {
+	rows, err := s.pool.Query(ctx, `SELECT l.part_id, p.code, p.name, p.uom, sum(l.issued - l.returned)::int AS quantity
+		FROM requisition_lines l JOIN requisitions r ON r.id = l.requisition_id JOIN parts p ON p.id = l.part_id
+		WHERE r.order_id = $1 AND r.state = 'issued' GROUP BY l.part_id, p.code, p.name, p.uom HAVING sum(l.issued - l.returned) > 0 ORDER BY p.code`, orderID)
+	if err != nil {
+		return nil, db.Translate(err, "issued parts")
+	}
+	av, err := pgx.CollectRows(rows, pgx.RowToStructByName[Available])
+	return av, db.Translate(err, "issued parts")
+}

@@ -1,0 +1,3 @@
+DROP TABLE order_parts_used;
+DROP TABLE requisition_lines;
+DROP TABLE requisitions;
