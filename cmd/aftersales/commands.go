@@ -19,6 +19,7 @@ import (
 	"github.com/aftersales/aftersales/internal/customer"
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/demo"
+	"github.com/aftersales/aftersales/internal/fee"
 	"github.com/aftersales/aftersales/internal/live"
 	"github.com/aftersales/aftersales/internal/parts"
 	"github.com/aftersales/aftersales/internal/pgboot"
@@ -107,6 +108,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		Customers: customer.NewService(pool, time.Now, cfg.Location),
 		Orders:    workorder.NewService(pool, time.Now, cfg.Location),
 		Parts:     parts.NewService(pool, time.Now, cfg.Location),
+		Fees:      fee.NewService(pool, time.Now),
 		Live:      hub,
 	})
 	srv := &http.Server{

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/fee"
 	wo "github.com/aftersales/aftersales/internal/workorder"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -19,6 +20,7 @@ func demoOrders(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service, 
 	}
 	clock := now.Add(-5 * 24 * time.Hour)
 	svc := wo.NewService(pool, func() time.Time { return clock }, loc)
+	fees := fee.NewService(pool, func() time.Time { return clock })
 	actor := func(username string) (auth.Actor, error) {
 		var id int64
 		if err := pool.QueryRow(ctx, `SELECT id FROM users WHERE username = $1`, username).Scan(&id); err != nil {
@@ -40,6 +42,8 @@ func demoOrders(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service, 
 		symptom    string
 		workshop   bool
 		unsureTest bool
+		// settle: pay the fees while the order awaits its callback.
+		settle bool
 	}
 	plans := []plan{
 		{state: wo.Received, symptom: "空压机启动后跳闸", urgent: true},
@@ -55,7 +59,7 @@ func demoOrders(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service, 
 		{state: wo.InProgress, symptom: "压力传感器读数跳变", tech: "tech1"},
 		{state: wo.AwaitingParts, symptom: "进气阀卡死", tech: "tech2"},
 		{state: wo.InWorkshop, symptom: "主机异响，疑似轴承损坏", tech: "tech1", workshop: true},
-		{state: wo.AwaitingCallback, symptom: "温控阀失效导致高温", tech: "tech2"},
+		{state: wo.AwaitingCallback, symptom: "温控阀失效导致高温", tech: "tech2", settle: true},
 		{state: wo.AwaitingCallback, symptom: "电磁阀线圈烧毁", tech: "tech1", unsureTest: true},
 		{state: wo.AwaitingCallback, symptom: "咨询保养周期"},
 		{state: wo.Closed, symptom: "更换空滤油滤", tech: "tech1"},
@@ -164,6 +168,25 @@ func demoOrders(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service, 
 				steps = append(steps, func() (wo.Order, error) {
 					return svc.Complete(ctx, tech, o.ID, o.Version, wo.Report{Diagnosis: "检查确认" + p.symptom, FaultCause: "部件老化", ActionsTaken: "更换故障部件并试机",
 						TestRun: testRun, UsageGuidance: true, Signature: Signature(), Rating: new(5)})
+				})
+			}
+			if p.state == wo.Closed || p.settle {
+				// Out-of-warranty work is paid before the callback closes it.
+				steps = append(steps, func() (wo.Order, error) {
+					if o.FeesState != "pending" {
+						return o, nil
+					}
+					f, err := fees.OrderFees(ctx, hot, o.ID)
+					if err != nil {
+						return o, err
+					}
+					if err := fees.Confirm(ctx, hot, o.ID, "phone", "客户本人"); err != nil {
+						return o, err
+					}
+					if err := fees.Settle(ctx, hot, o.ID, f.ChargeableFen, "wechat", fmt.Sprintf("WX%s%03d", clock.Format("20060102"), i)); err != nil {
+						return o, err
+					}
+					return svc.OrderByID(ctx, hot, o.ID)
 				})
 			}
 			if p.state == wo.Closed {

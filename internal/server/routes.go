@@ -94,6 +94,29 @@ func (s *server) routes() http.Handler {
 				r.Post("/parts/stocktakes/{id}", s.handleSaveCounts())
 				r.Post("/parts/stocktakes/{id}/post", s.handlePostStocktake())
 			})
+			// Callbacks (回访): the queue for the office, attempts and surveys by the hotline.
+			r.With(s.requireRole(auth.RoleHotline, auth.RoleSupervisor, auth.RoleManager)).Get("/callbacks", s.handleCallbacks())
+			r.With(s.requireRole(auth.RoleHotline)).Post("/callbacks/{id}", s.handleRecordCallback())
+			// Manager settings: SLA, callbacks, calendar (helper C) and the fee schedule (helper D).
+			r.Group(func(r chi.Router) {
+				r.Use(s.requireRole(auth.RoleManager))
+				r.Get("/settings", s.handleSettings())
+				r.Post("/settings", s.handleSaveSettings())
+				r.Post("/settings/calendar", s.handleAddCalendarDay())
+				r.Post("/settings/calendar/{day}/delete", s.handleDeleteCalendarDay())
+				r.Get("/settings/fees", s.handleFeeSchedule())
+				r.Post("/settings/fees", s.handleSaveFeeItem())
+				r.Post("/settings/fees/{id}/deactivate", s.handleDeactivateFeeItem())
+			})
+			// An order's fees: quote, confirmation, settlement (helper D).
+			r.Group(func(r chi.Router) {
+				r.Use(s.requireRole(auth.RoleHotline, auth.RoleSupervisor, auth.RoleManager, auth.RoleTechnician))
+				r.Get("/orders/{id}/fees", s.handleOrderFees())
+				r.Post("/orders/{id}/fees/lines", s.handleAddFeeLine())
+				r.Post("/orders/{id}/fees/lines/{line}/delete", s.handleDeleteFeeLine())
+				r.Post("/orders/{id}/fees/confirm", s.handleConfirmQuote())
+				r.Post("/orders/{id}/fees/settle", s.handleSettle())
+			})
 			// Customer archive (客户档案).
 			r.Group(func(r chi.Router) {
 				r.Use(s.requireRole(auth.RoleHotline, auth.RoleSupervisor, auth.RoleManager))
@@ -124,13 +147,14 @@ func navFor(role auth.Role) []navEntry {
 	items := []navEntry{{"/", "nav.home"}}
 	switch role {
 	case auth.RoleHotline:
-		items = append(items, navEntry{"/intake", "nav.intake"}, navEntry{"/orders", "nav.orders"}, navEntry{"/customers", "nav.customers"})
+		items = append(items, navEntry{"/intake", "nav.intake"}, navEntry{"/orders", "nav.orders"}, navEntry{"/callbacks", "nav.callbacks"},
+			navEntry{"/customers", "nav.customers"})
 	case auth.RoleSupervisor:
 		items = append(items, navEntry{"/board", "nav.board"}, navEntry{"/orders?state=assessing", "nav.assessments"},
 			navEntry{"/orders", "nav.orders"}, navEntry{"/parts/requisitions", "nav.requisitions"}, navEntry{"/customers", "nav.customers"})
 	case auth.RoleManager:
-		items = append(items, navEntry{"/board", "nav.board"}, navEntry{"/orders", "nav.orders"}, navEntry{"/customers", "nav.customers"},
-			navEntry{"/parts", "nav.parts"})
+		items = append(items, navEntry{"/board", "nav.board"}, navEntry{"/orders", "nav.orders"}, navEntry{"/callbacks", "nav.callbacks"},
+			navEntry{"/customers", "nav.customers"}, navEntry{"/parts", "nav.parts"}, navEntry{"/settings", "nav.settings"}, navEntry{"/settings/fees", "nav.fees"})
 	case auth.RoleTechnician:
 		items = append(items, navEntry{"/jobs", "nav.jobs"})
 	case auth.RoleStorekeeper:

@@ -11,6 +11,7 @@ import (
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/config"
 	"github.com/aftersales/aftersales/internal/customer"
+	"github.com/aftersales/aftersales/internal/fee"
 	"github.com/aftersales/aftersales/internal/live"
 	"github.com/aftersales/aftersales/internal/parts"
 	"github.com/aftersales/aftersales/internal/workorder"
@@ -33,6 +34,8 @@ type Deps struct {
 	Orders    *workorder.Service
 	// Parts keeps the parts ledger.
 	Parts *parts.Service
+	// Fees keeps the fee schedule and the orders' fees and settlements.
+	Fees *fee.Service
 	// Live fans order changes out to open boards (Server-Sent Events).
 	Live *live.Hub
 	// Now is the one clock (time.Now in production).

@@ -16,6 +16,7 @@ import (
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/customer"
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/fee"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -728,6 +729,14 @@ func (s *Service) Complete(ctx context.Context, actor auth.Actor, id int64, vers
 			o.NoSignatureReason = strings.TrimSpace(r.NoSignatureReason)
 		}
 		o.CompletedAt = ptr(now)
+		// Out-of-warranty work is quoted now (visit, labour, parts used), so a callback
+		// cannot close the order before its fees are settled.
+		if err := fee.Refresh(ctx, tx, o.ID, actor.UserID, now); err != nil {
+			return "", nil, err
+		}
+		if err := tx.QueryRow(ctx, `SELECT fees_state FROM work_orders WHERE id = $1`, o.ID).Scan(&o.FeesState); err != nil {
+			return "", nil, db.Translate(err, "fees state")
+		}
 		if r.TestRun == "done" {
 			o.CallbackDueAt = ptr(st.calendar(s.loc).AddWorkingDays(now, st.CallbackAfterRepairWorkdays))
 		} else {
@@ -767,6 +776,10 @@ func (s *Service) RecordCallbackAttempt(ctx context.Context, actor auth.Actor, i
 			return apperr.Fields(map[string]string{"outcome": "field.required"})
 		}
 		now := s.now()
+		if _, err := tx.Exec(ctx, `INSERT INTO callback_attempts (order_id, outcome, note, by_user, at) VALUES ($1, $2, $3, $4, $5)`,
+			o.ID, outcome, strings.TrimSpace(note), actor.UserID, now); err != nil {
+			return db.Translate(err, "callback attempt")
+		}
 		o.CallbackAttempts++
 		o.Version++
 		o.UpdatedAt = now
@@ -802,10 +815,7 @@ func (s *Service) CallbackUnsatisfied(ctx context.Context, actor auth.Actor, id 
 		if err := invalid(required("reason", reason)); err != nil {
 			return "", nil, err
 		}
-		o.RevisitCount++
-		o.AssigneeID, o.AssignedAt, o.AppointmentStart, o.AppointmentEnd = nil, nil, nil, nil
-		o.ArrivedAt, o.RepairDueAt, o.CompletedAt, o.CallbackDueAt = nil, nil, nil, nil
-		o.UnitInWorkshop, o.CallbackAttempts = false, 0
+		reopenForRevisit(o)
 		return strings.TrimSpace(reason), map[string]any{"revisit": o.RevisitCount}, nil
 	})
 }

@@ -181,10 +181,14 @@ func TestBusinessCalendarDueTimes(t *testing.T) {
 	if err := f.svc.UpdateSettings(f.ctx, f.actor("supervisor"), st); apperr.CodeOf(err) != apperr.Forbidden {
 		t.Errorf("supervisor edits settings: %v", err)
 	}
-	// New Year's Day 2027 (Friday) is a holiday; Saturday 2 January is worked (调休).
-	st.Holidays = []calendar.Date{{Year: 2027, Month: 1, Day: 1}}
-	st.Workdays = []calendar.Date{{Year: 2027, Month: 1, Day: 2}}
 	if err := f.svc.UpdateSettings(f.ctx, f.actor("manager"), st); err != nil {
+		t.Fatal(err)
+	}
+	// New Year's Day 2027 (Friday) is a holiday; Saturday 2 January is worked (调休).
+	if err := f.svc.AddCalendarDay(f.ctx, f.actor("manager"), calendar.Date{Year: 2027, Month: 1, Day: 1}, "holiday"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.AddCalendarDay(f.ctx, f.actor("manager"), calendar.Date{Year: 2027, Month: 1, Day: 2}, "workday"); err != nil {
 		t.Fatal(err)
 	}
 	cases := []struct {

@@ -88,8 +88,10 @@ func (s *Service) Settings(ctx context.Context) (Settings, error) {
 	return st, err
 }
 
-// UpdateSettings saves the settings and the calendar's exceptions. Managers only
-// (Forbidden); Invalid with field keys for numbers out of range.
+// UpdateSettings saves the numbers and the working week. Managers only (Forbidden);
+// Invalid with field keys for numbers out of range. The calendar's holidays and adjusted
+// days are added and removed one by one (AddCalendarDay, DeleteCalendarDay), so saving
+// this form can never drop a day another manager just added.
 func (s *Service) UpdateSettings(ctx context.Context, actor auth.Actor, st Settings) error {
 	if !actor.Is(auth.RoleManager) {
 		return apperr.New(apperr.Forbidden, "error.forbidden_role", "Roles", "manager")
@@ -110,7 +112,7 @@ func (s *Service) UpdateSettings(ctx context.Context, actor auth.Actor, st Setti
 	if st.RepairWarrantyDays < 0 {
 		fields["repair_warranty_days"] = "settings.field.positive"
 	}
-	if err := st.calendar(time.UTC).Validate(); err != nil {
+	if err := (calendar.Calendar{Loc: time.UTC, DayStart: st.WorkDayStart, DayEnd: st.WorkDayEnd}).Validate(); err != nil {
 		fields["calendar"] = "settings.field.calendar"
 	}
 	if len(fields) > 0 {
@@ -128,16 +130,6 @@ func (s *Service) UpdateSettings(ctx context.Context, actor auth.Actor, st Setti
 			st.Weekend, s.now(), actor.UserID)
 		if err != nil {
 			return db.Translate(err, "update settings")
-		}
-		if _, err := tx.Exec(ctx, `DELETE FROM calendar_days`); err != nil {
-			return db.Translate(err, "calendar")
-		}
-		for kind, days := range map[string][]calendar.Date{"holiday": st.Holidays, "workday": st.Workdays} {
-			for _, d := range days {
-				if _, err := tx.Exec(ctx, `INSERT INTO calendar_days (day, kind) VALUES ($1, $2)`, d.String(), kind); err != nil {
-					return db.Translate(err, "calendar")
-				}
-			}
 		}
 		return nil
 	})

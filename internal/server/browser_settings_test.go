@@ -1,0 +1,72 @@
+package server_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/aftersales/aftersales/internal/demo"
+	"github.com/chromedp/chromedp"
+)
+
+// TestBrowserSettings: the manager opens 服务设置 from the navigation, changes the urgent
+// arrival target, saves, adds a holiday, and sees both saved. Screenshot: settings.
+func TestBrowserSettings(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	ctx := browser(t)
+	uiSignIn(t, ctx, a.URL, "manager", demo.Password)
+
+	err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`nav.mainnav a[data-nav="nav.settings"]`)),
+		chromedp.WaitVisible(chromedp.ID("settings-form")),
+		chromedp.Clear(chromedp.ID("sla_urgent_arrive_minutes")),
+		chromedp.SendKeys(chromedp.ID("sla_urgent_arrive_minutes"), "180"),
+		chromedp.Click(chromedp.ID("save-settings")),
+		chromedp.WaitVisible(chromedp.CSS(".flash-ok")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := text(t, ctx, ".flash-ok"); got != "服务设置已保存。" {
+		t.Errorf("flash %q", got)
+	}
+	var arrive string
+	if arrive, err = chromedp.Run(ctx, chromedp.Value(chromedp.ID("sla_urgent_arrive_minutes"))); err != nil {
+		t.Fatal(err)
+	}
+	if arrive != "180" {
+		t.Errorf("urgent arrival shows %q after saving", arrive)
+	}
+	if got := text(t, ctx, "#settings-changed"); !strings.Contains(got, "王建国") {
+		t.Errorf("last change %q", got)
+	}
+
+	// The date input takes typed digits in the browser's locale order; setting the
+	// value is what a date picker does.
+	err = chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.ID("calendar-day"), "2026-10-01"),
+		chromedp.Click(chromedp.CSS(`#add-day input[name="kind"][value="holiday"]`)),
+		chromedp.Click(chromedp.ID("add-day-submit")),
+		chromedp.WaitVisible(chromedp.CSS(`#calendar-days tr[data-day="2026-10-01"]`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := text(t, ctx, `#calendar-days tr[data-day="2026-10-01"]`); !strings.Contains(got, "休息") || !strings.Contains(got, "周四") {
+		t.Errorf("calendar row %q", got)
+	}
+	if got := text(t, ctx, ".flash-ok"); !strings.Contains(got, "2026-10-01") {
+		t.Errorf("flash %q", got)
+	}
+	if arrive, err = chromedp.Run(ctx, chromedp.Value(chromedp.ID("sla_urgent_arrive_minutes"))); err != nil {
+		t.Fatal(err)
+	}
+	if arrive != "180" {
+		t.Errorf("urgent arrival shows %q after adding a day", arrive)
+	}
+	st := settingsSaved(t, a)
+	if st.SLAUrgentArriveMinutes != 180 || len(st.Holidays) != 1 || st.Holidays[0].String() != "2026-10-01" {
+		t.Errorf("saved %d minutes, holidays %v", st.SLAUrgentArriveMinutes, st.Holidays)
+	}
+	screenshot(t, ctx, "settings")
+}

@@ -1,0 +1,82 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aftersales/aftersales/internal/apperr"
+	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/workorder"
+	"github.com/aftersales/aftersales/web/views"
+)
+
+// renderCallbacks renders the queue, with a failed form's input and messages.
+func (s *server) renderCallbacks(w http.ResponseWriter, r *http.Request, status int, v views.CallbacksView) {
+	q := r.URL.Query()
+	station, _ := strconv.ParseInt(q.Get("station"), 10, 64)
+	queue, err := s.Orders.Callbacks(r.Context(), actor(r), station, q.Get("service_type"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	stations, err := s.Auth.Stations(r.Context(), actor(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v.Queue, v.Stations, v.Query, v.Now, v.CanCall = queue, stations, q, time.Now(), actor(r).Is(auth.RoleHotline)
+	s.render(w, r, status, views.Callbacks(s.page(r, "callback.title"), v))
+}
+
+// handleCallbacks is the callback queue (回访).
+func (s *server) handleCallbacks() http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.renderCallbacks(w, r, http.StatusOK, views.CallbacksView{})
+	}
+}
+
+// handleRecordCallback records one call: an attempt, or the survey with its outcome.
+func (s *server) handleRecordCallback() http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := pathID(r, "id")
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		_ = r.ParseForm()
+		vals := map[string]string{}
+		for k := range r.PostForm {
+			vals[k] = strings.TrimSpace(r.PostForm.Get(k))
+		}
+		score := func(k string) int { n, _ := strconv.Atoi(vals[k]); return n }
+		version, _ := strconv.Atoi(vals["version"])
+		c := workorder.Callback{Outcome: vals["outcome"], Attitude: score("attitude"), Timeliness: score("timeliness"), Quality: score("quality"),
+			Overall: score("overall"), Satisfied: vals["satisfied"] == "1", Comments: vals["comments"], Reason: vals["reason"], Note: vals["note"]}
+		if c.Outcome == "reached" && vals["satisfied"] == "" {
+			s.renderCallbacks(w, r, http.StatusUnprocessableEntity, views.CallbacksView{Failed: id, Values: vals, Errors: views.FieldErrors{"reason": "callback.field.satisfied"}})
+			return
+		}
+		_, err = s.Orders.RecordCallback(r.Context(), actor(r), id, version, c)
+		if err != nil {
+			e := apperr.As(err)
+			switch {
+			case len(e.Fields) > 0:
+				s.renderCallbacks(w, r, http.StatusUnprocessableEntity, views.CallbacksView{Failed: id, Values: vals, Errors: e.Fields})
+			case e.Code == apperr.Conflict || e.Code == apperr.IllegalTransition || e.Code == apperr.Forbidden:
+				// Say what is missing (fees not settled, someone else called) and keep the form.
+				s.renderCallbacks(w, r, statusOf(e.Code), views.CallbacksView{Failed: id, Values: vals, ErrorKey: e.Key, ErrorData: localizeData(r.Context(), e.Data)})
+			default:
+				s.fail(w, r, err)
+			}
+			return
+		}
+		key := "callback.saved." + c.Outcome
+		if c.Outcome == "reached" {
+			key = map[bool]string{true: "callback.saved.closed", false: "callback.saved.revisit"}[c.Satisfied]
+		}
+		s.flash(r, "ok", key)
+		redirect(w, r, "/callbacks")
+	}
+}

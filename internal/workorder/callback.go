@@ -1,0 +1,187 @@
+package workorder
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/aftersales/aftersales/internal/apperr"
+	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/db"
+	"github.com/jackc/pgx/v5"
+)
+
+// Callback is what the hotline records on one call back to the customer.
+type Callback struct {
+	// Outcome is reached, no_answer or refused.
+	Outcome string
+	// The survey of a reached call (1 = 非常不满意 … 5 = 非常满意), and whether the
+	// customer is satisfied with the repair; Reason is required when not.
+	Attitude, Timeliness, Quality, Overall int
+	Satisfied                              bool
+	Comments, Reason, Note                 string
+}
+
+// Valid checks the shape of a callback record; keys are catalog keys.
+func (c Callback) Valid() map[string]string {
+	f := map[string]string{}
+	switch c.Outcome {
+	case "no_answer", "refused":
+		return f
+	case "reached":
+	default:
+		f["outcome"] = "field.required"
+		return f
+	}
+	for k, v := range map[string]int{"attitude": c.Attitude, "timeliness": c.Timeliness, "quality": c.Quality, "overall": c.Overall} {
+		if v < 1 || v > 5 {
+			f[k] = "callback.field.score"
+		}
+	}
+	if !c.Satisfied && strings.TrimSpace(c.Reason) == "" {
+		f["reason"] = "callback.field.reason"
+	}
+	return f
+}
+
+// RecordCallback records a call back to the customer (hotline; never the technician
+// who did the job). Not reached: the attempt is counted. Reached: the survey is saved
+// and the order closes when the customer is satisfied (if fees are settled or nothing
+// is chargeable — else IllegalTransition "error.transition.fees_unsettled" and nothing
+// is saved), or goes back to dispatch for a revisit when not.
+func (s *Service) RecordCallback(ctx context.Context, actor auth.Actor, id int64, version int, c Callback) (Order, error) {
+	if f := c.Valid(); len(f) > 0 {
+		return Order{}, apperr.Fields(f)
+	}
+	if c.Outcome != "reached" {
+		return s.RecordCallbackAttempt(ctx, actor, id, version, c.Outcome, c.Note)
+	}
+	survey := func(tx pgx.Tx, o *Order, now time.Time) error {
+		if o.AssigneeID != nil && *o.AssigneeID == actor.UserID {
+			return apperr.New(apperr.Forbidden, "callback.own_job")
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO callback_attempts (order_id, outcome, attitude, timeliness, quality, overall, satisfied, comments, note, by_user, at)
+			VALUES ($1, 'reached', $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			o.ID, c.Attitude, c.Timeliness, c.Quality, c.Overall, c.Satisfied, strings.TrimSpace(c.Comments), strings.TrimSpace(c.Note), actor.UserID, now)
+		return db.Translate(err, "callback survey")
+	}
+	data := map[string]any{"overall": c.Overall, "satisfied": c.Satisfied}
+	if c.Satisfied {
+		return s.transition(ctx, actor, id, version, CallbackSatisfied, c, func(tx pgx.Tx, o *Order, _ Settings, now time.Time) (string, map[string]any, error) {
+			if err := survey(tx, o, now); err != nil {
+				return "", nil, err
+			}
+			o.ClosedAt = ptr(now)
+			return strings.TrimSpace(c.Comments), data, nil
+		})
+	}
+	return s.transition(ctx, actor, id, version, CallbackUnsatisfied, c, func(tx pgx.Tx, o *Order, _ Settings, now time.Time) (string, map[string]any, error) {
+		if err := survey(tx, o, now); err != nil {
+			return "", nil, err
+		}
+		reopenForRevisit(o)
+		return strings.TrimSpace(c.Reason), data, nil
+	})
+}
+
+// reopenForRevisit sends an order back to dispatch after an unsatisfied callback: the
+// revisit is counted on the same order and it waits unassigned on the board.
+func reopenForRevisit(o *Order) {
+	o.RevisitCount++
+	o.AssigneeID, o.AssignedAt, o.AppointmentStart, o.AppointmentEnd = nil, nil, nil, nil
+	o.ArrivedAt, o.RepairDueAt, o.CompletedAt, o.CallbackDueAt = nil, nil, nil, nil
+	o.UnitInWorkshop, o.CallbackAttempts = false, 0
+}
+
+// Attempt is one recorded callback.
+type Attempt struct {
+	ID        int64     `db:"id"`
+	OrderID   int64     `db:"order_id"`
+	Outcome   string    `db:"outcome"`
+	Overall   *int      `db:"overall"`
+	Satisfied *bool     `db:"satisfied"`
+	Comments  string    `db:"comments"`
+	Note      string    `db:"note"`
+	ByName    string    `db:"by_name"`
+	At        time.Time `db:"at"`
+}
+
+// CallbackStats are this month's callback figures.
+type CallbackStats struct {
+	// Completed counts orders that reached 待回访 this month; Done those called back and
+	// reached this month. Rate is Done/Completed in percent (target ≥ 80).
+	Completed, Done, Rate int
+	// Satisfaction is the average overall score of this month's reached calls, ×10
+	// (42 = 4.2), and Satisfied the share of satisfied customers in percent.
+	Satisfaction, Satisfied int
+}
+
+// CallbackQueue is the callback queue (回访) with this month's figures.
+type CallbackQueue struct {
+	Orders   []Order
+	Attempts map[int64][]Attempt
+	Stats    CallbackStats
+}
+
+// Callbacks lists the orders awaiting a callback in the actor's stations (one station
+// when stationID is set; one service type when given), by due time, with their attempts
+// so far and this month's callback rate and satisfaction.
+func (s *Service) Callbacks(ctx context.Context, actor auth.Actor, stationID int64, serviceType string) (CallbackQueue, error) {
+	if !actor.Is(auth.RoleHotline, auth.RoleSupervisor, auth.RoleManager) {
+		return CallbackQueue{}, apperr.New(apperr.Forbidden, "error.forbidden_role", "Roles", "hotline,supervisor,manager")
+	}
+	stations := actor.Stations
+	if stationID != 0 {
+		if !actor.Sees(stationID) {
+			return CallbackQueue{}, apperr.New(apperr.NotFound, "error.not_found")
+		}
+		stations = []int64{stationID}
+	}
+	q := CallbackQueue{Attempts: map[int64][]Attempt{}}
+	sql := selectOrder + ` WHERE o.state = 'awaiting_callback' AND o.station_id = ANY($1) AND ($2 = '' OR o.service_type = $2)
+		ORDER BY o.callback_due_at NULLS LAST, o.id LIMIT 500`
+	var err error
+	if q.Orders, err = collectOrders(s.pool.Query(ctx, sql, stations, serviceType)); err != nil {
+		return CallbackQueue{}, err
+	}
+	ids := make([]int64, len(q.Orders))
+	for i, o := range q.Orders {
+		ids[i] = o.ID
+	}
+	rows, err := s.pool.Query(ctx, `SELECT a.id, a.order_id, a.outcome, a.overall, a.satisfied, a.comments, a.note, u.display_name AS by_name, a.at
+		FROM callback_attempts a JOIN users u ON u.id = a.by_user WHERE a.order_id = ANY($1) ORDER BY a.id`, ids)
+	if err != nil {
+		return CallbackQueue{}, db.Translate(err, "attempts")
+	}
+	attempts, err := pgx.CollectRows(rows, pgx.RowToStructByName[Attempt])
+	if err != nil {
+		return CallbackQueue{}, db.Translate(err, "attempts")
+	}
+	for _, a := range attempts {
+		q.Attempts[a.OrderID] = append(q.Attempts[a.OrderID], a)
+	}
+	l := s.now().In(s.loc)
+	from := time.Date(l.Year(), l.Month(), 1, 0, 0, 0, 0, s.loc)
+	to := from.AddDate(0, 1, 0)
+	var avg *float64
+	err = s.pool.QueryRow(ctx, `SELECT
+		(SELECT count(DISTINCT e.order_id) FROM work_order_events e JOIN work_orders o ON o.id = e.order_id
+			WHERE e.to_state = 'awaiting_callback' AND e.transition <> 'callback_attempt' AND e.at >= $2 AND e.at < $3 AND o.station_id = ANY($1)),
+		(SELECT count(DISTINCT a.order_id) FROM callback_attempts a JOIN work_orders o ON o.id = a.order_id
+			WHERE a.outcome = 'reached' AND a.at >= $2 AND a.at < $3 AND o.station_id = ANY($1)),
+		(SELECT avg(a.overall) FROM callback_attempts a JOIN work_orders o ON o.id = a.order_id
+			WHERE a.outcome = 'reached' AND a.at >= $2 AND a.at < $3 AND o.station_id = ANY($1)),
+		(SELECT coalesce(round(100.0 * count(*) FILTER (WHERE a.satisfied) / nullif(count(*), 0)), 0) FROM callback_attempts a JOIN work_orders o ON o.id = a.order_id
+			WHERE a.outcome = 'reached' AND a.at >= $2 AND a.at < $3 AND o.station_id = ANY($1))`,
+		stations, from, to).Scan(&q.Stats.Completed, &q.Stats.Done, &avg, &q.Stats.Satisfied)
+	if err != nil {
+		return CallbackQueue{}, db.Translate(err, "callback stats")
+	}
+	if q.Stats.Completed > 0 {
+		q.Stats.Rate = q.Stats.Done * 100 / q.Stats.Completed
+	}
+	if avg != nil {
+		q.Stats.Satisfaction = int(*avg*10 + 0.5)
+	}
+	return q, nil
+}
