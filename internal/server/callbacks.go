@@ -3,7 +3,6 @@ package server
 import (
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/aftersales/aftersales/internal/apperr"
@@ -45,11 +44,7 @@ func (s *server) handleRecordCallback() http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		_ = r.ParseForm()
-		vals := map[string]string{}
-		for k := range r.PostForm {
-			vals[k] = strings.TrimSpace(r.PostForm.Get(k))
-		}
+		vals := postValues(r)
 		score := func(k string) int { n, _ := strconv.Atoi(vals[k]); return n }
 		version, _ := strconv.Atoi(vals["version"])
 		c := workorder.Callback{Outcome: vals["outcome"], Attitude: score("attitude"), Timeliness: score("timeliness"), Quality: score("quality"),

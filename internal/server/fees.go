@@ -136,16 +136,6 @@ func (s *server) handleOrderFees() http.HandlerFunc {
 	}
 }
 
-// feeForm reads a fees form's fields, trimmed.
-func feeForm(r *http.Request) map[string]string {
-	_ = r.ParseForm()
-	values := map[string]string{}
-	for k := range r.PostForm {
-		values[k] = strings.TrimSpace(r.PostForm.Get(k))
-	}
-	return values
-}
-
 // feeDone answers a fee change: back to the fees page with a message (303), or the
 // fresh page with the input kept and field messages (422), or the refusal at the top
 // (409 for a settled or closed order, 403).
@@ -180,7 +170,7 @@ func (s *server) handleAddFeeLine() http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		values := feeForm(r)
+		values := postValues(r)
 		v := views.FeeOrderView{Form: "line", Values: values, Errors: views.FieldErrors{}}
 		item, err1 := strconv.ParseInt(values["item_id"], 10, 64)
 		if err1 != nil {
@@ -223,7 +213,7 @@ func (s *server) handleConfirmQuote() http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		values := feeForm(r)
+		values := postValues(r)
 		v := views.FeeOrderView{Form: "confirm", Values: values, Errors: views.FieldErrors{}}
 		if values["confirmed"] != "1" {
 			v.Errors["confirmed"] = "fee.field.confirm_tick"
@@ -246,7 +236,7 @@ func (s *server) handleSettle() http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		values := feeForm(r)
+		values := postValues(r)
 		v := views.FeeOrderView{Form: "settle", Values: values, Errors: views.FieldErrors{}}
 		amount, ok := fee.ParseYuan(values["amount"])
 		if !ok {

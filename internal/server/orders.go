@@ -3,7 +3,6 @@ package server
 import (
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/aftersales/aftersales/internal/apperr"
@@ -156,11 +155,7 @@ func (s *server) handleOrderAction() http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		_ = r.ParseForm()
-		values := map[string]string{}
-		for k := range r.PostForm {
-			values[k] = strings.TrimSpace(r.PostForm.Get(k))
-		}
+		values := postValues(r)
 		v := func(k string) string { return values[k] }
 		version, _ := strconv.Atoi(v("version"))
 		a, ctx, action := actor(r), r.Context(), chi.URLParam(r, "transition")

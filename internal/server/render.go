@@ -85,6 +85,17 @@ func (s *server) render(w http.ResponseWriter, r *http.Request, status int, c te
 	}
 }
 
+// postValues is the posted form as a map of trimmed values (the first of each name), to
+// decode from and to give back to a form that comes back with errors.
+func postValues(r *http.Request) map[string]string {
+	_ = r.ParseForm()
+	values := make(map[string]string, len(r.PostForm))
+	for k := range r.PostForm {
+		values[k] = strings.TrimSpace(r.PostForm.Get(k))
+	}
+	return values
+}
+
 // redirect answers a POST with 303 See Other (post/redirect/get).
 func redirect(w http.ResponseWriter, r *http.Request, to string) {
 	http.Redirect(w, r, to, http.StatusSeeOther)
