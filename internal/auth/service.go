@@ -116,38 +116,38 @@ var dummyHash, _ = HashPassword("not-a-real-password")
 
 // ActorFor loads the acting user (active only) with the stations they may see.
 func (s *Service) ActorFor(ctx context.Context, userID int64) (Actor, error) {
-	u, err := s.userByID(ctx, s.pool, userID)
+	// One statement per request: the user, their station and the stations they see
+	// (their own; for managers and admins the whole subtree below it).
+	rows, err := s.pool.Query(ctx, `SELECT `+userCols+`,
+		CASE WHEN u.role IN ('manager', 'admin') THEN ARRAY(
+			WITH RECURSIVE sub AS (
+				SELECT id FROM stations WHERE id = u.station_id
+				UNION ALL SELECT st.id FROM stations st JOIN sub ON st.parent_id = sub.id)
+			SELECT id FROM sub ORDER BY id)
+		ELSE ARRAY[u.station_id] END AS scope
+		FROM users u JOIN stations s ON s.id = u.station_id WHERE u.id = $1`, userID)
 	if err != nil {
-		return Actor{}, err
+		return Actor{}, db.Translate(err, "load user")
+	}
+	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[actorRow])
+	if err != nil {
+		return Actor{}, db.Translate(err, "load user")
 	}
 	if !u.Active {
 		return Actor{}, apperr.New(apperr.Unauthenticated, "auth.inactive")
 	}
-	a := Actor{UserID: u.ID, Username: u.Username, Name: u.DisplayName, Role: u.Role, StationID: u.StationID, StationName: u.StationName}
+	a := Actor{UserID: u.ID, Username: u.Username, Name: u.DisplayName, Role: u.Role, StationID: u.StationID, StationName: u.StationName,
+		Stations: u.Scope}
 	if u.Language != nil {
 		a.Language = *u.Language
-	}
-	if a.Stations, err = s.scope(ctx, u); err != nil {
-		return Actor{}, err
 	}
 	return a, nil
 }
 
-// scope returns the stations a user sees: their own, and for managers and admins the
-// whole subtree below it.
-func (s *Service) scope(ctx context.Context, u User) ([]int64, error) {
-	if u.Role != RoleManager && u.Role != RoleAdmin {
-		return []int64{u.StationID}, nil
-	}
-	rows, err := s.pool.Query(ctx, `WITH RECURSIVE sub AS (
-		SELECT id FROM stations WHERE id = $1
-		UNION ALL SELECT s.id FROM stations s JOIN sub ON s.parent_id = sub.id)
-		SELECT id FROM sub ORDER BY id`, u.StationID)
-	if err != nil {
-		return nil, db.Translate(err, "station scope")
-	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	return ids, db.Translate(err, "station scope")
+// actorRow is a user with the stations they see.
+type actorRow struct {
+	User
+	Scope []int64 `db:"scope"`
 }
 
 type querier interface {

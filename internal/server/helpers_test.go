@@ -35,7 +35,7 @@ type app struct {
 	Hub *live.Hub
 }
 
-func newApp(t *testing.T) *app {
+func newApp(t *testing.T, opts ...func(*server.Deps)) *app {
 	t.Helper()
 	pool := testdb.Seeded(t, "demo", demo.Seed)
 	cfg, err := config.Load(func(string) string { return "" })
@@ -46,7 +46,7 @@ func newApp(t *testing.T) *app {
 	t.Cleanup(stop)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	hub := live.NewHub(pool, logger)
-	h := server.NewServer(server.Deps{
+	deps := server.Deps{
 		Config: cfg, Pool: pool, Sessions: sessions,
 		Auth:      auth.NewService(pool, time.Now),
 		Customers: customer.NewService(pool, time.Now, cfg.Location),
@@ -55,8 +55,11 @@ func newApp(t *testing.T) *app {
 		Fees:      fee.NewService(pool, time.Now),
 		Logger:    logger,
 		Live:      hub,
-	})
-	srv := httptest.NewServer(h)
+	}
+	for _, o := range opts {
+		o(&deps)
+	}
+	srv := httptest.NewServer(server.NewServer(deps))
 	t.Cleanup(srv.Close)
 	// Cleanups run last-registered first: the hub stops (ending open event streams)
 	// before srv.Close waits for requests, and before the pool and database go.

@@ -23,7 +23,7 @@ func (s *server) routes() http.Handler {
 	r.Handle("/static/*", http.StripPrefix("/static/", staticCache(http.FileServerFS(staticFS))))
 
 	r.Group(func(r chi.Router) {
-		r.Use(s.Sessions.LoadAndSave, s.loadActor, s.locale, s.crossOrigin)
+		r.Use(s.Sessions.LoadAndSave, s.idleSessions, s.loadActor, s.locale, s.crossOrigin)
 		r.NotFound(s.notFound)
 		r.MethodNotAllowed(s.methodNotAllowed)
 

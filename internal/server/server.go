@@ -15,7 +15,6 @@ import (
 	"github.com/aftersales/aftersales/internal/live"
 	"github.com/aftersales/aftersales/internal/parts"
 	"github.com/aftersales/aftersales/internal/workorder"
-	"github.com/alexedwards/scs/pgxstore"
 	"github.com/alexedwards/scs/v2"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
@@ -40,45 +39,6 @@ type Deps struct {
 	Live *live.Hub
 	// Now is the one clock (time.Now in production).
 	Now func() time.Time
-}
-
-// NewSessions returns a session manager storing sessions in PostgreSQL, so several
-// app processes share them. cleanup is how often expired sessions are deleted (0 = never);
-// call the returned stop function on shutdown.
-//
-// pgxstore's own cleanup goroutine races with its StopCleanup (the race detector sees
-// it), so the store runs without it and a sweep of our own deletes expired rows.
-func NewSessions(pool *pgxpool.Pool, cfg config.Config, cleanup time.Duration) (*scs.SessionManager, func()) {
-	store := pgxstore.NewWithCleanupInterval(pool, 0)
-	stop := func() {}
-	if cleanup > 0 {
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			t := time.NewTicker(cleanup)
-			defer t.Stop()
-			for {
-				select {
-				case <-ctx.Done():
-					return
-				case <-t.C:
-					_, _ = pool.Exec(ctx, `DELETE FROM sessions WHERE expiry < now()`)
-				}
-			}
-		}()
-		stop = func() { cancel(); <-done }
-	}
-	sm := scs.New()
-	sm.Store = store
-	sm.IdleTimeout = cfg.SessionIdle
-	sm.Lifetime = cfg.SessionLifetime
-	sm.Cookie.Name = "aftersales_session"
-	sm.Cookie.HttpOnly = true
-	sm.Cookie.SameSite = http.SameSiteLaxMode
-	sm.Cookie.Secure = cfg.SecureCookies
-	sm.Cookie.Path = "/"
-	return sm, stop
 }
 
 // metrics are the Prometheus collectors of one server.
