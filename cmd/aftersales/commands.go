@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/bench"
 	"github.com/aftersales/aftersales/internal/config"
 	"github.com/aftersales/aftersales/internal/customer"
 	"github.com/aftersales/aftersales/internal/db"
@@ -46,7 +47,7 @@ func databaseURL(ctx context.Context, cfg config.Config, getenv func(string) str
 }
 
 // open loads the config, finds the database, migrates it and opens a pool.
-func open(ctx context.Context, getenv func(string) string, stderr io.Writer) (config.Config, *pgxpool.Pool, error) {
+func open(ctx context.Context, getenv func(string) string, stderr io.Writer, opts ...func(*pgxpool.Config)) (config.Config, *pgxpool.Pool, error) {
 	cfg, err := config.Load(getenv)
 	if err != nil {
 		return cfg, nil, err
@@ -58,7 +59,7 @@ func open(ctx context.Context, getenv func(string) string, stderr io.Writer) (co
 	if err := db.MigrateUp(u); err != nil {
 		return cfg, nil, err
 	}
-	pool, err := db.Open(ctx, u)
+	pool, err := db.Open(ctx, u, opts...)
 	return cfg, pool, err
 }
 
@@ -73,10 +74,15 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	withDemo := fs.Bool("demo", false, "load demo data when the database is empty")
+	benchMode := fs.Bool("bench", false, "bench mode (make bench): the floor handlers, SQL statement counts and pprof beside the app")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg, pool, err := open(ctx, getenv, stderr)
+	var opts []func(*pgxpool.Config)
+	if *benchMode {
+		opts = append(opts, func(c *pgxpool.Config) { c.ConnConfig.Tracer = bench.Tracer{} })
+	}
+	cfg, pool, err := open(ctx, getenv, stderr, opts...)
 	if err != nil {
 		return err
 	}
@@ -111,6 +117,13 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		Fees:      fee.NewService(pool, time.Now),
 		Live:      hub,
 	})
+	if *benchMode {
+		if err := bench.EnsureFloorTables(ctx, pool); err != nil {
+			return fmt.Errorf("bench floors: %w", err)
+		}
+		handler = bench.Handler(handler, pool, bench.NewStats())
+		fmt.Fprintln(stdout, "Bench mode: floors at /_floor/fortunes and /_floor/update, statement counts at /_bench/stats.")
+	}
 	srv := &http.Server{
 		Addr: cfg.Addr, Handler: handler,
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,

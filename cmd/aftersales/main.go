@@ -51,7 +51,8 @@ func describe(err error) string {
 const usage = `usage: aftersales [command] [flags]
 
 commands:
-  serve [-demo]                start the web app (default); -demo loads demo data into an empty database
+  serve [-demo] [-bench]       start the web app (default); -demo loads demo data into an empty database;
+                               -bench adds the benchmark floors, SQL statement counts and pprof (make bench only)
   migrate [up|down|version]    apply or revert the database migrations
   seed-demo                    load the demo data into an empty database
   user add -username U -name N -role R -station CODE [-password P]

@@ -139,12 +139,23 @@ func (s *PG) Save(ctx context.Context, tx pgx.Tx, orderID, actorID int64, at tim
 
 // List implements Store.
 func (s *PG) List(ctx context.Context, orderID int64) ([]File, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, order_id, kind, content_type, size, sha256, created_at FROM attachments WHERE order_id = $1 ORDER BY id`, orderID)
+	rows, err := s.pool.Query(ctx, listSQL, orderID)
 	if err != nil {
 		return nil, db.Translate(err, "attachments")
 	}
 	files, err := pgx.CollectRows(rows, pgx.RowToStructByName[File])
 	return files, db.Translate(err, "attachments")
+}
+
+const listSQL = `SELECT id, order_id, kind, content_type, size, sha256, created_at FROM attachments WHERE order_id = $1 ORDER BY id`
+
+// QueueList adds the listing of an order's files to a batch; they land in *dst when the
+// batch runs.
+func QueueList(b *pgx.Batch, orderID int64, dst *[]File) {
+	b.Queue(listSQL, orderID).Query(func(rows pgx.Rows) (err error) {
+		*dst, err = pgx.CollectRows(rows, pgx.RowToStructByName[File])
+		return err
+	})
 }
 
 // Open implements Store.

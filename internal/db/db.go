@@ -20,8 +20,9 @@ import (
 )
 
 // Open connects a pool sized on purpose: enough for the request handlers of a 2-core
-// machine plus the LISTEN connection, and checks the database answers.
-func Open(ctx context.Context, databaseURL string) (*pgxpool.Pool, error) {
+// machine plus the LISTEN connection, and checks the database answers. opts adjust the
+// configuration (bench mode adds a tracer).
+func Open(ctx context.Context, databaseURL string, opts ...func(*pgxpool.Config)) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("parse DATABASE_URL: %w", err)
@@ -29,6 +30,9 @@ func Open(ctx context.Context, databaseURL string) (*pgxpool.Pool, error) {
 	cfg.MaxConns = int32(max(8, 4*runtime.NumCPU()))
 	cfg.ConnConfig.RuntimeParams["timezone"] = "UTC"
 	cfg.ConnConfig.RuntimeParams["application_name"] = "aftersales"
+	for _, o := range opts {
+		o(cfg)
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, err

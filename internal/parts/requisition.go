@@ -282,25 +282,37 @@ func (s *Service) loadRequisitions(ctx context.Context, where string, args ...an
 		return reqs, db.Translate(err, "requisitions")
 	}
 	ids := make([]int64, len(reqs))
-	at := map[int64]int{}
 	for i, r := range reqs {
-		ids[i], at[r.ID] = r.ID, i
+		ids[i] = r.ID
 	}
-	rows, err = s.pool.Query(ctx, `SELECT l.requisition_id, l.id, l.part_id, p.code, p.name, p.spec, p.uom, p.valuable, p.wear, l.quantity, l.issued, l.returned
-		FROM requisition_lines l JOIN parts p ON p.id = l.part_id WHERE l.requisition_id = ANY($1) ORDER BY l.id`, ids)
+	rows, err = s.pool.Query(ctx, reqLinesSQL+` WHERE l.requisition_id = ANY($1) ORDER BY l.id`, ids)
 	if err != nil {
 		return nil, db.Translate(err, "requisition lines")
 	}
+	return reqs, db.Translate(attachLines(rows, reqs), "requisition lines")
+}
+
+const reqLinesSQL = `SELECT l.requisition_id, l.id, l.part_id, p.code, p.name, p.spec, p.uom, p.valuable, p.wear, l.quantity, l.issued, l.returned
+	FROM requisition_lines l JOIN parts p ON p.id = l.part_id`
+
+// attachLines reads requisition lines (reqLinesSQL) into their requisitions.
+func attachLines(rows pgx.Rows, reqs []Requisition) error {
 	defer rows.Close()
+	at := make(map[int64]int, len(reqs))
+	for i, r := range reqs {
+		at[r.ID] = i
+	}
 	for rows.Next() {
 		var rid int64
 		var l ReqLine
 		if err := rows.Scan(&rid, &l.ID, &l.PartID, &l.Code, &l.Name, &l.Spec, &l.UOM, &l.Valuable, &l.Wear, &l.Quantity, &l.Issued, &l.Returned); err != nil {
-			return nil, db.Translate(err, "requisition lines")
+			return err
 		}
-		reqs[at[rid]].Lines = append(reqs[at[rid]].Lines, l)
+		if i, ok := at[rid]; ok {
+			reqs[i].Lines = append(reqs[i].Lines, l)
+		}
 	}
-	return reqs, db.Translate(rows.Err(), "requisition lines")
+	return rows.Err()
 }
 
 // RequisitionByID returns one requisition the actor sees.
@@ -339,14 +351,50 @@ type Available struct {
 	Quantity int    `db:"quantity"`
 }
 
+const issuedSQL = `SELECT l.part_id, p.code, p.name, p.uom, sum(l.issued - l.returned)::int AS quantity
+	FROM requisition_lines l JOIN requisitions r ON r.id = l.requisition_id JOIN parts p ON p.id = l.part_id
+	WHERE r.order_id = $1 AND r.state = 'issued' GROUP BY l.part_id, p.code, p.name, p.uom HAVING sum(l.issued - l.returned) > 0 ORDER BY p.code`
+
 // IssuedToOrder lists the parts issued to an order, less those returned.
 func (s *Service) IssuedToOrder(ctx context.Context, orderID int64) ([]Available, error) {
-	rows, err := s.pool.Query(ctx, `SELECT l.part_id, p.code, p.name, p.uom, sum(l.issued - l.returned)::int AS quantity
-		FROM requisition_lines l JOIN requisitions r ON r.id = l.requisition_id JOIN parts p ON p.id = l.part_id
-		WHERE r.order_id = $1 AND r.state = 'issued' GROUP BY l.part_id, p.code, p.name, p.uom HAVING sum(l.issued - l.returned) > 0 ORDER BY p.code`, orderID)
+	rows, err := s.pool.Query(ctx, issuedSQL, orderID)
 	if err != nil {
 		return nil, db.Translate(err, "issued parts")
 	}
 	av, err := pgx.CollectRows(rows, pgx.RowToStructByName[Available])
 	return av, db.Translate(err, "issued parts")
+}
+
+// OrderParts is what the order page shows of an order's parts.
+type OrderParts struct {
+	Requisitions []Requisition
+	Issued       []Available
+	// Choices are the parts a request can name (only when asked for).
+	Choices []Choice
+}
+
+// ForOrder reads an order's requisitions, the parts issued to it and, withChoices, the
+// parts to choose from, in one round trip (the caller has checked the actor may see the
+// order).
+func (s *Service) ForOrder(ctx context.Context, orderID int64, withChoices bool) (OrderParts, error) {
+	var out OrderParts
+	b := &pgx.Batch{}
+	b.Queue(`SELECT `+requisitionCols+` WHERE r.order_id = $1 ORDER BY r.id DESC LIMIT 200`, orderID).Query(func(rows pgx.Rows) (err error) {
+		out.Requisitions, err = pgx.CollectRows(rows, pgx.RowToStructByName[Requisition])
+		return err
+	})
+	b.Queue(reqLinesSQL+` JOIN requisitions r ON r.id = l.requisition_id WHERE r.order_id = $1 ORDER BY l.id`, orderID).Query(func(rows pgx.Rows) error {
+		return attachLines(rows, out.Requisitions)
+	})
+	b.Queue(issuedSQL, orderID).Query(func(rows pgx.Rows) (err error) {
+		out.Issued, err = pgx.CollectRows(rows, pgx.RowToStructByName[Available])
+		return err
+	})
+	if withChoices {
+		b.Queue(choicesSQL).Query(func(rows pgx.Rows) (err error) {
+			out.Choices, err = pgx.CollectRows(rows, pgx.RowToStructByName[Choice])
+			return err
+		})
+	}
+	return out, db.Translate(s.pool.SendBatch(ctx, b).Close(), "order parts")
 }

@@ -151,9 +151,11 @@ type Choice struct {
 	Spec string `db:"spec"`
 }
 
+const choicesSQL = `SELECT id, code, name, spec FROM parts WHERE active ORDER BY code LIMIT 2000`
+
 // Choices lists the active parts for forms (code order).
 func (s *Service) Choices(ctx context.Context) ([]Choice, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, code, name, spec FROM parts WHERE active ORDER BY code LIMIT 2000`)
+	rows, err := s.pool.Query(ctx, choicesSQL)
 	if err != nil {
 		return nil, db.Translate(err, "parts")
 	}

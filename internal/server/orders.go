@@ -92,24 +92,16 @@ func (s *server) renderOrder(w http.ResponseWriter, r *http.Request, status int,
 	v.ErrorData = localizeData(r.Context(), v.ErrorData)
 	a := actor(r)
 	// The order's parts (requisitions, what was issued) for the office and its technician.
-	if v.Requisitions, err = s.Parts.OrderRequisitions(r.Context(), id); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if v.Issued, err = s.Parts.IssuedToOrder(r.Context(), id); err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	switch p.Order.State {
 	case "dispatched", "scheduled", "in_progress", "awaiting_parts", "in_workshop":
 		v.CanRequest = a.Is(auth.RoleTechnician, auth.RoleSupervisor)
 	}
-	if v.CanRequest {
-		if v.PartChoices, err = s.Parts.Choices(r.Context()); err != nil {
-			s.fail(w, r, err)
-			return
-		}
+	op, err := s.Parts.ForOrder(r.Context(), id, v.CanRequest)
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
+	v.Requisitions, v.Issued, v.PartChoices = op.Requisitions, op.Issued, op.Choices
 	if a.Role == auth.RoleTechnician {
 		// On the technician's tablet the order page is their job page.
 		s.render(w, r, status, views.JobDetail(s.page(r, "order.title"), v))

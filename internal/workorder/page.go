@@ -32,39 +32,53 @@ type OrderPage struct {
 }
 
 // Page loads the order page for the actor (NotFound when they may not see the order).
+// Every read goes in one batch: one round trip to the database for the whole page.
 func (s *Service) Page(ctx context.Context, actor auth.Actor, id int64) (OrderPage, error) {
-	o, err := s.OrderByID(ctx, actor, id)
-	if err != nil {
-		return OrderPage{}, err
+	var (
+		p            OrderPage
+		orders       []Order
+		attemptLimit int
+	)
+	b := &pgx.Batch{}
+	b.Queue(selectOrder+` WHERE o.id = $1`, id).Query(func(rows pgx.Rows) (err error) {
+		orders, err = pgx.CollectRows(rows, pgx.RowToStructByName[Order])
+		return err
+	})
+	b.Queue(timelineSQL, id).Query(func(rows pgx.Rows) (err error) {
+		p.Timeline, err = pgx.CollectRows(rows, pgx.RowToStructByName[Event])
+		return err
+	})
+	b.Queue(`SELECT callback_attempt_limit FROM settings WHERE id = 1`).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&attemptLimit)
+	})
+	if actor.Is(auth.RoleSupervisor, auth.RoleManager) {
+		b.Queue(`SELECT u.id, u.display_name FROM users u JOIN work_orders o ON o.station_id = u.station_id
+			WHERE o.id = $1 AND u.role = 'technician' AND u.active ORDER BY u.display_name`, id).Query(func(rows pgx.Rows) (err error) {
+			p.Technicians, err = pgx.CollectRows(rows, pgx.RowToStructByName[Person])
+			return err
+		})
 	}
-	p := OrderPage{Order: o}
-	if p.Timeline, err = timeline(ctx, s.pool, id); err != nil {
-		return OrderPage{}, err
+	b.Queue(`SELECT r.number FROM work_orders o JOIN work_orders r ON r.id = o.repeat_of WHERE o.id = $1`, id).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			if err := rows.Scan(&p.RepeatOfNumber); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+	attach.QueueList(b, id, &p.Files)
+	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+		return OrderPage{}, db.Translate(err, "order page")
 	}
-	allowed, err := s.Allowed(ctx, o, actor)
-	if err != nil {
-		return OrderPage{}, err
+	if len(orders) == 0 || !visible(orders[0], actor) {
+		return OrderPage{}, apperr.New(apperr.NotFound, "error.not_found")
 	}
-	for _, t := range allowed {
+	p.Order = orders[0]
+	for _, t := range Allowed(p.Order.facts(attemptLimit), machineActor(actor)) {
 		p.Actions = append(p.Actions, string(t))
 	}
-	if o.State == AwaitingCallback && actor.Is(auth.RoleHotline) {
+	if p.Order.State == AwaitingCallback && actor.Is(auth.RoleHotline) {
 		p.Actions = append(p.Actions, "callback_attempt")
-	}
-	if actor.Is(auth.RoleSupervisor, auth.RoleManager) {
-		rows, err := s.pool.Query(ctx, `SELECT id, display_name FROM users WHERE station_id = $1 AND role = 'technician' AND active ORDER BY display_name`, o.StationID)
-		if err != nil {
-			return OrderPage{}, db.Translate(err, "technicians")
-		}
-		if p.Technicians, err = pgx.CollectRows(rows, pgx.RowToStructByName[Person]); err != nil {
-			return OrderPage{}, db.Translate(err, "technicians")
-		}
-	}
-	if o.RepeatOf != nil {
-		_ = s.pool.QueryRow(ctx, `SELECT number FROM work_orders WHERE id = $1`, *o.RepeatOf).Scan(&p.RepeatOfNumber)
-	}
-	if p.Files, err = s.files.List(ctx, id); err != nil {
-		return OrderPage{}, err
 	}
 	return p, nil
 }
