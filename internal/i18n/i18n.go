@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"regexp"
 	"strings"
 	"time"
 
@@ -23,7 +24,55 @@ var (
 	localizers = map[string]*goi18n.Localizer{}
 	// catalogs holds each language's keys, for the completeness test.
 	catalogs = map[string]map[string]string{}
+	// compiled holds the messages whose only template actions are {{.Name}}: they are
+	// filled in directly rather than through text/template (a board page asks for
+	// thousands). Anything else goes through the localizer.
+	compiled = map[string]map[string]message{}
 )
+
+// message is a catalog string cut at its {{.Name}} actions: text[0] name[0] text[1] …
+type message struct {
+	text  []string
+	names []string
+}
+
+var action = regexp.MustCompile(`\{\{\s*\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}`)
+
+// compile cuts s at its {{.Name}} actions; ok is false when s has other template syntax.
+func compile(s string) (message, bool) {
+	var m message
+	last := 0
+	for _, loc := range action.FindAllStringSubmatchIndex(s, -1) {
+		m.text = append(m.text, s[last:loc[0]])
+		m.names = append(m.names, s[loc[2]:loc[3]])
+		last = loc[1]
+	}
+	m.text = append(m.text, s[last:])
+	for _, t := range m.text {
+		if strings.Contains(t, "{{") || strings.Contains(t, "}}") {
+			return message{}, false
+		}
+	}
+	return m, true
+}
+
+// fill renders m with data as text/template would ("<no value>" for a missing name).
+func (m message) fill(data map[string]any) string {
+	if len(m.names) == 0 {
+		return m.text[0]
+	}
+	var b strings.Builder
+	for i, name := range m.names {
+		b.WriteString(m.text[i])
+		if v, ok := data[name]; ok {
+			fmt.Fprint(&b, v)
+		} else {
+			b.WriteString("<no value>")
+		}
+	}
+	b.WriteString(m.text[len(m.text)-1])
+	return b.String()
+}
 
 func init() {
 	bundle = goi18n.NewBundle(language.SimplifiedChinese)
@@ -42,6 +91,12 @@ func init() {
 			panic(fmt.Sprintf("i18n: %s must be a flat object of strings: %v", name, err))
 		}
 		catalogs[lang] = m
+		compiled[lang] = map[string]message{}
+		for k, v := range m {
+			if c, ok := compile(v); ok && v != "" {
+				compiled[lang][k] = c
+			}
+		}
 		localizers[lang] = goi18n.NewLocalizer(bundle, lang)
 	}
 }
@@ -102,7 +157,11 @@ func T(ctx context.Context, key string, kv ...any) string {
 func TL(lang, key string, kv ...any) string {
 	l := localizers[lang]
 	if l == nil {
-		l = localizers[Languages[0]]
+		lang, l = Languages[0], localizers[Languages[0]]
+	}
+	c, fast := compiled[lang][key]
+	if fast && len(c.names) == 0 {
+		return c.text[0]
 	}
 	var data map[string]any
 	if len(kv) == 1 {
@@ -112,6 +171,9 @@ func TL(lang, key string, kv ...any) string {
 		for i := 0; i+1 < len(kv); i += 2 {
 			data[fmt.Sprint(kv[i])] = kv[i+1]
 		}
+	}
+	if fast {
+		return c.fill(data)
 	}
 	msg, err := l.Localize(&goi18n.LocalizeConfig{MessageID: key, TemplateData: data})
 	if err != nil || msg == "" {
