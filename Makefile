@@ -55,9 +55,16 @@ test: deps-test vet check-generated
 	echo "PostgreSQL for tests: $$url"; \
 	TEST_DATABASE_URL="$$url" $(GO) test -race -count=1 -timeout 20m $(PKGS)
 
+## bench: Go micro-benchmarks, then the load scenarios against the floors F0/U0 on the
+## seeded benchmark databases (1M and 10k orders; seeded once, reused after). The table
+## is printed at the end and kept in .data/bench/results.md.
 bench:
+	@$(GO) build -o bin/aftersales ./cmd/aftersales && $(GO) build -o bin/aftersales-bench ./cmd/aftersales-bench
 	@url=$$($(GO) run ./cmd/aftersales db-url) || exit 1; \
-	TEST_DATABASE_URL="$$url" $(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+	echo "== Go micro-benchmarks"; \
+	TEST_DATABASE_URL="$$url" $(GO) test -run '^$$' -bench . -benchmem $(PKGS) || exit 1; \
+	echo "== Load scenarios (aftersales-bench)"; \
+	./bin/aftersales-bench -server ./bin/aftersales
 
 ## clean-data: stop and delete the private PostgreSQL cluster under .data/.
 clean-data:

@@ -1,0 +1,573 @@
+// Command aftersales-bench is `make bench`: it seeds the benchmark databases (reused when
+// they exist), starts the real server in bench mode, drives each scenario from this
+// separate process over loopback, checks that no write was lost or doubled, and prints
+// one markdown table against the floors F0 and U0 measured in the same run.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/aftersales/aftersales/internal/bench"
+	"github.com/aftersales/aftersales/internal/benchseed"
+	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/pgboot"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "aftersales-bench:", err)
+		os.Exit(1)
+	}
+}
+
+type options struct {
+	server   string
+	dataDir  string
+	warmup   time.Duration
+	duration time.Duration
+	readers  int
+	out      string
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("aftersales-bench", flag.ContinueOnError)
+	var o options
+	fs.StringVar(&o.server, "server", "bin/aftersales", "the app binary to start in bench mode")
+	fs.StringVar(&o.dataDir, "data", ".data", "where the private PostgreSQL cluster and the results live")
+	fs.DurationVar(&o.warmup, "warmup", 3*time.Second, "warm-up before each measurement (not measured)")
+	fs.DurationVar(&o.duration, "duration", 10*time.Second, "measured time of each scenario")
+	fs.IntVar(&o.readers, "readers", 16, "concurrent clients of the page scenarios (S1, S2, S6, F0)")
+	fs.StringVar(&o.out, "out", ".data/bench/results.md", "the markdown report is also written here")
+	quick := fs.Bool("quick", false, "only the 10k-order database, every scenario on it (to try the harness; not the report)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	began := time.Now()
+	logw := stderr
+	srvURL, err := pgboot.Server(ctx, filepath.Join(o.dataDir, "postgres"), logw)
+	if err != nil {
+		return err
+	}
+	rep := &report{started: began}
+
+	bigName, bigScale := "aftersales_bench_1m", benchseed.Full()
+	if *quick {
+		bigName, bigScale = "aftersales_bench_10k", benchseed.Small()
+	}
+	fmt.Fprintf(logw, "bench: seeding (or reusing) %s …\n", bigName)
+	t0 := time.Now()
+	bigURL, big, seeded, err := benchseed.Ensure(ctx, srvURL, bigName, bigScale, logw)
+	if err != nil {
+		return fmt.Errorf("seed 1M: %w", err)
+	}
+	rep.seed = append(rep.seed, seedLine(fmt.Sprintf("%d orders", bigScale.Orders), seeded, time.Since(t0), big))
+	t0 = time.Now()
+	smallURL, small, seeded, err := benchseed.Ensure(ctx, srvURL, "aftersales_bench_10k", benchseed.Small(), logw)
+	if err != nil {
+		return fmt.Errorf("seed 10k: %w", err)
+	}
+	rep.seed = append(rep.seed, seedLine("10k orders", seeded, time.Since(t0), small))
+
+	if err := rep.machine(ctx, bigURL); err != nil {
+		return err
+	}
+	if err := benchBig(ctx, o, bigURL, big, rep, logw); err != nil {
+		return err
+	}
+	if !*quick {
+		if err := benchSmall(ctx, o, smallURL, small, rep, logw); err != nil {
+			return err
+		}
+	}
+	rep.took = time.Since(began)
+	md := rep.markdown()
+	fmt.Fprint(stdout, md)
+	if o.out != "" {
+		if err := os.MkdirAll(filepath.Dir(o.out), 0o755); err == nil {
+			_ = os.WriteFile(o.out, []byte(md), 0o644)
+		}
+	}
+	return rep.failed()
+}
+
+func seedLine(what string, seeded bool, took time.Duration, m benchseed.Manifest) string {
+	if seeded {
+		return fmt.Sprintf("%s: seeded now in %s", what, took.Round(time.Second))
+	}
+	return fmt.Sprintf("%s: reused (seeded %s in %s)", what, m.SeededAt.Format("2006-01-02 15:04"), m.Took.Round(time.Second))
+}
+
+// server is the app binary running in bench mode on a free loopback port.
+type server struct {
+	cmd  *exec.Cmd
+	base string
+	done chan error
+}
+
+func startServer(ctx context.Context, bin, dbURL, logPath string) (*server, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	_ = os.MkdirAll(filepath.Dir(logPath), 0o755)
+	logf, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin, "serve", "-bench")
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "ADDR="+addr, "BASE_URL=http://"+addr, "LOG_FORMAT=json")
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		logf.Close()
+		return nil, fmt.Errorf("start %s: %w", bin, err)
+	}
+	s := &server{cmd: cmd, base: "http://" + addr, done: make(chan error, 1)}
+	go func() { s.done <- cmd.Wait(); logf.Close() }()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		res, err := http.Get(s.base + "/readyz")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return s, nil
+			}
+		}
+		select {
+		case err := <-s.done:
+			return nil, fmt.Errorf("the server exited (%v); see %s", err, logPath)
+		case <-ctx.Done():
+			s.stop()
+			return nil, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			s.stop()
+			return nil, fmt.Errorf("the server did not get ready in 60s; see %s", logPath)
+		}
+	}
+}
+
+// peakRSS is the server's peak resident set (VmHWM), in MiB.
+func (s *server) peakRSS() float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	m := regexp.MustCompile(`VmHWM:\s+(\d+) kB`).FindSubmatch(b)
+	if m == nil {
+		return 0
+	}
+	kb, _ := strconv.ParseFloat(string(m[1]), 64)
+	return kb / 1024
+}
+
+func (s *server) stop() {
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.done:
+	case <-time.After(20 * time.Second):
+		_ = s.cmd.Process.Kill()
+		<-s.done
+	}
+}
+
+// signedIn returns n clients signed in as username, sharing sessions four ways (a
+// sign-in costs an argon2id hash; the sessions are real and checked on every request).
+func signedIn(ctx context.Context, t *bench.Target, username string, n int) ([]*bench.Client, error) {
+	sessions := min(n, 4)
+	out := make([]*bench.Client, n)
+	for i := range sessions {
+		c := t.NewClient()
+		if err := c.SignIn(ctx, username, benchseed.Password); err != nil {
+			return nil, err
+		}
+		out[i] = c
+	}
+	for i := sessions; i < n; i++ {
+		out[i] = out[i%sessions].Share()
+	}
+	return out, nil
+}
+
+func anonymous(t *bench.Target, n int) []*bench.Client {
+	out := make([]*bench.Client, n)
+	for i := range out {
+		out[i] = t.NewClient()
+	}
+	return out
+}
+
+func get(path string) func(int) (bench.Step, bool) {
+	return func(int) (bench.Step, bool) { return bench.Step{Method: http.MethodGet, Path: path, Want: http.StatusOK}, true }
+}
+
+var nextLink = regexp.MustCompile(`[?&]after=([^"&]+)`)
+
+// deepCursor follows the order list's "next" links from the first page and returns the
+// query of page n (or of the last page there is) and its number.
+func deepCursor(ctx context.Context, c *bench.Client, first string, n int) (string, int, error) {
+	path, page := first, 1
+	for page < n {
+		status, body, err := c.Do(ctx, "setup", http.MethodGet, path, nil)
+		if err != nil || status != http.StatusOK {
+			return "", 0, fmt.Errorf("order list %s: %d %v", path, status, err)
+		}
+		m := nextLink.FindStringSubmatch(body)
+		if m == nil {
+			break
+		}
+		path, page = first+"&after="+m[1], page+1
+	}
+	return path, page, nil
+}
+
+func benchBig(ctx context.Context, o options, dbURL string, m benchseed.Manifest, rep *report, logw io.Writer) error {
+	pool, err := db.Open(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	srv, err := startServer(ctx, o.server, dbURL, filepath.Join(o.dataDir, "bench", "server-1m.log"))
+	if err != nil {
+		return err
+	}
+	defer srv.stop()
+	t := bench.NewTarget(srv.base, 128)
+	scen := func(name string, clients []*bench.Client, next func(int) (bench.Step, bool)) (bench.Result, error) {
+		fmt.Fprintf(logw, "bench: %s with %d clients …\n", name, len(clients))
+		r, err := bench.Run(ctx, t, bench.Scenario{Name: name, Clients: clients, Warmup: o.warmup, Duration: o.duration, Next: next})
+		for _, e := range r.FirstErrors {
+			fmt.Fprintln(logw, "  error:", e)
+		}
+		return r, err
+	}
+	var res = map[string]bench.Result{}
+	add := func(key string) func(bench.Result, error) error {
+		return func(r bench.Result, err error) error {
+			res[key] = r
+			return err
+		}
+	}
+
+	// Reads.
+	if err := add("F0")(scen("F0", anonymous(t, o.readers), get("/_floor/fortunes"))); err != nil {
+		return err
+	}
+	sup, err := signedIn(ctx, t, m.Supervisor, o.readers)
+	if err != nil {
+		return err
+	}
+	if err := add("S1")(scen("S1", sup, get("/board"))); err != nil {
+		return err
+	}
+	if err := add("S2")(scen("S2", sup, get(fmt.Sprintf("/orders/%d", m.PageOrderID)))); err != nil {
+		return err
+	}
+	mgr, err := signedIn(ctx, t, m.Manager, o.readers)
+	if err != nil {
+		return err
+	}
+	first := "/orders?q=" + urlQuery(m.SearchTerm)
+	deep, page, err := deepCursor(ctx, mgr[0], first, 20)
+	if err != nil {
+		return err
+	}
+	rep.deepPage = page
+	if err := add("S6")(scen("S6", mgr, get(first))); err != nil {
+		return err
+	}
+	if err := add("S6 deep")(scen("S6 deep", mgr, get(deep))); err != nil {
+		return err
+	}
+
+	// Writes at 32 clients: the floor, reschedules on the hot orders, intakes.
+	if err := add("U0")(scen("U0", anonymous(t, 32), floorUpdate)); err != nil {
+		return err
+	}
+	s3, check3, err := rescheduleLoad(ctx, t, pool, m, 32)
+	if err != nil {
+		return err
+	}
+	if err := add("S3")(scen("S3", s3.clients, s3.next)); err != nil {
+		return err
+	}
+	rep.checks = append(rep.checks, check3(ctx))
+	s5, check5, err := intakeLoad(ctx, t, pool, m, 32)
+	if err != nil {
+		return err
+	}
+	if err := add("S5")(scen("S5", s5.clients, s5.next)); err != nil {
+		return err
+	}
+	rep.checks = append(rep.checks, check5(ctx))
+
+	// Stock issues at 64 clients against the floor at 64.
+	if err := add("U0×64")(scen("U0×64", anonymous(t, 64), floorUpdate)); err != nil {
+		return err
+	}
+	s4, check4, err := issueLoad(ctx, t, pool, m, 64, o)
+	if err != nil {
+		return err
+	}
+	if err := add("S4")(scen("S4", s4.clients, s4.next)); err != nil {
+		return err
+	}
+	rep.checks = append(rep.checks, check4(ctx))
+	rep.ledger = checkLedger(ctx, o.server, dbURL)
+	rep.rss = srv.peakRSS()
+	rep.big = res
+	return nil
+}
+
+func benchSmall(ctx context.Context, o options, dbURL string, m benchseed.Manifest, rep *report, logw io.Writer) error {
+	srv, err := startServer(ctx, o.server, dbURL, filepath.Join(o.dataDir, "bench", "server-10k.log"))
+	if err != nil {
+		return err
+	}
+	defer srv.stop()
+	t := bench.NewTarget(srv.base, 128)
+	res := map[string]bench.Result{}
+	sup, err := signedIn(ctx, t, m.Supervisor, o.readers)
+	if err != nil {
+		return err
+	}
+	mgr, err := signedIn(ctx, t, m.Manager, o.readers)
+	if err != nil {
+		return err
+	}
+	for _, s := range []struct {
+		name    string
+		clients []*bench.Client
+		path    string
+	}{{"S1", sup, "/board"}, {"S6", mgr, "/orders?q=" + urlQuery(m.SearchTerm)}} {
+		fmt.Fprintf(logw, "bench: %s at 10k orders with %d clients …\n", s.name, len(s.clients))
+		r, err := bench.Run(ctx, t, bench.Scenario{Name: s.name, Clients: s.clients, Warmup: o.warmup, Duration: o.duration, Next: get(s.path)})
+		if err != nil {
+			return err
+		}
+		res[s.name] = r
+	}
+	rep.small = res
+	rep.rss = max(rep.rss, srv.peakRSS())
+	return nil
+}
+
+func floorUpdate(int) (bench.Step, bool) {
+	return bench.Step{Method: http.MethodPost, Path: "/_floor/update", Form: map[string][]string{}, Want: http.StatusSeeOther}, true
+}
+
+func urlQuery(s string) string { return strings.ReplaceAll(strings.ReplaceAll(queryEscape(s), "+", "%20"), "%2F", "/") }
+
+// load is one write scenario: its clients and their next step.
+type load struct {
+	clients []*bench.Client
+	next    func(int) (bench.Step, bool)
+}
+
+// rescheduleLoad is S3: the technician reschedules the 1,000 hot orders, each client
+// working through its own share of them with the version it last saw. The check after
+// the run: every accepted reschedule is one version step and one event, no more, no less.
+func rescheduleLoad(ctx context.Context, t *bench.Target, pool *pgxpool.Pool, m benchseed.Manifest, n int) (load, func(context.Context) string, error) {
+	clients, err := signedIn(ctx, t, m.Technician, n)
+	if err != nil {
+		return load{}, nil, err
+	}
+	start, err := benchseed.Versions(ctx, pool, m.HotOrderIDs)
+	if err != nil {
+		return load{}, nil, err
+	}
+	var eventsBefore int64
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM work_order_events WHERE order_id = ANY($1) AND transition = 'reschedule'`, m.HotOrderIDs).Scan(&eventsBefore); err != nil {
+		return load{}, nil, err
+	}
+	type share struct {
+		ids     []int64
+		version map[int64]int
+		k       int
+	}
+	shares := make([]*share, n)
+	for i := range shares {
+		shares[i] = &share{version: map[int64]int{}}
+	}
+	for i, id := range m.HotOrderIDs {
+		sh := shares[i%n]
+		sh.ids = append(sh.ids, id)
+		sh.version[id] = start[id]
+	}
+	var accepted atomic.Int64
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	next := func(i int) (bench.Step, bool) {
+		sh := shares[i]
+		id := sh.ids[sh.k%len(sh.ids)]
+		sh.k++
+		from := time.Now().In(loc).Add(time.Duration(24+sh.k%240) * time.Hour).Truncate(time.Hour)
+		form := map[string][]string{
+			"version": {strconv.Itoa(sh.version[id])},
+			"start":   {from.Format("2006-01-02T15:04")}, "end": {from.Add(2 * time.Hour).Format("2006-01-02T15:04")},
+			"reason": {"客户临时有事，改约时间"},
+		}
+		return bench.Step{Method: http.MethodPost, Path: fmt.Sprintf("/orders/%d/reschedule", id), Form: form, Want: http.StatusSeeOther,
+			Done: func(ok bool, _ int, _ string) {
+				if ok {
+					sh.version[id]++
+					accepted.Add(1)
+					return
+				}
+				if v, err := benchseed.Versions(ctx, pool, []int64{id}); err == nil {
+					sh.version[id] = v[id]
+				}
+			}}, true
+	}
+	check := func(ctx context.Context) string {
+		end, err := benchseed.Versions(ctx, pool, m.HotOrderIDs)
+		if err != nil {
+			return "S3 check failed: " + err.Error()
+		}
+		steps := 0
+		for id, v := range end {
+			steps += v - start[id]
+		}
+		var eventsAfter int64
+		_ = pool.QueryRow(ctx, `SELECT count(*) FROM work_order_events WHERE order_id = ANY($1) AND transition = 'reschedule'`, m.HotOrderIDs).Scan(&eventsAfter)
+		a := accepted.Load()
+		verdict := "OK: none lost, none doubled"
+		if int64(steps) != a || eventsAfter-eventsBefore != a {
+			verdict = "MISMATCH"
+		}
+		return fmt.Sprintf("S3 reschedules accepted (warm-up included): %d; version steps: %d; new reschedule events: %d — %s",
+			a, steps, eventsAfter-eventsBefore, verdict)
+	}
+	return load{clients: clients, next: next}, check, nil
+}
+
+// intakeLoad is S5: the hotline logs a repair call for an existing customer and unit.
+func intakeLoad(ctx context.Context, t *bench.Target, pool *pgxpool.Pool, m benchseed.Manifest, n int) (load, func(context.Context) string, error) {
+	clients, err := signedIn(ctx, t, m.Hotline, n)
+	if err != nil {
+		return load{}, nil, err
+	}
+	var phone string
+	if err := pool.QueryRow(ctx, `SELECT raw FROM customer_phones WHERE customer_id = $1 ORDER BY position LIMIT 1`, m.CustomerID).Scan(&phone); err != nil {
+		return load{}, nil, fmt.Errorf("phone of customer %d: %w", m.CustomerID, err)
+	}
+	count := func(ctx context.Context) (n int64) {
+		_ = pool.QueryRow(ctx, `SELECT count(*) FROM work_orders WHERE customer_id = $1`, m.CustomerID).Scan(&n)
+		return n
+	}
+	before := count(ctx)
+	run := time.Now().UnixNano()
+	var seq, accepted atomic.Int64
+	next := func(int) (bench.Step, bool) {
+		k := seq.Add(1)
+		form := map[string][]string{
+			"key": {fmt.Sprintf("bench-%d-%d", run, k)}, "phone": {phone},
+			"customer_id": {strconv.FormatInt(m.CustomerID, 10)}, "unit_id": {strconv.FormatInt(m.UnitID, 10)},
+			"symptom": {"开机后压力上不去，排气温度高"}, "request": {"尽快上门"},
+			"urgency": {"normal"}, "service_type": {"repair"}, "channel": {"phone"},
+		}
+		return bench.Step{Method: http.MethodPost, Path: "/intake", Form: form, Want: http.StatusSeeOther,
+			Done: func(ok bool, _ int, _ string) {
+				if ok {
+					accepted.Add(1)
+				}
+			}}, true
+	}
+	check := func(ctx context.Context) string {
+		made := count(ctx) - before
+		verdict := "OK"
+		if made != accepted.Load() {
+			verdict = "MISMATCH"
+		}
+		return fmt.Sprintf("S5 intakes accepted (warm-up included): %d; new orders: %d — %s", accepted.Load(), made, verdict)
+	}
+	return load{clients: clients, next: next}, check, nil
+}
+
+// issueLoad is S4: the storekeeper issues approved requisitions whose parts are drawn
+// Zipf-skewed, so the popular parts' balance rows are contended.
+func issueLoad(ctx context.Context, t *bench.Target, pool *pgxpool.Pool, m benchseed.Manifest, n int, o options) (load, func(context.Context) string, error) {
+	clients, err := signedIn(ctx, t, m.Storekeeper, n)
+	if err != nil {
+		return load{}, nil, err
+	}
+	// Enough for 64 clients at well over 1,000 issues a second.
+	want := int(max(20000, 1500*(o.warmup+o.duration).Seconds()))
+	refs, err := benchseed.NewRequisitions(ctx, pool, m, want, uint64(time.Now().UnixNano()))
+	if err != nil {
+		return load{}, nil, err
+	}
+	ids := make([]int64, len(refs))
+	for i, r := range refs {
+		ids[i] = r.ID
+	}
+	var k, accepted atomic.Int64
+	next := func(int) (bench.Step, bool) {
+		i := k.Add(1) - 1
+		if int(i) >= len(refs) {
+			return bench.Step{}, false
+		}
+		r := refs[i]
+		return bench.Step{Method: http.MethodPost, Path: fmt.Sprintf("/parts/requisitions/%d/issue", r.ID),
+			Form: map[string][]string{"version": {strconv.Itoa(r.Version)}}, Want: http.StatusSeeOther,
+			Done: func(ok bool, _ int, _ string) {
+				if ok {
+					accepted.Add(1)
+				}
+			}}, true
+	}
+	check := func(ctx context.Context) string {
+		var inDB int64
+		_ = pool.QueryRow(ctx, `SELECT count(*) FROM requisitions WHERE id = ANY($1) AND state = 'issued'`, ids).Scan(&inDB)
+		verdict := "OK"
+		if inDB != accepted.Load() {
+			verdict = "MISMATCH"
+		}
+		return fmt.Sprintf("S4 issues accepted (warm-up included): %d of %d requisitions; issued in the database: %d — %s",
+			accepted.Load(), len(refs), inDB, verdict)
+	}
+	return load{clients: clients, next: next}, check, nil
+}
+
+// checkLedger runs `aftersales check-ledger` on the bench database, as a user would.
+func checkLedger(ctx context.Context, bin, dbURL string) string {
+	t0 := time.Now()
+	cmd := exec.CommandContext(ctx, bin, "check-ledger")
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL)
+	out, err := cmd.CombinedOutput()
+	line := strings.TrimSpace(string(out))
+	if i := strings.LastIndex(line, "\n"); i >= 0 {
+		line = line[i+1:]
+	}
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return fmt.Sprintf("check-ledger FAILED in %s: %s", time.Since(t0).Round(100*time.Millisecond), line)
+		}
+		return "check-ledger could not run: " + err.Error()
+	}
+	return fmt.Sprintf("check-ledger after S4: %s (%s)", line, time.Since(t0).Round(100*time.Millisecond))
+}
+
+

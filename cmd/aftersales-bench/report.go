@@ -1,0 +1,178 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"regexp"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/aftersales/aftersales/internal/bench"
+	"github.com/jackc/pgx/v5"
+)
+
+func queryEscape(s string) string { return url.QueryEscape(s) }
+
+// report gathers one run's figures and prints them as markdown.
+type report struct {
+	started    time.Time
+	took       time.Duration
+	machineTxt []string
+	seed       []string
+	big, small map[string]bench.Result
+	deepPage   int
+	checks     []string
+	ledger     string
+	rss        float64
+}
+
+// machine records the cores, memory, PostgreSQL version and the settings that matter.
+func (r *report) machine(ctx context.Context, dbURL string) error {
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	var version string
+	if err := conn.QueryRow(ctx, `SHOW server_version`).Scan(&version); err != nil {
+		return err
+	}
+	settings := []string{}
+	for _, name := range []string{"shared_buffers", "synchronous_commit", "fsync", "max_connections", "work_mem", "effective_cache_size"} {
+		var v string
+		if err := conn.QueryRow(ctx, `SELECT current_setting($1)`, name).Scan(&v); err == nil {
+			settings = append(settings, name+"="+v)
+		}
+	}
+	cpu := "unknown CPU"
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		if m := regexp.MustCompile(`model name\s*:\s*(.+)`).FindSubmatch(b); m != nil {
+			cpu = strings.TrimSpace(string(m[1]))
+		}
+	}
+	mem := ""
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		if m := regexp.MustCompile(`MemTotal:\s+(\d+) kB`).FindSubmatch(b); m != nil {
+			var kb float64
+			fmt.Sscan(string(m[1]), &kb)
+			mem = fmt.Sprintf(", %.0f GiB RAM", kb/1024/1024)
+		}
+	}
+	r.machineTxt = []string{
+		fmt.Sprintf("%d cores (%s)%s, %s/%s, %s", runtime.NumCPU(), cpu, mem, runtime.GOOS, runtime.GOARCH, runtime.Version()),
+		fmt.Sprintf("PostgreSQL %s on loopback: %s", version, strings.Join(settings, ", ")),
+		fmt.Sprintf("app pool: max %d connections (db.Open); load from this separate process over loopback, closed loop", max(8, 4*runtime.NumCPU())),
+	}
+	return nil
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
+
+type row struct {
+	key, label, floor string
+	target            float64
+}
+
+var rows = []row{
+	{"F0", "F0 floor: Fortunes (SELECT 12 rows, sort, templ)", "", 0},
+	{"S1", "S1 board GET (hot station, ~500 open, by state)", "F0", 0.5},
+	{"S2", "S2 order page GET (~20 events)", "F0", 0.6},
+	{"S6", "S6 order list, search, first page", "F0", 0.5},
+	{"S6 deep", "S6 order list, search, deep keyset page", "F0", 0.5},
+	{"U0", "U0 floor: UPDATE + INSERT in one tx", "", 0},
+	{"S3", "S3 reschedule POST on 1k hot orders", "U0", 0.7},
+	{"S5", "S5 intake POST, existing customer", "U0", 0.5},
+	{"U0×64", "U0 floor at 64 clients", "", 0},
+	{"S4", "S4 stock issue POST, Zipf parts", "U0×64", 0.5},
+}
+
+func (r *report) markdown() string {
+	var b strings.Builder
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		loc = time.UTC
+	}
+	fmt.Fprintf(&b, "### `make bench` — %s (Asia/Shanghai)\n\n", r.started.In(loc).Format("2006-01-02 15:04"))
+	for _, l := range r.machineTxt {
+		fmt.Fprintf(&b, "- %s\n", l)
+	}
+	for _, l := range r.seed {
+		fmt.Fprintf(&b, "- seed: %s\n", l)
+	}
+	b.WriteString("\n| Scenario | Clients | Requests/s | p50 | p99 | Errors | SQL statements/request (max; round trips) | Ratio to floor | Target | Met |\n")
+	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|---:|:-:|\n")
+	for _, w := range rows {
+		res, ok := r.big[w.key]
+		if !ok {
+			continue
+		}
+		ratio, target, met := "—", "—", ""
+		if f, ok := r.big[w.floor]; ok && f.PerSecond > 0 {
+			x := res.PerSecond / f.PerSecond
+			ratio = fmt.Sprintf("%.2f× %s", x, w.floor)
+			target = fmt.Sprintf("≥ %.1f×", w.target)
+			met = yes(x >= w.target)
+		}
+		fmt.Fprintf(&b, "| %s | %d | %.0f | %s | %s | %d | %.1f (%d; %.1f) | %s | %s | %s |\n", w.label, res.Clients, res.PerSecond,
+			ms(res.P50), ms(res.P99), res.Errors, res.Statements, res.MaxStatements, res.RoundTrips, ratio, target, met)
+	}
+	b.WriteString("\n")
+	if s1, ok := r.big["S1"]; ok {
+		fmt.Fprintf(&b, "- SQL statements per page, including the session and the signed-in user (target ≤ 4): board %d — %s; order page %d — %s\n",
+			s1.MaxStatements, yes(s1.MaxStatements <= 4), r.big["S2"].MaxStatements, yes(r.big["S2"].MaxStatements <= 4))
+	}
+	if f, d := r.big["S6"], r.big["S6 deep"]; f.P50 > 0 {
+		x := float64(d.P50) / float64(f.P50)
+		fmt.Fprintf(&b, "- deep keyset page (page %d) p50 %s vs first page %s: %.2f× (target ≤ 1.2×) — %s\n", r.deepPage, ms(d.P50), ms(f.P50), x, yes(x <= 1.2))
+	}
+	if len(r.small) > 0 {
+		b.WriteString("\n| Latency at 10k vs 1M orders | p50 10k | p50 1M | ratio | p99 10k | p99 1M | ratio | Target | Met |\n|---|---:|---:|---:|---:|---:|---:|---:|:-:|\n")
+		for _, k := range []string{"S1", "S6"} {
+			s, l := r.small[k], r.big[k]
+			if s.P50 == 0 || l.P50 == 0 {
+				continue
+			}
+			x, y := float64(l.P50)/float64(s.P50), float64(l.P99)/float64(s.P99)
+			fmt.Fprintf(&b, "| %s | %s | %s | %.2f× | %s | %s | %.2f× | ≤ 1.3× | %s |\n", k, ms(s.P50), ms(l.P50), x, ms(s.P99), ms(l.P99), y, yes(x <= 1.3))
+		}
+	}
+	b.WriteString("\n")
+	for _, c := range r.checks {
+		fmt.Fprintf(&b, "- %s\n", c)
+	}
+	if r.ledger != "" {
+		fmt.Fprintf(&b, "- %s\n", r.ledger)
+	}
+	fmt.Fprintf(&b, "- server peak RSS (VmHWM): %.0f MiB\n", r.rss)
+	fmt.Fprintf(&b, "- whole run: %s\n", r.took.Round(time.Second))
+	return b.String()
+}
+
+func yes(ok bool) string {
+	if ok {
+		return "yes"
+	}
+	return "**no**"
+}
+
+// failed is an error when a correctness check failed: a lost or doubled write or a
+// ledger violation makes the run fail, a missed speed target does not.
+func (r *report) failed() error {
+	var bad []string
+	for _, c := range r.checks {
+		if strings.Contains(c, "MISMATCH") || strings.Contains(c, "failed") {
+			bad = append(bad, c)
+		}
+	}
+	if !strings.HasPrefix(r.ledger, "check-ledger after S4: ledger OK") {
+		bad = append(bad, r.ledger)
+	}
+	if len(bad) > 0 {
+		return errors.New(strings.Join(bad, "; "))
+	}
+	return nil
+}

@@ -1,0 +1,876 @@
+package benchseed
+
+import (
+	"container/heap"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"math/big"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aftersales/aftersales/internal/attach"
+	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/demo"
+	wo "github.com/aftersales/aftersales/internal/workorder"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+)
+
+// options of the load, for measuring.
+var (
+	// dropIndexes drops the secondary indexes of the big tables during the COPY and
+	// builds them again afterwards from their exact definitions (pg_get_indexdef).
+	dropIndexes = true
+	// replica skips the foreign-key triggers during the load (session_replication_role);
+	// the data is consistent by construction and the tests check every foreign key.
+	replica = true
+)
+
+// progress prints timed progress lines.
+type progress struct {
+	log   io.Writer
+	start time.Time
+	mu    sync.Mutex
+	last  time.Time
+	parts []string
+}
+
+func (p *progress) step(format string, args ...any) func() {
+	t := time.Now()
+	msg := fmt.Sprintf(format, args...)
+	return func() {
+		d := time.Since(t)
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		line := fmt.Sprintf("%s … %s", msg, d.Round(100*time.Millisecond))
+		p.parts = append(p.parts, line)
+		fmt.Fprintf(p.log, "benchseed: %s (at %s)\n", line, time.Since(p.start).Round(time.Second))
+	}
+}
+
+func connect(ctx context.Context, dbURL string) (*pgx.Conn, error) {
+	cfg, err := pgx.ParseConfig(dbURL)
+	if err != nil {
+		return nil, err
+	}
+	cfg.RuntimeParams["timezone"] = "UTC"
+	cfg.RuntimeParams["application_name"] = "benchseed"
+	cfg.RuntimeParams["synchronous_commit"] = "off"
+	cfg.RuntimeParams["maintenance_work_mem"] = "1GB"
+	cfg.RuntimeParams["work_mem"] = "256MB"
+	if replica {
+		cfg.RuntimeParams["session_replication_role"] = "replica"
+	}
+	return pgx.ConnectConfig(ctx, cfg)
+}
+
+// source adapts a generator to pgx.CopyFromSource.
+type source struct {
+	next func() ([]any, bool, error)
+	row  []any
+	err  error
+}
+
+func (s *source) Next() bool {
+	if s.err != nil {
+		return false
+	}
+	row, ok, err := s.next()
+	if err != nil {
+		s.err = err
+		return false
+	}
+	s.row = row
+	return ok
+}
+func (s *source) Values() ([]any, error) { return s.row, nil }
+func (s *source) Err() error             { return s.err }
+
+// copyRows copies n rows made by row(i) into table.
+func copyRows(ctx context.Context, conn *pgx.Conn, table string, cols []string, n int, row func(i int, dst []any) []any) (int64, error) {
+	i := 0
+	buf := make([]any, len(cols))
+	src := &source{next: func() ([]any, bool, error) {
+		if i >= n {
+			return nil, false, nil
+		}
+		r := row(i, buf)
+		i++
+		return r, true, nil
+	}}
+	return copyFrom(ctx, conn, table, cols, src)
+}
+
+func copyFrom(ctx context.Context, conn *pgx.Conn, table string, cols []string, src pgx.CopyFromSource) (int64, error) {
+	n, err := conn.CopyFrom(ctx, pgx.Identifier{table}, cols, src)
+	if err != nil {
+		return n, fmt.Errorf("copy %s: %w", table, err)
+	}
+	return n, nil
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t
+}
+
+func numericFen(fen int64) pgtype.Numeric {
+	return pgtype.Numeric{Int: big.NewInt(fen), Exp: -2, Valid: true}
+}
+
+// The tables whose secondary indexes are dropped during the load.
+var bigTables = []string{"work_orders", "work_order_events", "stock_movements", "customers", "customer_phones", "customer_addresses",
+	"units", "customer_events", "callback_attempts", "order_fee_lines", "quote_confirmations", "requisitions", "requisition_lines",
+	"receipt_lines", "receipts", "stocktakes"}
+
+// seedDatabase plans everything, then writes it.
+func seedDatabase(ctx context.Context, dbURL string, sc Scale, log io.Writer) (Manifest, error) {
+	pr := &progress{log: log, start: time.Now()}
+	now := time.Now().UTC().Truncate(time.Second)
+	conn, err := connect(ctx, dbURL)
+	if err != nil {
+		return Manifest{}, err
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS bench_manifest (id integer PRIMARY KEY CHECK (id = 1), scale jsonb NOT NULL,
+		manifest jsonb NOT NULL, finished_at timestamptz)`); err != nil {
+		return Manifest{}, err
+	}
+	if _, err := conn.Exec(ctx, `INSERT INTO bench_manifest (id, scale, manifest) VALUES (1, $1, '{}') ON CONFLICT (id) DO NOTHING`, sc); err != nil {
+		return Manifest{}, err
+	}
+
+	done := pr.step("planning %d orders", sc.Orders)
+	hash, err := auth.HashPassword(Password)
+	if err != nil {
+		return Manifest{}, err
+	}
+	w, err := newWorld(sc, now, hash)
+	if err != nil {
+		return Manifest{}, err
+	}
+	P, err := w.planOrders()
+	if err != nil {
+		return Manifest{}, err
+	}
+	done()
+
+	done = pr.step("stations and users")
+	if err := P.insertStations(ctx, conn); err != nil {
+		return Manifest{}, err
+	}
+	done()
+
+	// The ledger plan needs the location ids; it runs while the customers are copied.
+	stockErr := make(chan error, 1)
+	go func() {
+		d := pr.step("planning %d movements", sc.Movements)
+		err := P.planStock()
+		if err == nil {
+			d()
+		}
+		stockErr <- err
+	}()
+
+	var defs []string
+	if dropIndexes {
+		if defs, err = dropSecondary(ctx, conn, bigTables); err != nil {
+			return Manifest{}, err
+		}
+	}
+	if err := P.copyCatalogue(ctx, conn, pr); err != nil {
+		return Manifest{}, err
+	}
+	if err := P.copyCustomers(ctx, conn, pr); err != nil {
+		return Manifest{}, err
+	}
+	if err := <-stockErr; err != nil {
+		return Manifest{}, err
+	}
+	sig := demo.Signature()
+	sum := sha256.Sum256(sig)
+	P.signature, P.signatureHash = sig, hex.EncodeToString(sum[:])
+
+	k, err := P.copyOrders(ctx, conn, pr)
+	if err != nil {
+		return Manifest{}, err
+	}
+
+	// Events on one connection, everything else on another.
+	conn2, err := connect(ctx, dbURL)
+	if err != nil {
+		return Manifest{}, err
+	}
+	defer conn2.Close(ctx)
+	var wg sync.WaitGroup
+	var evErr error
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		evErr = P.copyEvents(ctx, conn2, pr)
+	}()
+	if err := P.copyKids(ctx, conn, k, pr); err != nil {
+		wg.Wait()
+		return Manifest{}, err
+	}
+	if err := P.copyStock(ctx, conn, pr); err != nil {
+		wg.Wait()
+		return Manifest{}, err
+	}
+	wg.Wait()
+	if evErr != nil {
+		return Manifest{}, evErr
+	}
+
+	done = pr.step("sequences")
+	if err := setSequences(ctx, conn); err != nil {
+		return Manifest{}, err
+	}
+	done()
+	if len(defs) > 0 {
+		done = pr.step("%d indexes", len(defs))
+		if err := createIndexes(ctx, []*pgx.Conn{conn, conn2}, defs, pr); err != nil {
+			return Manifest{}, err
+		}
+		done()
+	}
+	done = pr.step("vacuum analyze")
+	if _, err := conn.Exec(ctx, `VACUUM ANALYZE`); err != nil {
+		return Manifest{}, err
+	}
+	done()
+	m := P.manifest()
+	m.SeededAt = now
+	fmt.Fprintf(log, "benchseed: %s\n", strings.Join(pr.parts, "; "))
+	return m, nil
+}
+
+// dropSecondary drops the indexes of tables that back no constraint, and their unique
+// constraints that no foreign key relies on, and returns the statements that make them
+// again exactly (pg_get_indexdef, pg_get_constraintdef).
+func dropSecondary(ctx context.Context, conn *pgx.Conn, tables []string) ([]string, error) {
+	rows, err := conn.Query(ctx, `SELECT 'DROP INDEX ' || i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+		FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
+		WHERE c.relname = ANY($1) AND c.relnamespace = 'public'::regnamespace
+		AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
+		UNION ALL
+		SELECT 'ALTER TABLE ' || k.conrelid::regclass::text || ' DROP CONSTRAINT ' || quote_ident(k.conname),
+			'ALTER TABLE ' || k.conrelid::regclass::text || ' ADD CONSTRAINT ' || quote_ident(k.conname) || ' ' || pg_get_constraintdef(k.oid)
+		FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid
+		WHERE c.relname = ANY($1) AND c.relnamespace = 'public'::regnamespace AND k.contype = 'u'
+		AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = k.conindid)`, tables)
+	if err != nil {
+		return nil, err
+	}
+	type ix struct{ drop, def string }
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ix, error) {
+		var x ix
+		err := r.Scan(&x.drop, &x.def)
+		return x, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	var defs []string
+	for _, x := range list {
+		if _, err := conn.Exec(ctx, x.drop); err != nil {
+			return nil, err
+		}
+		defs = append(defs, x.def)
+	}
+	return defs, nil
+}
+
+// createIndexes runs the statements that make the indexes again, the slowest (GIN)
+// first, on the given connections.
+func createIndexes(ctx context.Context, conns []*pgx.Conn, defs []string, pr *progress) error {
+	work := make(chan string, len(defs))
+	slices.SortStableFunc(defs, func(a, b string) int {
+		ga, gb := strings.Contains(a, "USING gin"), strings.Contains(b, "USING gin")
+		switch {
+		case ga && !gb:
+			return -1
+		case gb && !ga:
+			return 1
+		}
+		return 0
+	})
+	for _, d := range defs {
+		work <- d
+	}
+	close(work)
+	errs := make(chan error, len(conns))
+	for _, c := range conns {
+		go func(c *pgx.Conn) {
+			for def := range work {
+				t := time.Now()
+				if _, err := c.Exec(ctx, def); err != nil {
+					errs <- fmt.Errorf("%s: %w", def, err)
+					return
+				}
+				if el := time.Since(t); el > 2*time.Second {
+					fmt.Fprintf(pr.log, "benchseed:   %s … %s\n", shortDef(def), el.Round(100*time.Millisecond))
+				}
+			}
+			errs <- nil
+		}(c)
+	}
+	var first error
+	for range conns {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// shortDef names the index or constraint a statement makes.
+func shortDef(def string) string {
+	f := strings.Fields(def)
+	for i, w := range f {
+		if (w == "INDEX" || w == "CONSTRAINT") && i+1 < len(f) {
+			return f[i+1]
+		}
+	}
+	return def
+}
+
+// setSequences moves every id sequence past the ids written explicitly.
+func setSequences(ctx context.Context, conn *pgx.Conn) error {
+	rows, err := conn.Query(ctx, `SELECT t.relname FROM pg_class s JOIN pg_depend d ON d.objid = s.oid AND d.deptype = 'a'
+		JOIN pg_class t ON t.oid = d.refobjid JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid
+		WHERE s.relkind = 'S' AND a.attname = 'id' AND t.relnamespace = 'public'::regnamespace ORDER BY 1`)
+	if err != nil {
+		return err
+	}
+	tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err
+	}
+	for _, t := range tables {
+		q := fmt.Sprintf(`SELECT setval(pg_get_serial_sequence('%s', 'id'), coalesce((SELECT max(id) FROM %s), 0) + 1, false)`, t, pgx.Identifier{t}.Sanitize())
+		if _, err := conn.Exec(ctx, q); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (P *plan) insertStations(ctx context.Context, conn *pgx.Conn) error {
+	w := P.w
+	tx, err := conn.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck
+	// The stations' trigger makes their locations: it must fire.
+	if _, err := tx.Exec(ctx, `SET LOCAL session_replication_role = origin`); err != nil {
+		return err
+	}
+	created := w.now.AddDate(-4, 0, 0)
+	for _, s := range w.stations {
+		// INSERT, not COPY: the trigger makes each station's warehouse and quarantine.
+		if _, err := tx.Exec(ctx, `INSERT INTO stations (id, code, name, kind, parent_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+			s.id, s.code, s.name, s.kind, nullID(s.parent), created); err != nil {
+			return err
+		}
+	}
+	rows, err := tx.Query(ctx, `SELECT id, station_id, kind FROM locations`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var id, st int64
+		var kind string
+		if err := rows.Scan(&id, &st, &kind); err != nil {
+			rows.Close()
+			return err
+		}
+		if kind == "warehouse" {
+			w.stations[st-1].wh = id
+		} else {
+			w.stations[st-1].qu = id
+		}
+	}
+	rows.Close()
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"users"}, []string{"id", "username", "display_name", "role", "station_id", "password_hash", "phone", "created_at", "updated_at"},
+		pgx.CopyFromSlice(len(w.users), func(i int) ([]any, error) {
+			u := w.users[i]
+			return []any{u.id, u.username, u.name, u.role, w.stations[u.station].id, w.hash, u.phone, created, created}, nil
+		})); err != nil {
+		return fmt.Errorf("copy users: %w", err)
+	}
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"user_events"}, []string{"user_id", "kind", "at", "data"},
+		pgx.CopyFromSlice(len(w.users), func(i int) ([]any, error) {
+			u := w.users[i]
+			return []any{u.id, "created", created, fmt.Sprintf(`{"role":%q,"station_id":%d}`, u.role, w.stations[u.station].id)}, nil
+		})); err != nil {
+		return fmt.Errorf("copy user events: %w", err)
+	}
+	return tx.Commit(ctx)
+}
+
+func (P *plan) copyCatalogue(ctx context.Context, conn *pgx.Conn, pr *progress) error {
+	w := P.w
+	done := pr.step("parts %d", len(w.parts))
+	_, err := copyRows(ctx, conn, "parts", []string{"id", "code", "name", "spec", "uom", "unit_price", "reorder_point", "valuable", "wear", "active", "created_at"},
+		len(w.parts), func(i int, r []any) []any {
+			p := w.parts[i]
+			return append(r[:0], p.id, p.code, p.name, p.spec, p.uom, numericFen(p.priceFen), p.reorder, p.valuable, p.wear, true, p.createdAt)
+		})
+	if err == nil {
+		done()
+	}
+	return err
+}
+
+func (P *plan) copyCustomers(ctx context.Context, conn *pgx.Conn, pr *progress) error {
+	w := P.w
+	n := len(w.custs)
+	byID := func(i int) *cust { return w.custs[w.custByID[i]] }
+	done := pr.step("customers %d", n)
+	if _, err := copyRows(ctx, conn, "customers", []string{"id", "station_id", "name", "contact_person", "notes", "version", "created_at", "updated_at", "search"},
+		n, func(i int, r []any) []any {
+			c := byID(i)
+			return append(r[:0], c.id, w.stations[c.station].id, c.name, c.contact, "", 1, c.createdAt, c.createdAt, c.search)
+		}); err != nil {
+		return err
+	}
+	var phones [][]any
+	for i := range n {
+		c := byID(i)
+		for pos, ph := range c.phones {
+			phones = append(phones, []any{c.id, ph.raw, ph.e164, "", pos})
+		}
+	}
+	if _, err := conn.CopyFrom(ctx, pgx.Identifier{"customer_phones"}, []string{"customer_id", "raw", "e164", "label", "position"}, pgx.CopyFromRows(phones)); err != nil {
+		return fmt.Errorf("copy phones: %w", err)
+	}
+	if _, err := copyRows(ctx, conn, "customer_addresses", []string{"customer_id", "address", "label", "position"}, n, func(i int, r []any) []any {
+		c := byID(i)
+		return append(r[:0], c.id, c.address, "", 0)
+	}); err != nil {
+		return err
+	}
+	if _, err := copyRows(ctx, conn, "units", []string{"id", "customer_id", "brand", "model", "serial", "purchase_date", "manufacture_date", "warranty_months", "install_address", "created_at"},
+		n, func(i int, r []any) []any {
+			c := byID(i)
+			return append(r[:0], c.id, c.id, c.brand, c.model, c.serial, c.purchase, c.made, c.months, c.install, c.createdAt)
+		}); err != nil {
+		return err
+	}
+	if _, err := copyRows(ctx, conn, "customer_events", []string{"customer_id", "actor_id", "at", "kind", "changes"}, 2*n, func(i int, r []any) []any {
+		c := byID(i / 2)
+		if i%2 == 0 {
+			return append(r[:0], c.id, w.uid(c.creator), c.createdAt, "created", "{}")
+		}
+		ch := (&jb{}).num("unit_id", c.id).str("model", c.model).str("serial", c.serial).done()
+		return append(r[:0], c.id, w.uid(c.creator), c.createdAt, "unit_added", ch)
+	}); err != nil {
+		return err
+	}
+	done()
+	return nil
+}
+
+// orderCols are the columns of work_orders: id, then the service's fixed and mutable
+// columns in its order.
+var orderCols = []string{"id",
+	"number", "station_id", "channel", "customer_id", "unit_id", "symptom", "request", "urgency", "service_type",
+	"warranty", "repeat_of", "contact_due_at", "arrive_due_at", "intake_key", "created_by", "created_at",
+	"state", "version", "contact_name", "contact_phone", "contact_e164", "address", "preliminary",
+	"assessed_at", "assessed_by", "cause_analysis", "repair_plan", "service_mode", "parts_needed", "tools_needed", "loaner_needed", "guidance",
+	"assignee_id", "assigned_at", "first_contact_at", "appointment_start", "appointment_end", "reschedule_count",
+	"arrived_at", "missing_parts", "unit_in_workshop", "loaner_issued",
+	"completed_at", "diagnosis", "fault_cause", "actions_taken", "test_run", "usage_guidance", "signed", "no_signature_reason", "rating",
+	"callback_due_at", "callback_attempts", "revisit_count", "fees_state", "closed_at", "cancelled_at", "cancel_reason",
+	"repair_due_at", "search", "updated_at",
+}
+
+func orderRow(o *wo.Order, r []any) []any {
+	return append(r[:0], o.ID,
+		o.Number, o.StationID, o.Channel, o.CustomerID, o.UnitID, o.Symptom, o.Request, o.Urgency, o.ServiceType,
+		o.Warranty, o.RepeatOf, o.ContactDueAt, o.ArriveDueAt, o.IntakeKey, o.CreatedBy, o.CreatedAt,
+		string(o.State), o.Version, o.ContactName, o.ContactPhone, o.ContactE164, o.Address, o.Preliminary,
+		o.AssessedAt, o.AssessedBy, o.CauseAnalysis, o.RepairPlan, o.ServiceMode, o.PartsNeeded, o.ToolsNeeded, o.LoanerNeeded, o.Guidance,
+		o.AssigneeID, o.AssignedAt, o.FirstContactAt, o.AppointmentStart, o.AppointmentEnd, o.RescheduleCount,
+		o.ArrivedAt, o.MissingParts, o.UnitInWorkshop, o.LoanerIssued,
+		o.CompletedAt, o.Diagnosis, o.FaultCause, o.ActionsTaken, o.TestRun, o.UsageGuidance, o.Signed, o.NoSignatureReason, o.Rating,
+		o.CallbackDueAt, o.CallbackAttempts, o.RevisitCount, o.FeesState, o.ClosedAt, o.CancelledAt, o.CancelReason,
+		o.RepairDueAt, o.Search, o.UpdatedAt)
+}
+
+// copyOrders writes the orders in id order (the first pass over every history) and
+// collects the rows other tables get from them.
+func (P *plan) copyOrders(ctx context.Context, conn *pgx.Conn, pr *progress) (*kids, error) {
+	w := P.w
+	k := &kids{}
+	done := pr.step("orders %d", len(P.orders))
+	_, err := copyFrom(ctx, conn, "work_orders", orderCols, &source{next: func() func() ([]any, bool, error) {
+		i := 0
+		buf := make([]any, len(orderCols))
+		return func() ([]any, bool, error) {
+			if i >= len(P.byID) {
+				return nil, false, nil
+			}
+			p := &P.orders[P.byID[i]]
+			i++
+			steps, f := w.buildAny(p)
+			o, err := P.apply(p, steps, f, nil, k)
+			if err != nil {
+				return nil, false, err
+			}
+			return orderRow(&o, buf), true, nil
+		}
+	}()})
+	if err != nil {
+		return nil, err
+	}
+	done()
+	done = pr.step("order counters %d", len(P.counters))
+	keys := make([]counterKey, 0, len(P.counters))
+	for key := range P.counters {
+		keys = append(keys, key)
+	}
+	slices.SortFunc(keys, func(a, b counterKey) int {
+		if c := a.day.Compare(b.day); c != 0 {
+			return c
+		}
+		return int(a.station - b.station)
+	})
+	if _, err := copyRows(ctx, conn, "order_counters", []string{"station_id", "day", "last"}, len(keys), func(i int, r []any) []any {
+		key := keys[i]
+		return append(r[:0], w.stations[key.station].id, key.day, P.counters[key])
+	}); err != nil {
+		return nil, err
+	}
+	done()
+	return k, nil
+}
+
+// evHeap merges the orders' events into time order, as they were written.
+type evCursor struct {
+	evs []evRow
+	i   int
+}
+type evHeap []*evCursor
+
+func (h evHeap) Len() int { return len(h) }
+func (h evHeap) Less(a, b int) bool {
+	x, y := &h[a].evs[h[a].i], &h[b].evs[h[b].i]
+	if c := x.at.Compare(y.at); c != 0 {
+		return c < 0
+	}
+	return x.order < y.order
+}
+func (h evHeap) Swap(a, b int) { h[a], h[b] = h[b], h[a] }
+func (h *evHeap) Push(x any)   { *h = append(*h, x.(*evCursor)) }
+func (h *evHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// copyEvents writes every order's events (the second pass over every history) in the
+// order they happened, so their ids interleave as in a live database.
+func (P *plan) copyEvents(ctx context.Context, conn *pgx.Conn, pr *progress) error {
+	w := P.w
+	done := pr.step("events %d", w.sc.Events)
+	h := &evHeap{}
+	next := 0
+	buf := make([]any, 10)
+	var cur *evCursor
+	load := func() error {
+		p := &P.orders[P.byID[next]]
+		next++
+		steps, f := w.buildAny(p)
+		c := &evCursor{evs: make([]evRow, 0, len(steps))}
+		if _, err := P.apply(p, steps, f, func(e evRow) { c.evs = append(c.evs, e) }, nil); err != nil {
+			return err
+		}
+		heap.Push(h, c)
+		return nil
+	}
+	n, err := copyFrom(ctx, conn, "work_order_events", []string{"order_id", "from_state", "to_state", "transition", "actor_id", "version", "input_hash", "at", "note", "data"},
+		&source{next: func() ([]any, bool, error) {
+			if cur != nil {
+				cur.i++
+				if cur.i < len(cur.evs) {
+					heap.Push(h, cur)
+				}
+				cur = nil
+			}
+			for next < len(P.byID) && (h.Len() == 0 || !P.orders[P.byID[next]].t0.After((*h)[0].evs[(*h)[0].i].at)) {
+				if err := load(); err != nil {
+					return nil, false, err
+				}
+			}
+			if h.Len() == 0 {
+				return nil, false, nil
+			}
+			cur = heap.Pop(h).(*evCursor)
+			e := &cur.evs[cur.i]
+			var from any
+			if e.from != "" {
+				from = e.from
+			}
+			return append(buf[:0], e.order, from, e.to, e.tr, e.actor, e.version, e.hash, e.at, e.note, e.data), true, nil
+		}})
+	if err != nil {
+		return err
+	}
+	if int(n) != w.sc.Events {
+		return fmt.Errorf("wrote %d events, want %d", n, w.sc.Events)
+	}
+	done()
+	return nil
+}
+
+// copyKids writes the callbacks, fee lines, confirmations, settlements and parts used.
+func (P *plan) copyKids(ctx context.Context, conn *pgx.Conn, k *kids, pr *progress) error {
+	done := pr.step("callbacks %d, fee lines %d, settlements %d", len(k.cbs), len(k.fees), len(k.setts))
+	sortStable(k.cbs, func(a, b *cbRow) int { return a.at.Compare(b.at) })
+	sortStable(k.fees, func(a, b *feeRow) int { return a.at.Compare(b.at) })
+	sortStable(k.confs, func(a, b *confRow) int { return a.at.Compare(b.at) })
+	sortStable(k.setts, func(a, b *settRow) int { return a.at.Compare(b.at) })
+	score := func(v int8) any {
+		if v == 0 {
+			return nil
+		}
+		return int(v)
+	}
+	if _, err := copyRows(ctx, conn, "callback_attempts", []string{"order_id", "outcome", "attitude", "timeliness", "quality", "overall", "satisfied", "comments", "note", "by_user", "at"},
+		len(k.cbs), func(i int, r []any) []any {
+			c := &k.cbs[i]
+			var sat any
+			if c.satisfied >= 0 {
+				sat = c.satisfied == 1
+			}
+			return append(r[:0], c.order, c.outcome, score(c.scores[0]), score(c.scores[1]), score(c.scores[2]), score(c.scores[3]), sat, c.comments, c.note, c.by, c.at)
+		}); err != nil {
+		return err
+	}
+	if _, err := copyRows(ctx, conn, "order_fee_lines", []string{"order_id", "kind", "fee_item_id", "part_id", "description", "quantity", "unit_price_fen", "amount_fen", "chargeable", "created_by", "created_at"},
+		len(k.fees), func(i int, r []any) []any {
+			f := &k.fees[i]
+			return append(r[:0], f.order, f.kind, nullID(f.item), nullID(f.part), f.desc, f.qty, f.unit, f.amount, f.chargeable, f.by, f.at)
+		}); err != nil {
+		return err
+	}
+	if _, err := copyRows(ctx, conn, "quote_confirmations", []string{"order_id", "total_fen", "customer_name", "via", "confirmed_by", "confirmed_at"},
+		len(k.confs), func(i int, r []any) []any {
+			c := &k.confs[i]
+			return append(r[:0], c.order, c.total, c.name, c.via, c.by, c.at)
+		}); err != nil {
+		return err
+	}
+	if _, err := copyRows(ctx, conn, "settlements", []string{"order_id", "amount_fen", "method", "receipt_no", "settled_by", "settled_at"},
+		len(k.setts), func(i int, r []any) []any {
+			s := &k.setts[i]
+			return append(r[:0], s.order, s.amount, s.method, s.receiptNo, s.by, s.at)
+		}); err != nil {
+		return err
+	}
+	if _, err := copyRows(ctx, conn, "order_parts_used", []string{"order_id", "part_id", "quantity"}, len(k.used), func(i int, r []any) []any {
+		u := &k.used[i]
+		return append(r[:0], u.order, u.part, u.qty)
+	}); err != nil {
+		return err
+	}
+	done()
+	// The page order's signature, saved with its report.
+	pg := &P.orders[P.page]
+	steps, _ := P.w.buildAny(pg)
+	last := steps[len(steps)-1]
+	for i := len(steps) - 1; i >= 0; i-- {
+		if steps[i].tr == "complete" {
+			last = steps[i]
+			break
+		}
+	}
+	c, err := attach.Check(attach.Signature, P.signature)
+	if err != nil {
+		return err
+	}
+	_, err = conn.Exec(ctx, `INSERT INTO attachments (order_id, kind, content_type, size, sha256, data, thumb, created_by, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, pg.id, c.Kind, c.ContentType, len(c.Data), c.SHA256, c.Data, c.Thumb, P.w.uid(last.actor), last.at)
+	return err
+}
+
+// copyStock writes the requisitions, receipts, stocktakes, the ledger and the balances.
+func (P *plan) copyStock(ctx context.Context, conn *pgx.Conn, pr *progress) error {
+	w, S := P.w, P.stock
+	done := pr.step("requisitions %d", len(P.reqs))
+	ord := make([]int, len(P.reqs))
+	for i := range ord {
+		ord[i] = i
+	}
+	slices.SortFunc(ord, func(a, b int) int { return int(P.reqs[a].id - P.reqs[b].id) })
+	if _, err := copyRows(ctx, conn, "requisitions", []string{"id", "order_id", "station_id", "state", "version", "requested_by", "requested_at", "note",
+		"decided_by", "decided_at", "reject_reason", "issued_by", "issued_at"}, len(ord), func(i int, r []any) []any {
+		q := &P.reqs[ord[i]]
+		return append(r[:0], q.id, P.orders[q.order].id, w.stations[q.station].id, "issued", 3+q.returns, w.uid(q.requestedBy), q.requestedAt, q.note,
+			w.uid(q.decidedBy), q.decidedAt, "", w.uid(q.issuedBy), q.issuedAt)
+	}); err != nil {
+		return err
+	}
+	var lines [][]any
+	for _, i := range ord {
+		q := &P.reqs[i]
+		for _, l := range q.lines {
+			lines = append(lines, []any{q.id, w.parts[l.part].id, l.qty, l.qty, l.returned})
+		}
+	}
+	if _, err := conn.CopyFrom(ctx, pgx.Identifier{"requisition_lines"}, []string{"requisition_id", "part_id", "quantity", "issued", "returned"}, pgx.CopyFromRows(lines)); err != nil {
+		return fmt.Errorf("copy requisition lines: %w", err)
+	}
+	done()
+
+	done = pr.step("receipts %d, stocktakes %d", len(S.receipts), len(S.takes))
+	rord := make([]int, len(S.receipts))
+	for i := range rord {
+		rord[i] = i
+	}
+	slices.SortFunc(rord, func(a, b int) int { return int(S.receipts[a].id - S.receipts[b].id) })
+	if _, err := copyRows(ctx, conn, "receipts", []string{"id", "station_id", "supplier", "delivery_note", "note", "created_by", "created_at", "version"},
+		len(rord), func(i int, r []any) []any {
+			rc := &S.receipts[rord[i]]
+			return append(r[:0], rc.id, w.stations[rc.station].id, rc.supplier, rc.dn, "", w.uid(rc.by), rc.at, 1)
+		}); err != nil {
+		return err
+	}
+	// Receipt lines in receipt order, ids following.
+	var rl []int32
+	for _, i := range rord {
+		rl = append(rl, S.receipts[i].lines...)
+	}
+	if _, err := copyRows(ctx, conn, "receipt_lines", []string{"id", "receipt_id", "part_id", "delivered", "accepted", "rejected", "returned"},
+		len(rl), func(i int, r []any) []any {
+			l := &S.rlines[rl[i]]
+			return append(r[:0], int64(i+1), S.receipts[l.receipt].id, w.parts[l.part].id, l.accepted+l.rejected, l.accepted, l.rejected, l.returned)
+		}); err != nil {
+		return err
+	}
+	if _, err := copyRows(ctx, conn, "stocktakes", []string{"id", "location_id", "state", "opened_by", "opened_at", "posted_by", "posted_at", "version"},
+		len(S.takes), func(i int, r []any) []any {
+			t := &S.takes[i]
+			return append(r[:0], t.id, t.loc, "posted", w.uid(t.by), t.openedAt, w.uid(t.by), t.postedAt, 3)
+		}); err != nil {
+		return err
+	}
+	done()
+
+	done = pr.step("movements %d", len(S.order))
+	refType := func(m *mv) any {
+		if m.ref == refNone {
+			return nil
+		}
+		return refName[m.ref]
+	}
+	if _, err := copyRows(ctx, conn, "stock_movements", []string{"id", "part_id", "location_id", "quantity", "kind", "ref_type", "ref_id", "order_id", "actor_id", "at", "note", "balance_after"},
+		len(S.order), func(i int, r []any) []any {
+			m := &S.mvs[S.order[i]]
+			s := &S.streams[m.stream]
+			return append(r[:0], m.id, w.parts[s.part].id, s.loc, m.qty, kindName[m.kind], refType(m), nullID(m.refID), nullID(m.order), w.uid(m.actor), m.at, m.note, m.bal)
+		}); err != nil {
+		return err
+	}
+	if _, err := copyRows(ctx, conn, "stock_balances", []string{"part_id", "location_id", "quantity", "updated_at"}, len(S.streams), func(i int, r []any) []any {
+		s := &S.streams[i]
+		return append(r[:0], w.parts[s.part].id, s.loc, s.balance, s.updated)
+	}); err != nil {
+		return err
+	}
+	if _, err := copyRows(ctx, conn, "stocktake_lines", []string{"stocktake_id", "part_id", "expected", "counted", "reason", "movement_id"}, len(S.stLines), func(i int, r []any) []any {
+		l := &S.stLines[i]
+		var mid any
+		if l.mv >= 0 {
+			mid = S.mvs[l.mv].id
+		}
+		return append(r[:0], S.takes[l.take].id, w.parts[l.part].id, l.expected, l.counted, l.reason, mid)
+	}); err != nil {
+		return err
+	}
+	if _, err := conn.Exec(ctx, `UPDATE locations l SET last_counted_at = t.posted FROM (SELECT location_id, max(posted_at) AS posted FROM stocktakes GROUP BY 1) t WHERE t.location_id = l.id`); err != nil {
+		return err
+	}
+	done()
+	return nil
+}
+
+// manifest names what the benchmarks use.
+func (P *plan) manifest() Manifest {
+	w := P.w
+	hot, tech := w.stations[w.hot], w.stations[w.tech]
+	m := Manifest{Scale: w.sc, HotStationID: hot.id,
+		Supervisor: w.users[hot.sups[0]].username, Hotline: w.users[hot.hotlines[0]].username, Manager: w.users[w.manager].username,
+		Storekeeper: w.users[tech.storekeeper].username, Technician: w.users[w.techUser].username,
+		PageOrderID: P.orders[P.page].id, LocationID: P.stock.locationID, PartIDs: P.stock.partIDs}
+	for _, i := range P.hotOrd {
+		m.HotOrderIDs = append(m.HotOrderIDs, P.orders[i].id)
+	}
+	for _, i := range P.issue {
+		m.IssueOrderIDs = append(m.IssueOrderIDs, P.orders[i].id)
+	}
+	slices.Sort(m.HotOrderIDs)
+	slices.Sort(m.IssueOrderIDs)
+	// A customer of the hot station with history but nothing open.
+	best := int32(-1)
+	for _, ci := range hot.custs {
+		c := w.custs[ci]
+		if c.openOrders == 0 && (best < 0 || c.orders > w.custs[best].orders) {
+			best = ci
+		}
+	}
+	if best < 0 {
+		best = hot.custs[0]
+	}
+	m.CustomerID, m.UnitID = w.custs[best].id, w.custs[best].id
+	m.SearchTerm = P.searchTerm()
+	return m
+}
+
+// searchTerm picks an industry word of the customer names that matches about 2.5 % of
+// the orders (at least three characters, so the trigram index serves it).
+func (P *plan) searchTerm() string {
+	w := P.w
+	best, bestDiff := "", 2.0
+	for _, ind := range industries {
+		if runeLen(ind.name) < 3 {
+			continue
+		}
+		n := 0
+		for _, c := range w.custs {
+			if strings.Contains(c.name, ind.name) {
+				n += int(c.orders)
+			}
+		}
+		share := float64(n) / float64(len(P.orders))
+		diff := share - 0.025
+		if diff < 0 {
+			diff = -diff
+		}
+		if share < 0.01 || share > 0.05 {
+			diff += 1
+		}
+		if diff < bestDiff {
+			best, bestDiff = ind.name, diff
+		}
+	}
+	return best
+}
