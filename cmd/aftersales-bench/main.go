@@ -220,7 +220,9 @@ func anonymous(t *bench.Target, n int) []*bench.Client {
 }
 
 func get(path string) func(int) (bench.Step, bool) {
-	return func(int) (bench.Step, bool) { return bench.Step{Method: http.MethodGet, Path: path, Want: http.StatusOK}, true }
+	return func(int) (bench.Step, bool) {
+		return bench.Step{Method: http.MethodGet, Path: path, Want: http.StatusOK}, true
+	}
 }
 
 var nextLink = regexp.MustCompile(`[?&]after=([^"&]+)`)
@@ -378,7 +380,9 @@ func floorUpdate(int) (bench.Step, bool) {
 	return bench.Step{Method: http.MethodPost, Path: "/_floor/update", Form: map[string][]string{}, Want: http.StatusSeeOther}, true
 }
 
-func urlQuery(s string) string { return strings.ReplaceAll(strings.ReplaceAll(queryEscape(s), "+", "%20"), "%2F", "/") }
+func urlQuery(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(queryEscape(s), "+", "%20"), "%2F", "/")
+}
 
 // load is one write scenario: its clients and their next step.
 type load struct {
@@ -569,5 +573,3 @@ func checkLedger(ctx context.Context, bin, dbURL string) string {
 	}
 	return fmt.Sprintf("check-ledger after S4: %s (%s)", line, time.Since(t0).Round(100*time.Millisecond))
 }
-
-
