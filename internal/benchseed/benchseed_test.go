@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -512,56 +511,6 @@ func TestEnsureReplacesOtherScale(t *testing.T) {
 	}
 }
 
-// TestFullSeed seeds the Full scale once (BENCHSEED_FULL=1) into bench_try_full, reports
-// the time and the counts, checks the ledger, and drops it.
-func TestFullSeed(t *testing.T) {
-	if os.Getenv("BENCHSEED_FULL") == "" {
-		t.Skip("set BENCHSEED_FULL=1 to seed the Full scale")
-	}
-	ctx := context.Background()
-	server := testdb.Server(t)
-	const name = "bench_try_full"
-	dropDatabase(t, server, name)
-	if os.Getenv("BENCHSEED_KEEP") == "" {
-		t.Cleanup(func() { dropDatabase(t, server, name) })
-	}
-	start := time.Now()
-	dbURL, m, seeded, err := benchseed.Ensure(ctx, server, name, benchseed.Full(), logWriter{t})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("seeded %v in %s (manifest says %s)", seeded, time.Since(start).Round(time.Second), m.Took.Round(time.Second))
-	pool, err := db.Open(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
-	o, e, mv, err := benchseed.Counts(ctx, pool)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("%d orders, %d events, %d movements", o, e, mv)
-	full := benchseed.Full()
-	if o != int64(full.Orders) || e != int64(full.Events) || mv != int64(full.Movements) {
-		t.Errorf("counts differ from %+v", full)
-	}
-	t0 := time.Now()
-	problems, balances, movements, err := parts.CheckLedger(ctx, pool)
-	if err != nil || len(problems) > 0 {
-		t.Fatalf("ledger: %d problems (%v), %v", len(problems), first(problems), err)
-	}
-	t.Logf("ledger clean: %d balances, %d movements (checked in %s)", balances, movements, time.Since(t0).Round(time.Millisecond))
-	var open, hotOpen int64
-	_ = pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE state NOT IN ('closed', 'cancelled')), count(*) FILTER (WHERE state NOT IN ('closed', 'cancelled') AND station_id = $1) FROM work_orders`, m.HotStationID).Scan(&open, &hotOpen)
-	share := float64(count(t, ctx, pool, `SELECT count(*) FROM work_orders WHERE search ILIKE $1`, customer.ContainsPattern(m.SearchTerm))) / float64(o)
-	t.Logf("%d open orders, %d at the hot station; search term %q matches %.2f%%", open, hotOpen, m.SearchTerm, 100*share)
-	for _, table := range []string{"customers", "customer_phones", "units", "callback_attempts", "order_fee_lines", "settlements", "requisitions", "requisition_lines", "receipts", "receipt_lines", "stocktake_lines", "stock_balances"} {
-		t.Logf("%s: %d", table, count(t, ctx, pool, `SELECT count(*) FROM `+table))
-	}
-	var size string
-	_ = pool.QueryRow(ctx, `SELECT pg_size_pretty(pg_database_size(current_database()))`).Scan(&size)
-	t.Logf("database size %s", size)
-}
 
 func first(ps []parts.Problem) any {
 	if len(ps) == 0 {
