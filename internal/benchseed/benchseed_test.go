@@ -511,7 +511,6 @@ func TestEnsureReplacesOtherScale(t *testing.T) {
 	}
 }
 
-
 func first(ps []parts.Problem) any {
 	if len(ps) == 0 {
 		return nil
