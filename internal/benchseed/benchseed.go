@@ -13,10 +13,14 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"io/fs"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/pgboot"
+	"github.com/aftersales/aftersales/migrations"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -119,7 +123,11 @@ func Ensure(ctx context.Context, serverURL, name string, sc Scale, log io.Writer
 		case state == manifestNone:
 			// a fresh or merely migrated database: seed it in place
 		default:
-			fmt.Fprintf(log, "benchseed: dropping %s (%s)\n", name, state)
+			why := string(state)
+			if state == manifestFinished {
+				why = fmt.Sprintf("seeded at another scale, %+v", m.Scale)
+			}
+			fmt.Fprintf(log, "benchseed: dropping %s (%s)\n", name, why)
 			if _, err := admin.Exec(ctx, "DROP DATABASE "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
 				return "", Manifest{}, false, err
 			}
@@ -150,7 +158,24 @@ const (
 	manifestNone     manifestState = "empty"
 	manifestFinished manifestState = "finished"
 	manifestPartial  manifestState = "rows without a finished manifest"
+	manifestStale    manifestState = "seeded by another generator or before a newer migration"
 )
+
+// generator is the version of the data this package makes: bump it when the data
+// changes, so benchmark databases seeded before are made again.
+const generator = 1
+
+// latestMigration is the newest migration the application carries.
+func latestMigration() int {
+	entries, _ := fs.ReadDir(migrations.FS, ".")
+	n := 0
+	for _, e := range entries {
+		if v, err := strconv.Atoi(strings.SplitN(e.Name(), "_", 2)[0]); err == nil {
+			n = max(n, v)
+		}
+	}
+	return n
+}
 
 // readManifest reads the stored manifest: finished, none (no app rows at all), or a
 // partial seed.
@@ -166,11 +191,17 @@ func readManifest(ctx context.Context, dbURL string) (Manifest, manifestState, e
 	}
 	if hasManifest {
 		var raw []byte
-		err := conn.QueryRow(ctx, `SELECT manifest FROM bench_manifest WHERE finished_at IS NOT NULL`).Scan(&raw)
+		var migration, gen int
+		// to_jsonb: a manifest table of an earlier version lacks the columns (stale).
+		err := conn.QueryRow(ctx, `SELECT manifest, coalesce((to_jsonb(b)->>'migration')::int, 0), coalesce((to_jsonb(b)->>'generator')::int, 0)
+			FROM bench_manifest b WHERE finished_at IS NOT NULL`).Scan(&raw, &migration, &gen)
 		if err == nil {
 			var m Manifest
 			if err := json.Unmarshal(raw, &m); err != nil {
 				return Manifest{}, manifestPartial, nil
+			}
+			if migration != latestMigration() || gen != generator {
+				return m, manifestStale, nil
 			}
 			return m, manifestFinished, nil
 		}
@@ -201,8 +232,9 @@ func writeManifest(ctx context.Context, dbURL string, m Manifest) error {
 	if err != nil {
 		return err
 	}
-	_, err = conn.Exec(ctx, `INSERT INTO bench_manifest (id, scale, manifest, finished_at) VALUES (1, $1, $2, now())
-		ON CONFLICT (id) DO UPDATE SET scale = EXCLUDED.scale, manifest = EXCLUDED.manifest, finished_at = EXCLUDED.finished_at`, m.Scale, raw)
+	_, err = conn.Exec(ctx, `INSERT INTO bench_manifest (id, scale, manifest, migration, generator, finished_at) VALUES (1, $1, $2, $3, $4, now())
+		ON CONFLICT (id) DO UPDATE SET scale = EXCLUDED.scale, manifest = EXCLUDED.manifest, migration = EXCLUDED.migration,
+			generator = EXCLUDED.generator, finished_at = EXCLUDED.finished_at`, m.Scale, raw, latestMigration(), generator)
 	return err
 }
 

@@ -114,6 +114,24 @@ func TestEnsureTiny(t *testing.T) {
 		if n := count(t, ctx, pool, `SELECT count(*) FROM parts`); n != int64(tiny.Parts) {
 			t.Errorf("%d parts, want %d", n, tiny.Parts)
 		}
+		// Every phone is stored as customer.NormalizePhone makes it.
+		rows, err := pool.Query(ctx, `SELECT raw, e164 FROM customer_phones UNION ALL SELECT contact_phone, contact_e164 FROM work_orders`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bad := 0
+		for rows.Next() {
+			var raw, e164 string
+			if err := rows.Scan(&raw, &e164); err != nil {
+				t.Fatal(err)
+			}
+			if e, ok := customer.NormalizePhone(raw); !ok || e != e164 {
+				if bad++; bad < 5 {
+					t.Errorf("phone %q stored as %q, NormalizePhone gives %q %v", raw, e164, e, ok)
+				}
+			}
+		}
+		rows.Close()
 	})
 
 	t.Run("ledger", func(t *testing.T) {
@@ -501,13 +519,23 @@ func TestEnsureReplacesOtherScale(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer pool.Close()
 	o, e, _, err := benchseed.Counts(ctx, pool)
 	if err != nil || o != 700 || e != 3_500 {
 		t.Errorf("counts %d %d %v", o, e, err)
 	}
 	if n := count(t, ctx, pool, `SELECT count(*) FROM stations WHERE code = 'XX'`); n != 0 {
 		t.Error("the half-done database was kept")
+	}
+	// A manifest table of an earlier version of this package: seeded again.
+	if _, err := pool.Exec(ctx, `ALTER TABLE bench_manifest DROP COLUMN generator`); err != nil {
+		t.Fatal(err)
+	}
+	pool.Close()
+	if _, _, seeded, err = benchseed.Ensure(ctx, server, name, other, logWriter{t}); err != nil || !seeded {
+		t.Fatalf("stale manifest: seeded %v, %v", seeded, err)
+	}
+	if _, _, seeded, err = benchseed.Ensure(ctx, server, name, other, logWriter{t}); err != nil || seeded {
+		t.Fatalf("after reseeding: seeded %v, %v", seeded, err)
 	}
 }
 

@@ -206,7 +206,13 @@ func (P *plan) apply(p *oplan, steps []step, f *fault, events func(evRow), k *ki
 	feeTotal := int64(0)
 	partLines := false
 	confirmed := false
-	emit := func(s step, from string, note string, data string, input any, hashed bool) {
+	lastComplete := -1
+	for i := range steps {
+		if steps[i].tr == string(wo.Complete) {
+			lastComplete = i
+		}
+	}
+	emit := func(s *step, from string, note string, data string, input any, hashed bool) {
 		if events == nil {
 			return
 		}
@@ -216,7 +222,8 @@ func (P *plan) apply(p *oplan, steps []step, f *fault, events func(evRow), k *ki
 		}
 		events(e)
 	}
-	for i, s := range steps {
+	for i := range steps {
+		s := &steps[i]
 		from := string(o.State)
 		if s.tr == "create" {
 			o = wo.Order{ID: p.id, Number: P.number0(p), StationID: st.id, State: wo.Received, Version: 1, CustomerID: c.id,
@@ -418,12 +425,7 @@ func (P *plan) apply(p *oplan, steps []step, f *fault, events func(evRow), k *ki
 				data = (&jb{}).boolean("loaner_issued", s.flag).done()
 			}
 		case wo.Complete:
-			last := true
-			for _, later := range steps[i+1:] {
-				if later.tr == string(wo.Complete) {
-					last = false
-				}
-			}
+			last := i == lastComplete
 			r := wo.Report{Diagnosis: f.diagnosis, FaultCause: f.faultCause, ActionsTaken: f.actions, TestRun: s.testRun, UsageGuidance: s.flag, Note: s.text}
 			if s.rating > 0 {
 				r.Rating = ptr(int(s.rating))

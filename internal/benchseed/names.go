@@ -3,7 +3,6 @@ package benchseed
 import (
 	"fmt"
 	"math/rand/v2"
-	"strings"
 )
 
 // The vocabulary of the generated data: an air-compressor after-sales department (the
@@ -314,17 +313,5 @@ var partCategories = []partCategory{
 	{"RLY", "热继电器", "个", []string{"LRD 3359", "LRD 3361", "LR2 D33"}, 180, 700, 3, false, 1.2},
 }
 
-// fullWidth is for the search term check: a term must be at least three runes so the
-// trigram index can serve it.
+// runeLen counts characters: a search term needs three for the trigram index to serve it.
 func runeLen(s string) int { return len([]rune(s)) }
-
-// joinNonEmpty joins the non-empty strings with sep.
-func joinNonEmpty(sep string, parts ...string) string {
-	out := parts[:0:0]
-	for _, p := range parts {
-		if p != "" {
-			out = append(out, p)
-		}
-	}
-	return strings.Join(out, sep)
-}

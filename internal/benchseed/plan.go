@@ -287,10 +287,12 @@ func (w *world) historyStart(r *rand.Rand) time.Time {
 	x := math.Pow(r.Float64(), 0.8)
 	t := w.now.Add(-3 * 365 * 24 * time.Hour).Add(time.Duration(x * float64(span))).In(w.loc)
 	day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, w.loc)
-	if wd := day.Weekday(); (wd == time.Saturday || wd == time.Sunday) && r.IntN(10) < 7 {
-		day = day.AddDate(0, 0, -int(wd+1)%7-1) // back to Friday
-		if wd == time.Sunday {
-			day = day.AddDate(0, 0, 0)
+	if wd := day.Weekday(); r.IntN(10) < 7 { // fewer calls at weekends
+		switch wd {
+		case time.Saturday:
+			day = day.AddDate(0, 0, -1)
+		case time.Sunday:
+			day = day.AddDate(0, 0, 1)
 		}
 	}
 	hours := []float64{8: 2, 9: 9, 10: 10, 11: 8, 12: 4, 13: 6, 14: 9, 15: 9, 16: 8, 17: 5, 18: 2, 19: 1}

@@ -69,6 +69,7 @@ type mv struct {
 
 type stream struct {
 	part       int32
+	reorder    int32 // the part's reorder point: receipts fill up to about twice it
 	loc        int64
 	station    int32
 	quarantine bool
@@ -449,6 +450,9 @@ func (P *plan) planStock() error {
 	// Walk every stream in time order: size the receipts to cover what goes out before
 	// the next one, clamp negative variances, and record the running balance.
 	for si := range S.streams {
+		S.streams[si].reorder = int32(w.parts[S.streams[si].part].reorder)
+	}
+	for si := range S.streams {
 		S.walk(r, int32(si))
 	}
 
@@ -518,8 +522,9 @@ func (S *stock) walk(r *rand.Rand, si int32) {
 		switch m.kind {
 		case kReceipt:
 			if !s.quarantine {
-				// Cover the deepest dip before the next receipt, plus some stock on hand.
-				need, run, out := int32(0), int32(0), int32(0)
+				// Order up to a stock level: cover the deepest dip before the next
+				// receipt and keep about twice the reorder point on hand.
+				need, run := int32(0), int32(0)
 				for _, mj := range s.mvs[k+1:] {
 					n := &S.mvs[mj]
 					if n.kind == kReceipt {
@@ -531,11 +536,9 @@ func (S *stock) walk(r *rand.Rand, si int32) {
 					}
 					run += d
 					need = max(need, -run)
-					if d < 0 {
-						out -= d
-					}
 				}
-				q := max(0, need-bal) + 1 + int32(r.IntN(int(3+out/2)))
+				level := 2*s.reorder + 1 + int32(r.IntN(int(s.reorder)+3))
+				q := max(1, need+level-bal)
 				m.qty = q
 				S.rlines[m.rline].accepted = q
 			}
@@ -589,7 +592,7 @@ func (P *plan) planRequisitions(r *rand.Rand, target int) (issues, returns int) 
 		st := w.stations[p.station]
 		win := p.winTo.Sub(p.winFrom)
 		frac := func(lo, hi float64) time.Duration { return time.Duration((lo + r.Float64()*(hi-lo)) * float64(win)) }
-		q := req{order: pi, station: p.station, requestedBy: P.lastTech(p)}
+		q := req{order: pi, station: p.station, requestedBy: p.lastTech}
 		q.requestedAt = p.winFrom.Add(frac(0.02, 0.3)).Truncate(time.Microsecond)
 		q.decidedAt = q.requestedAt.Add(frac(0.02, 0.15)).Truncate(time.Microsecond)
 		q.issuedAt = q.decidedAt.Add(frac(0.02, 0.15)).Truncate(time.Microsecond)
@@ -669,9 +672,6 @@ func (P *plan) planRequisitions(r *rand.Rand, target int) (issues, returns int) 
 	}
 	return issues, returns
 }
-
-// lastTech is the technician of the order's last visit.
-func (P *plan) lastTech(p *oplan) int32 { return p.lastTech }
 
 func (w *world) buildAny(p *oplan) ([]step, *fault) {
 	b := w.builderAny(p)

@@ -213,21 +213,9 @@ func (b *builder) assign(tech int32) {
 }
 
 func (b *builder) reassign() {
-	t := b.pickTech(b.tech)
-	if t == b.tech { // a station with one technician cannot reassign: keep the count with a reschedule-free no-op
-		t = b.st.techs[(indexOf(b.st.techs, b.tech)+1)%len(b.st.techs)]
-	}
+	t := b.pickTech(b.tech) // every outlet has three technicians or more
 	b.tech = t
 	b.add(step{tr: string(wo.Reassign), at: b.after(20*time.Minute, 12*time.Hour), actor: b.sup(), tech: t, text: pick(b.rs, reassignReasons)})
-}
-
-func indexOf(list []int32, x int32) int {
-	for i, v := range list {
-		if v == x {
-			return i
-		}
-	}
-	return 0
 }
 
 func (b *builder) appointment(lo, hi time.Duration) time.Time {
@@ -243,7 +231,7 @@ func (b *builder) appointment(lo, hi time.Duration) time.Time {
 
 func (b *builder) reschedule(from time.Time) time.Time {
 	// Before the visit, some hours ahead; the new time a day or three later.
-	at := from.Add(-time.Duration(1+b.rt.IntN(20)) * time.Hour)
+	at := from.Add(-time.Duration(1+b.rt.IntN(20))*time.Hour - time.Duration(b.rt.IntN(3600))*time.Second)
 	if !at.After(b.t) {
 		at = b.t.Add(time.Duration(1+b.rt.IntN(30)) * time.Minute)
 	}
@@ -725,7 +713,7 @@ func (b *builder) openSteps() {
 	b.longSteps(s, p.final)
 }
 
-// pageSteps is the history of the order page benchmark: twenty events, a wait for parts,
+// pageShape is the history of the order page benchmark: twenty events, a wait for parts,
 // a reschedule, an unsatisfied callback and a revisit into the workshop.
 func (w *world) pageShape() *shape {
 	return &shape{fwd: true, attempts: 1, visits: []visit{{pw: []uint8{3}, resched: 1}, {workshop: true, wsParts: true}}}

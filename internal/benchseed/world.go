@@ -309,8 +309,13 @@ func (w *world) buildCustomers(r *rand.Rand) error {
 	return nil
 }
 
-// countyCities are districts that are county-level cities (…市, not …区).
-var countyCities = map[string]bool{"昆山": true, "常熟": true, "张家港": true, "江阴": true, "慈溪": true, "余姚": true}
+// countyCities are districts that are county-level cities (…市, not …区); districtName
+// spells the others that are not simply …区.
+var (
+	countyCities = map[string]bool{"昆山": true, "常熟": true, "张家港": true, "江阴": true, "慈溪": true, "余姚": true}
+	districtName = map[string]string{"浦东": "浦东新区", "两江": "两江新区", "长安": "长安镇", "虎门": "虎门镇", "松山湖": "松山湖园区",
+		"亦庄": "经济技术开发区", "工业园区": "工业园区", "滨海新区": "滨海新区"}
+)
 
 func address(r *rand.Rand, s *station, company bool) string {
 	c := s.city
@@ -320,17 +325,21 @@ func address(r *rand.Rand, s *station, company bool) string {
 	}
 	b.WriteString(c.name + "市")
 	if d := s.district; d != "" {
-		b.WriteString(d)
 		switch {
 		case countyCities[d]:
-			b.WriteString("市")
-		case strings.HasSuffix(d, "区") || strings.HasSuffix(d, "湖") || d == "亦庄" || d == "两江":
+			b.WriteString(d + "市")
+		case districtName[d] != "":
+			b.WriteString(districtName[d])
 		default:
-			b.WriteString("区")
+			b.WriteString(d + "区")
 		}
 	}
-	if company && r.IntN(3) == 0 {
-		b.WriteString(pick(r, parks))
+	if company && r.IntN(3) == 0 && !strings.Contains(districtName[s.district], "区") {
+		place := s.district
+		if place == "" || countyCities[place] {
+			place = c.name
+		}
+		b.WriteString(place + pick(r, parks))
 	}
 	fmt.Fprintf(&b, "%s%d号", pick(r, c.roads), 1+r.IntN(1200))
 	switch {
