@@ -12,6 +12,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -291,7 +292,7 @@ func benchBig(ctx context.Context, o options, dbURL string, m benchseed.Manifest
 	if err != nil {
 		return err
 	}
-	first := "/orders?q=" + urlQuery(m.SearchTerm)
+	first := "/orders?q=" + url.QueryEscape(m.SearchTerm)
 	deep, page, err := deepCursor(ctx, mgr[0], first, 20)
 	if err != nil {
 		return err
@@ -363,7 +364,7 @@ func benchSmall(ctx context.Context, o options, dbURL string, m benchseed.Manife
 		name    string
 		clients []*bench.Client
 		path    string
-	}{{"S1", sup, "/board"}, {"S6", mgr, "/orders?q=" + urlQuery(m.SearchTerm)}} {
+	}{{"S1", sup, "/board"}, {"S6", mgr, "/orders?q=" + url.QueryEscape(m.SearchTerm)}} {
 		fmt.Fprintf(logw, "bench: %s at 10k orders with %d clients …\n", s.name, len(s.clients))
 		r, err := bench.Run(ctx, t, bench.Scenario{Name: s.name, Clients: s.clients, Warmup: o.warmup, Duration: o.duration, Next: get(s.path)})
 		if err != nil {
@@ -378,10 +379,6 @@ func benchSmall(ctx context.Context, o options, dbURL string, m benchseed.Manife
 
 func floorUpdate(int) (bench.Step, bool) {
 	return bench.Step{Method: http.MethodPost, Path: "/_floor/update", Form: map[string][]string{}, Want: http.StatusSeeOther}, true
-}
-
-func urlQuery(s string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(queryEscape(s), "+", "%20"), "%2F", "/")
 }
 
 // load is one write scenario: its clients and their next step.

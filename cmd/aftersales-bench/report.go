@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"regexp"
 	"runtime"
@@ -14,8 +13,6 @@ import (
 	"github.com/aftersales/aftersales/internal/bench"
 	"github.com/jackc/pgx/v5"
 )
-
-func queryEscape(s string) string { return url.QueryEscape(s) }
 
 // report gathers one run's figures and prints them as markdown.
 type report struct {

@@ -335,12 +335,6 @@ func (s *Service) Queue(ctx context.Context, actor auth.Actor, state string) ([]
 	return s.loadRequisitions(ctx, "r.station_id = ANY($1) AND r.state = $2", actor.Stations, state)
 }
 
-// OrderRequisitions lists an order's requisitions (the caller has checked the actor
-// may see the order).
-func (s *Service) OrderRequisitions(ctx context.Context, orderID int64) ([]Requisition, error) {
-	return s.loadRequisitions(ctx, "r.order_id = $1", orderID)
-}
-
 // Available is a part issued to an order and not yet returned: what the technician can
 // record as used.
 type Available struct {
@@ -354,16 +348,6 @@ type Available struct {
 const issuedSQL = `SELECT l.part_id, p.code, p.name, p.uom, sum(l.issued - l.returned)::int AS quantity
 	FROM requisition_lines l JOIN requisitions r ON r.id = l.requisition_id JOIN parts p ON p.id = l.part_id
 	WHERE r.order_id = $1 AND r.state = 'issued' GROUP BY l.part_id, p.code, p.name, p.uom HAVING sum(l.issued - l.returned) > 0 ORDER BY p.code`
-
-// IssuedToOrder lists the parts issued to an order, less those returned.
-func (s *Service) IssuedToOrder(ctx context.Context, orderID int64) ([]Available, error) {
-	rows, err := s.pool.Query(ctx, issuedSQL, orderID)
-	if err != nil {
-		return nil, db.Translate(err, "issued parts")
-	}
-	av, err := pgx.CollectRows(rows, pgx.RowToStructByName[Available])
-	return av, db.Translate(err, "issued parts")
-}
 
 // OrderParts is what the order page shows of an order's parts.
 type OrderParts struct {

@@ -97,9 +97,15 @@ func TestRequisitionFromRequestToUse(t *testing.T) {
 	if linked != 2 {
 		t.Errorf("%d issue movements linked to the order and requisition", linked)
 	}
-	avail, _ := ps.IssuedToOrder(ctx, o.ID)
-	if len(avail) != 2 {
+	op, err := ps.ForOrder(ctx, o.ID, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if avail := op.Issued; len(avail) != 2 {
 		t.Fatalf("issued to the order: %+v", avail)
+	}
+	if len(op.Requisitions) != 1 || len(op.Requisitions[0].Lines) != 2 || len(op.Choices) == 0 {
+		t.Fatalf("the order's parts: %d requisitions, lines %+v, %d choices", len(op.Requisitions), op.Requisitions, len(op.Choices))
 	}
 	// The technician uses one of the two on completion; more than issued is refused.
 	start := time.Now().Add(time.Hour)

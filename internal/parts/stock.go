@@ -153,16 +153,6 @@ type Choice struct {
 
 const choicesSQL = `SELECT id, code, name, spec FROM parts WHERE active ORDER BY code LIMIT 2000`
 
-// Choices lists the active parts for forms (code order).
-func (s *Service) Choices(ctx context.Context) ([]Choice, error) {
-	rows, err := s.pool.Query(ctx, choicesSQL)
-	if err != nil {
-		return nil, db.Translate(err, "parts")
-	}
-	c, err := pgx.CollectRows(rows, pgx.RowToStructByName[Choice])
-	return c, db.Translate(err, "parts")
-}
-
 // OpeningStock puts quantities into a station's warehouse as an opening balance (期初库存):
 // for loading a new installation's stock, and the demo.
 func (s *Service) OpeningStock(ctx context.Context, actorID, stationID int64, quantities map[int64]int) error {
