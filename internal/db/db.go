@@ -44,6 +44,12 @@ func Open(ctx context.Context, databaseURL string, opts ...func(*pgxpool.Config)
 	return pool, nil
 }
 
+// Querier is what reads need of a pool or a transaction.
+type Querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
 // InTx runs fn in one transaction: committed when fn returns nil, rolled back otherwise.
 func InTx(ctx context.Context, pool *pgxpool.Pool, fn func(pgx.Tx) error) error {
 	tx, err := pool.Begin(ctx)

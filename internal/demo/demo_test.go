@@ -64,6 +64,20 @@ func TestLoadIfEmpty(t *testing.T) {
 	if len(states) != len(wo.States) {
 		t.Errorf("demo orders cover states %v, want all %d", states, len(wo.States))
 	}
+	// The features of the loop each show in the demo: every closed order went through the
+	// survey, one receivable, one revisit, one complex fault.
+	var unsurveyed, receivables, revisits, complex int
+	if err := pool.QueryRow(ctx, `SELECT
+		(SELECT count(*) FROM work_orders o WHERE o.state = 'closed' AND o.fees_state <> 'receivable'
+			AND NOT EXISTS (SELECT 1 FROM callback_attempts a WHERE a.order_id = o.id AND a.outcome = 'reached' AND a.overall IS NOT NULL)),
+		(SELECT count(*) FROM work_orders WHERE fees_state = 'receivable'),
+		(SELECT count(*) FROM work_orders WHERE revisit_count > 0 AND state = 'awaiting_dispatch'),
+		(SELECT count(*) FROM work_orders WHERE complexity = 'complex' AND agreed_completion_at IS NOT NULL)`).Scan(&unsurveyed, &receivables, &revisits, &complex); err != nil {
+		t.Fatal(err)
+	}
+	if unsurveyed != 0 || receivables != 1 || revisits != 1 || complex != 1 {
+		t.Errorf("closed without survey %d, receivables %d, revisits %d, complex faults %d", unsurveyed, receivables, revisits, complex)
+	}
 	loaded, err = demo.LoadIfEmpty(ctx, pool, svc, time.Now())
 	if err != nil || loaded {
 		t.Fatalf("second load: %v %v (must leave a non-empty database alone)", loaded, err)

@@ -44,6 +44,13 @@ func demoOrders(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service, 
 		unsureTest bool
 		// settle: pay the fees while the order awaits its callback.
 		settle bool
+		// complex: assessed as a complex fault with an agreed completion time.
+		complex bool
+		// unreachable: the customer never answers the callback; a supervisor closes the
+		// order and its unpaid fees stay as a receivable.
+		unreachable bool
+		// revisit: the customer was not satisfied at the callback; back to dispatch.
+		revisit bool
 	}
 	plans := []plan{
 		{state: wo.Received, symptom: "空压机启动后跳闸", urgent: true},
@@ -58,13 +65,15 @@ func demoOrders(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service, 
 		{state: wo.Scheduled, symptom: "加载阀不动作", tech: "tech2", urgent: true},
 		{state: wo.InProgress, symptom: "压力传感器读数跳变", tech: "tech1"},
 		{state: wo.AwaitingParts, symptom: "进气阀卡死", tech: "tech2"},
-		{state: wo.InWorkshop, symptom: "主机异响，疑似轴承损坏", tech: "tech1", workshop: true},
+		{state: wo.InWorkshop, symptom: "主机异响，疑似轴承损坏", tech: "tech1", workshop: true, complex: true},
 		{state: wo.AwaitingCallback, symptom: "温控阀失效导致高温", tech: "tech2", settle: true},
 		{state: wo.AwaitingCallback, symptom: "电磁阀线圈烧毁", tech: "tech1", unsureTest: true},
 		{state: wo.AwaitingCallback, symptom: "咨询保养周期"},
 		{state: wo.Closed, symptom: "更换空滤油滤", tech: "tech1"},
 		{state: wo.Closed, symptom: "皮带打滑", tech: "tech2"},
 		{state: wo.Cancelled, symptom: "重复报修"},
+		{state: wo.Closed, symptom: "后冷却器漏气", tech: "tech2", unreachable: true},
+		{state: wo.AwaitingDispatch, symptom: "维修后仍有异响", tech: "tech1", revisit: true},
 		{state: wo.Received, symptom: "自动排水阀不排水", sz: true},
 		{state: wo.Scheduled, symptom: "储气罐安全阀泄漏", sz: true, tech: "sz.tech"},
 	}
@@ -96,6 +105,14 @@ func demoOrders(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service, 
 		var unit int64
 		if err := pool.QueryRow(ctx, `SELECT id FROM units WHERE customer_id = $1 ORDER BY id LIMIT 1`, cust).Scan(&unit); err != nil {
 			return err
+		}
+		if p.unreachable {
+			// Out of warranty, so the closed order still owes its fees.
+			if err := pool.QueryRow(ctx, `SELECT u.id, u.customer_id FROM units u JOIN customers c ON c.id = u.customer_id
+				WHERE c.id = ANY($1) AND u.purchase_date + make_interval(months => u.warranty_months) < $2::date ORDER BY u.id LIMIT 1`,
+				list, clock).Scan(&unit, &cust); err != nil {
+				return fmt.Errorf("demo: an out-of-warranty unit: %w", err)
+			}
 		}
 		urgency := "normal"
 		if p.urgent {
@@ -136,14 +153,20 @@ func demoOrders(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service, 
 					mode = "workshop"
 				}
 				steps = append(steps, func() (wo.Order, error) {
-					return svc.Assess(ctx, sup, o.ID, o.Version, wo.Assessment{CauseAnalysis: "根据现象初步判断为" + p.symptom + "相关部件故障", RepairPlan: "上门检查并更换故障件", ServiceMode: mode, PartsNeeded: "视检查结果", ToolsNeeded: "常规工具、万用表"})
+					a := wo.Assessment{CauseAnalysis: "根据现象初步判断为" + p.symptom + "相关部件故障", RepairPlan: "上门检查并更换故障件", ServiceMode: mode,
+						Complexity: "simple", PartsNeeded: "视检查结果", ToolsNeeded: "常规工具、万用表"}
+					if p.complex {
+						a.Complexity, a.AgreedCompletionAt = "complex", clock.Add(72*time.Hour).Truncate(time.Hour)
+						a.RepairPlan = "拆回车间解体检查主机，更换轴承后试机；与客户约定三天内完成"
+					}
+					return svc.Assess(ctx, sup, o.ID, o.Version, a)
 				})
 			}
 			if p.tech != "" {
 				steps = append(steps, func() (wo.Order, error) { return svc.Assign(ctx, sup, o.ID, o.Version, tech.UserID, "") })
 			}
 			after := map[wo.State]bool{wo.Scheduled: true, wo.InProgress: true, wo.AwaitingParts: true, wo.InWorkshop: true, wo.AwaitingCallback: true, wo.Closed: true}
-			if after[p.state] {
+			if after[p.state] || p.revisit {
 				steps = append(steps, func() (wo.Order, error) {
 					start := clock.Add(3 * time.Hour).Truncate(time.Hour)
 					return svc.MakeAppointment(ctx, tech, o.ID, o.Version, start, start.Add(2*time.Hour), "已电话联系客户")
@@ -160,7 +183,7 @@ func demoOrders(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service, 
 			if p.state == wo.AwaitingParts {
 				steps = append(steps, func() (wo.Order, error) { return svc.AwaitParts(ctx, tech, o.ID, o.Version, "进气阀 DN65 ×1") })
 			}
-			if p.state == wo.AwaitingCallback || p.state == wo.Closed {
+			if p.state == wo.AwaitingCallback || p.state == wo.Closed || p.revisit {
 				testRun := "done"
 				if p.unsureTest {
 					testRun = "unsure"
@@ -170,7 +193,7 @@ func demoOrders(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service, 
 						TestRun: testRun, UsageGuidance: true, Signature: Signature(), Rating: new(5)})
 				})
 			}
-			if p.state == wo.Closed || p.settle {
+			if (p.state == wo.Closed && !p.unreachable) || p.settle {
 				// Out-of-warranty work is paid before the callback closes it.
 				steps = append(steps, func() (wo.Order, error) {
 					if o.FeesState != "pending" {
@@ -189,9 +212,26 @@ func demoOrders(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service, 
 					return svc.OrderByID(ctx, hot, o.ID)
 				})
 			}
-			if p.state == wo.Closed {
+			switch {
+			case p.unreachable:
+				for range 3 {
+					steps = append(steps, func() (wo.Order, error) {
+						return svc.RecordCallback(ctx, hot, o.ID, o.Version, wo.Callback{Outcome: "no_answer", Note: "电话无人接听"})
+					})
+				}
 				steps = append(steps, func() (wo.Order, error) {
-					return svc.CallbackSatisfied(ctx, hot, o.ID, o.Version, "客户表示满意")
+					return svc.CloseUnreachable(ctx, sup, o.ID, o.Version, "三次回访均未接通，按无法联系关闭")
+				})
+			case p.revisit:
+				steps = append(steps, func() (wo.Order, error) {
+					return svc.RecordCallback(ctx, hot, o.ID, o.Version, wo.Callback{Outcome: "reached", Attitude: 4, Timeliness: 3, Quality: 2, Overall: 2,
+						Reason: "维修后仍有异响，要求重新上门", Comments: "客户希望换一位工程师"})
+				})
+			case p.state == wo.Closed:
+				// A satisfied callback is always the survey (003 售后服务评价表).
+				steps = append(steps, func() (wo.Order, error) {
+					return svc.RecordCallback(ctx, hot, o.ID, o.Version, wo.Callback{Outcome: "reached", Attitude: 5, Timeliness: 4 + i%2, Quality: 5, Overall: 5,
+						Satisfied: true, Comments: "客户表示满意"})
 				})
 			}
 		}

@@ -143,7 +143,8 @@ type OrderFees struct {
 	Warranty   string
 	// Chargeable says the order's work is charged (warranty out or unknown).
 	Chargeable bool
-	// State is work_orders.fees_state: none, pending or settled.
+	// State is work_orders.fees_state: none, pending, settled, receivable (closed with
+	// the fees owed) or written_off.
 	State string
 	Lines []Line
 	// ListFen is the lines at schedule price; ChargeableFen what the customer pays.
@@ -173,6 +174,9 @@ type order struct {
 
 func (o order) open() bool { return o.State != "closed" && o.State != "cancelled" }
 
+// receivable says the order was closed with its fees still owed (closed unreachable).
+func (o order) receivable() bool { return o.State == "closed" && o.FeesState == "receivable" }
+
 func (o order) chargeable() bool { return Chargeable(o.Warranty) }
 
 // onsite says a visit is (or was) made: assessed for on-site service, or checked in.
@@ -197,7 +201,14 @@ func visible(o order, a auth.Actor) bool {
 // can is the one place that decides what the actor may do with the order's fees.
 func can(a auth.Actor, o order, settled bool) Can {
 	var c Can
-	if !visible(o, a) || !o.open() || settled {
+	if !visible(o, a) || settled {
+		return c
+	}
+	if o.receivable() {
+		c.Settle = a.Is(auth.RoleHotline, auth.RoleManager)
+		return c
+	}
+	if !o.open() {
 		return c
 	}
 	c.EditLines = a.Is(auth.RoleHotline, auth.RoleSupervisor, auth.RoleTechnician)
@@ -500,7 +511,7 @@ func load(ctx context.Context, tx pgx.Tx, actor auth.Actor, orderID int64) (Orde
 	// The forms a page offers: a quote with lines to confirm; a chargeable total to
 	// settle once the work is done (the service says why otherwise).
 	f.Can.Confirm = f.Can.Confirm && len(f.Lines) > 0
-	f.Can.Settle = f.Can.Settle && f.ChargeableFen > 0 && o.State == "awaiting_callback"
+	f.Can.Settle = f.Can.Settle && f.ChargeableFen > 0 && (o.State == "awaiting_callback" || o.receivable())
 	if f.Can.EditLines {
 		rows, err := tx.Query(ctx, `SELECT `+itemColumns+` FROM fee_items i LEFT JOIN users u ON u.id = i.updated_by
 			WHERE i.kind = 'labour' AND i.active ORDER BY i.code`)
@@ -522,26 +533,31 @@ func (s *Service) change(ctx context.Context, actor auth.Actor, orderID int64, f
 		if err != nil {
 			return err
 		}
-		if !o.open() {
-			return apperr.New(apperr.Conflict, "fee.error.order_closed")
-		}
-		paid, err := settled(ctx, tx, o.ID)
-		if err != nil {
-			return err
-		}
-		if paid {
-			return apperr.New(apperr.Conflict, "fee.error.settled")
-		}
-		now := s.now()
-		if err := sync(ctx, tx, o, actor.UserID, now); err != nil {
-			return err
-		}
-		if err := fn(tx, o, now); err != nil {
-			return err
-		}
-		_, err = keepState(ctx, tx, o)
-		return err
+		return s.changeTx(ctx, tx, actor, o, fn)
 	})
+}
+
+// changeTx is change inside the caller's transaction, with the order locked.
+func (s *Service) changeTx(ctx context.Context, tx pgx.Tx, actor auth.Actor, o order, fn func(tx pgx.Tx, o order, now time.Time) error) error {
+	if !o.open() {
+		return apperr.New(apperr.Conflict, "fee.error.order_closed")
+	}
+	paid, err := settled(ctx, tx, o.ID)
+	if err != nil {
+		return err
+	}
+	if paid {
+		return apperr.New(apperr.Conflict, "fee.error.settled")
+	}
+	now := s.now()
+	if err := sync(ctx, tx, o, actor.UserID, now); err != nil {
+		return err
+	}
+	if err := fn(tx, o, now); err != nil {
+		return err
+	}
+	_, err = keepState(ctx, tx, o)
+	return err
 }
 
 // AddLabour adds a labour item from the schedule to the quote (hotline, supervisor or
@@ -640,22 +656,24 @@ func (s *Service) Confirm(ctx context.Context, actor auth.Actor, orderID int64, 
 // Settle records the payment (hotline or manager) once the work is done: the amount
 // must equal the chargeable total; the receipt or invoice number is required except
 // for invoice_later. fees_state becomes settled, so the callback may close the order.
+// A receivable (an order closed unreachable with its fees owed) is settled the same way
+// on its frozen quote, and the order's log records it.
 // Errors: NotFound, Forbidden, Invalid (amount, method, receipt_no), Conflict (nothing
 // chargeable, work not done, order closed, already settled).
 func (s *Service) Settle(ctx context.Context, actor auth.Actor, orderID, amountFen int64, method, receiptNo string) error {
 	receiptNo = strings.TrimSpace(receiptNo)
-	return s.change(ctx, actor, orderID, func(tx pgx.Tx, o order, now time.Time) error {
+	settle := func(tx pgx.Tx, o order, now time.Time) error {
 		if !can(actor, o, false).Settle {
 			return forbidden("hotline,manager")
 		}
-		var total int64
-		if err := tx.QueryRow(ctx, `SELECT coalesce(sum(amount_fen), 0)::bigint FROM order_fee_lines WHERE order_id = $1 AND deleted_at IS NULL`, o.ID).Scan(&total); err != nil {
-			return db.Translate(err, "quote total")
+		total, err := OwedFen(ctx, tx, o.ID)
+		if err != nil {
+			return err
 		}
 		if total == 0 {
 			return apperr.New(apperr.Conflict, "fee.error.nothing_to_settle")
 		}
-		if o.State != "awaiting_callback" {
+		if o.State != "awaiting_callback" && !o.receivable() {
 			return apperr.New(apperr.Conflict, "fee.error.not_done")
 		}
 		f := map[string]string{}
@@ -674,10 +692,40 @@ func (s *Service) Settle(ctx context.Context, actor auth.Actor, orderID, amountF
 		if len(f) > 0 {
 			return apperr.Fields(f)
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO settlements (order_id, amount_fen, method, receipt_no, settled_by, settled_at)
+		_, err = tx.Exec(ctx, `INSERT INTO settlements (order_id, amount_fen, method, receipt_no, settled_by, settled_at)
 			VALUES ($1, $2, $3, $4, $5, $6)`, o.ID, amountFen, method, receiptNo, actor.UserID, now)
 		return db.Translate(err, "settle")
+	}
+	return db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		o, err := lockOrder(ctx, tx, &actor, orderID)
+		if err != nil {
+			return err
+		}
+		if !o.receivable() {
+			return s.changeTx(ctx, tx, actor, o, settle)
+		}
+		now := s.now()
+		if err := settle(tx, o, now); err != nil {
+			return err
+		}
+		if _, err := keepState(ctx, tx, o); err != nil {
+			return err
+		}
+		// The order is closed, so the workflow has no transition for this: the log gets
+		// its own row, and the order's version moves so open pages see the change.
+		_, err = tx.Exec(ctx, `WITH o AS (UPDATE work_orders SET version = version + 1, updated_at = $3 WHERE id = $1 RETURNING id, state, version)
+			INSERT INTO work_order_events (order_id, from_state, to_state, transition, actor_id, version, at, note, data)
+			SELECT id, state, state, 'receivable_settled', $2, version, $3, $4, jsonb_build_object('amount_fen', $5::bigint, 'method', $6::text) FROM o`,
+			o.ID, actor.UserID, now, receiptNo, amountFen, method)
+		return db.Translate(err, "receivable settled")
 	})
+}
+
+// OwedFen is what the customer owes for an order: the chargeable total of its quote.
+func OwedFen(ctx context.Context, q db.Querier, orderID int64) (int64, error) {
+	var total int64
+	err := q.QueryRow(ctx, `SELECT coalesce(sum(amount_fen), 0)::bigint FROM order_fee_lines WHERE order_id = $1 AND deleted_at IS NULL`, orderID).Scan(&total)
+	return total, db.Translate(err, "quote total")
 }
 
 func contains(list []string, v string) bool {

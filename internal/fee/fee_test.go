@@ -107,7 +107,7 @@ func (f *fixture) orderIn(unit int64, s wo.State) wo.Order {
 	}
 	o := must(f.wo.Create(f.ctx, hot, wo.NewOrder{CustomerID: f.customerID, UnitID: unit, Channel: "phone", Symptom: "排气温度高", Urgency: "normal", ServiceType: "repair"}))
 	o = must(f.wo.Forward(f.ctx, hot, o.ID, o.Version, ""))
-	o = must(f.wo.Assess(f.ctx, sup, o.ID, o.Version, wo.Assessment{CauseAnalysis: "温控阀失效", RepairPlan: "更换温控阀", ServiceMode: "onsite"}))
+	o = must(f.wo.Assess(f.ctx, sup, o.ID, o.Version, wo.Assessment{CauseAnalysis: "温控阀失效", RepairPlan: "更换温控阀", ServiceMode: "onsite", Complexity: "simple"}))
 	o = must(f.wo.Assign(f.ctx, sup, o.ID, o.Version, tech.UserID, ""))
 	start := f.now.Add(2 * time.Hour)
 	o = must(f.wo.MakeAppointment(f.ctx, tech, o.ID, o.Version, start, start.Add(2*time.Hour), ""))
@@ -203,7 +203,7 @@ func TestOutOfWarrantyQuoteAndSettlement(t *testing.T) {
 	}
 	// The callback cannot close the order while fees are pending.
 	cur, _ := f.wo.OrderByID(f.ctx, f.actor("hotline"), o.ID)
-	_, err := f.wo.CallbackSatisfied(f.ctx, f.actor("hotline"), o.ID, cur.Version, "满意")
+	_, err := f.wo.RecordCallback(f.ctx, f.actor("hotline"), o.ID, cur.Version, wo.Callback{Outcome: "reached", Attitude: 5, Timeliness: 5, Quality: 5, Overall: 5, Satisfied: true, Comments: "满意"})
 	wantCode(t, "satisfied while pending", err, apperr.IllegalTransition)
 
 	// Labour from the schedule.
@@ -267,7 +267,7 @@ func TestOutOfWarrantyQuoteAndSettlement(t *testing.T) {
 
 	// Now the callback closes the order.
 	cur, _ = f.wo.OrderByID(f.ctx, f.actor("hotline"), o.ID)
-	if _, err := f.wo.CallbackSatisfied(f.ctx, f.actor("hotline"), o.ID, cur.Version, "满意"); err != nil {
+	if _, err := f.wo.RecordCallback(f.ctx, f.actor("hotline"), o.ID, cur.Version, wo.Callback{Outcome: "reached", Attitude: 5, Timeliness: 5, Quality: 5, Overall: 5, Satisfied: true, Comments: "满意"}); err != nil {
 		t.Fatalf("satisfied after settlement: %v", err)
 	}
 
@@ -312,7 +312,7 @@ func TestInWarrantyIsListedAtZero(t *testing.T) {
 	}
 	wantCode(t, "settle nothing", f.svc.Settle(f.ctx, f.actor("hotline"), o.ID, 0, "cash", "R"), apperr.Conflict)
 	cur, _ := f.wo.OrderByID(f.ctx, f.actor("hotline"), o.ID)
-	if _, err := f.wo.CallbackSatisfied(f.ctx, f.actor("hotline"), o.ID, cur.Version, "满意"); err != nil {
+	if _, err := f.wo.RecordCallback(f.ctx, f.actor("hotline"), o.ID, cur.Version, wo.Callback{Outcome: "reached", Attitude: 5, Timeliness: 5, Quality: 5, Overall: 5, Satisfied: true, Comments: "满意"}); err != nil {
 		t.Fatalf("in-warranty close: %v", err)
 	}
 	// Closed: fees are frozen.

@@ -48,7 +48,7 @@ func TestRequisitionFromRequestToUse(t *testing.T) {
 		}
 		return o
 	}
-	o = step(orders.Assess(ctx, sup, o.ID, o.Version, wo.Assessment{CauseAnalysis: "密封老化", RepairPlan: "更换密封", ServiceMode: "onsite"}))
+	o = step(orders.Assess(ctx, sup, o.ID, o.Version, wo.Assessment{CauseAnalysis: "密封老化", RepairPlan: "更换密封", ServiceMode: "onsite", Complexity: "simple"}))
 	// Not yet dispatched: no parts for it.
 	if _, err := ps.Request(ctx, tech, o.ID, []parts.Want{{PartID: w.parts[0], Quantity: 1}}, ""); apperr.CodeOf(err) != apperr.NotFound {
 		t.Errorf("request on an order not assigned to tech1: %v", err)
@@ -138,7 +138,7 @@ func TestRequisitionFromRequestToUse(t *testing.T) {
 
 	// Rejection needs a reason.
 	o2 := step(orders.Create(ctx, hot, wo.NewOrder{CustomerID: c.ID, Channel: "phone", Symptom: "异响", Urgency: "normal", ServiceType: "repair"}))
-	o2 = step(orders.Assess(ctx, sup, o2.ID, o2.Version, wo.Assessment{CauseAnalysis: "x", RepairPlan: "y", ServiceMode: "onsite"}))
+	o2 = step(orders.Assess(ctx, sup, o2.ID, o2.Version, wo.Assessment{CauseAnalysis: "x", RepairPlan: "y", ServiceMode: "onsite", Complexity: "simple"}))
 	o2 = step(orders.Assign(ctx, sup, o2.ID, o2.Version, tech.UserID, ""))
 	r2, err := ps.Request(ctx, sup, o2.ID, []parts.Want{{PartID: w.parts[2], Quantity: 1}}, "")
 	if err != nil {

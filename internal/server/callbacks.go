@@ -45,12 +45,10 @@ func (s *server) handleRecordCallback() http.HandlerFunc {
 			return
 		}
 		vals := postValues(r)
-		score := func(k string) int { n, _ := strconv.Atoi(vals[k]); return n }
 		version, _ := strconv.Atoi(vals["version"])
-		c := workorder.Callback{Outcome: vals["outcome"], Attitude: score("attitude"), Timeliness: score("timeliness"), Quality: score("quality"),
-			Overall: score("overall"), Satisfied: vals["satisfied"] == "1", Comments: vals["comments"], Reason: vals["reason"], Note: vals["note"]}
-		if c.Outcome == "reached" && vals["satisfied"] == "" {
-			s.renderCallbacks(w, r, http.StatusUnprocessableEntity, views.CallbacksView{Failed: id, Values: vals, Errors: views.FieldErrors{"reason": "callback.field.satisfied"}})
+		c, errs := callbackInput(vals)
+		if len(errs) > 0 {
+			s.renderCallbacks(w, r, http.StatusUnprocessableEntity, views.CallbacksView{Failed: id, Values: vals, Errors: errs})
 			return
 		}
 		_, err = s.Orders.RecordCallback(r.Context(), actor(r), id, version, c)
@@ -74,4 +72,17 @@ func (s *server) handleRecordCallback() http.HandlerFunc {
 		s.flash(r, "ok", key)
 		redirect(w, r, "/callbacks")
 	}
+}
+
+// callbackInput decodes the callback survey, from the queue or the order page; errs
+// names what the service cannot be asked (a reached call must say satisfied or not).
+func callbackInput(vals map[string]string) (workorder.Callback, map[string]string) {
+	score := func(k string) int { n, _ := strconv.Atoi(vals[k]); return n }
+	c := workorder.Callback{Outcome: vals["outcome"], Attitude: score("attitude"), Timeliness: score("timeliness"), Quality: score("quality"),
+		Overall: score("overall"), Satisfied: vals["satisfied"] == "1", Comments: vals["comments"], Reason: vals["reason"], Note: vals["note"]}
+	errs := map[string]string{}
+	if c.Outcome == "reached" && vals["satisfied"] == "" {
+		errs["reason"] = "callback.field.satisfied"
+	}
+	return c, errs
 }

@@ -77,7 +77,7 @@ func TestOrderFeesRolesAndSettlement(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := orders.CallbackSatisfied(t.Context(), hotline, oid, o.Version, "客户满意"); apperr.CodeOf(err) != apperr.IllegalTransition {
+	if _, err := orders.RecordCallback(t.Context(), hotline, oid, o.Version, workorder.Callback{Outcome: "reached", Attitude: 5, Timeliness: 5, Quality: 5, Overall: 5, Satisfied: true, Comments: "客户满意"}); apperr.CodeOf(err) != apperr.IllegalTransition {
 		t.Fatalf("satisfied while pending: %v", err)
 	}
 
@@ -147,7 +147,7 @@ func TestOrderFeesRolesAndSettlement(t *testing.T) {
 
 	// Now the callback closes the order.
 	o, _ = orders.OrderByID(t.Context(), hotline, oid)
-	if _, err := orders.CallbackSatisfied(t.Context(), hotline, oid, o.Version, "客户满意"); err != nil {
+	if _, err := orders.RecordCallback(t.Context(), hotline, oid, o.Version, workorder.Callback{Outcome: "reached", Attitude: 5, Timeliness: 5, Quality: 5, Overall: 5, Satisfied: true, Comments: "客户满意"}); err != nil {
 		t.Fatalf("satisfied after settlement: %v", err)
 	}
 }

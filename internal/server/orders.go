@@ -117,7 +117,8 @@ func (s *server) handleOrder() http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		s.renderOrder(w, r, http.StatusOK, id, views.OrderView{})
+		// ?action= opens that action's form (links from the board's cards).
+		s.renderOrder(w, r, http.StatusOK, id, views.OrderView{Action: r.URL.Query().Get("action")})
 	}
 }
 
@@ -173,6 +174,7 @@ func (s *server) handleOrderAction() http.HandlerFunc {
 			call = func() (workorder.Order, error) { return orders.Forward(ctx, a, id, version, v("note")) }
 		case "assess":
 			in := workorder.Assessment{CauseAnalysis: v("cause_analysis"), RepairPlan: v("repair_plan"), ServiceMode: v("service_mode"),
+				Complexity: v("complexity"), AgreedCompletionAt: when("agreed_completion_at", "agreed_completion_at"),
 				PartsNeeded: v("parts_needed"), ToolsNeeded: v("tools_needed"), LoanerNeeded: v("loaner_needed") == "1", Note: v("note")}
 			call = func() (workorder.Order, error) { return orders.Assess(ctx, a, id, version, in) }
 		case "resolve_remotely":
@@ -202,14 +204,17 @@ func (s *server) handleOrderAction() http.HandlerFunc {
 			call = func() (workorder.Order, error) {
 				return orders.TakeToWorkshop(ctx, a, id, version, v("loaner_issued") == "1", v("note"))
 			}
-		case "callback_satisfied":
-			call = func() (workorder.Order, error) { return orders.CallbackSatisfied(ctx, a, id, version, v("note")) }
-		case "callback_unsatisfied":
-			call = func() (workorder.Order, error) { return orders.CallbackUnsatisfied(ctx, a, id, version, v("reason")) }
-		case "callback_attempt":
-			call = func() (workorder.Order, error) {
-				return orders.RecordCallbackAttempt(ctx, a, id, version, v("outcome"), v("note"))
+		case "callback":
+			c, ferrs := callbackInput(values)
+			for k, e := range ferrs {
+				errs[k] = e
 			}
+			call = func() (workorder.Order, error) { return orders.RecordCallback(ctx, a, id, version, c) }
+		case "write_off":
+			if v("confirm") != "1" {
+				errs["confirm"] = "receivable.write_off_confirm_required"
+			}
+			call = func() (workorder.Order, error) { return orders.WriteOff(ctx, a, id, version, v("reason")) }
 		case "close_unreachable":
 			call = func() (workorder.Order, error) { return orders.CloseUnreachable(ctx, a, id, version, v("note")) }
 		case "cancel":

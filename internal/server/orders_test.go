@@ -218,7 +218,8 @@ func TestNavigationHighlightsOneEntry(t *testing.T) {
 	for path, want := range map[string]string{
 		"/orders":                 "/orders",
 		"/orders/" + id:           "/orders",
-		"/orders?state=assessing": "/orders?state=assessing",
+		"/orders?state=assessing": "/orders",
+		"/assessments":            "/assessments",
 		"/orders?state=received":  "/orders",
 		"/board":                  "/board",
 		"/":                       "/",

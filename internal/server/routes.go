@@ -64,7 +64,11 @@ func (s *server) routes() http.Handler {
 				r.Use(s.requireRole(auth.RoleSupervisor, auth.RoleManager))
 				r.Get("/board", s.handleBoard())
 				r.Post("/board/move", s.handleBoardMove())
+				r.Get("/assessments", s.handleAssessments())
 			})
+			// Receivables (应收款): fees owed on orders closed unreachable; managers write
+			// them off, the hotline and managers record the payment on the fees page.
+			r.With(s.requireRole(auth.RoleManager, auth.RoleHotline)).Get("/receivables", s.handleReceivables())
 			// Parts ledger (配件台账). Storekeepers keep it; managers look; supervisors
 			// approve requisitions; technicians ask for parts for their own orders.
 			r.Group(func(r chi.Router) {
@@ -77,13 +81,13 @@ func (s *server) routes() http.Handler {
 			r.With(s.requireRole(auth.RoleTechnician, auth.RoleSupervisor)).Post("/orders/{id}/requisitions", s.handleRequest())
 			r.Group(func(r chi.Router) {
 				r.Use(s.requireRole(auth.RoleStorekeeper, auth.RoleManager))
-				// catalog and purchase plan (helper A)
+				// catalog and purchase plan
 				r.Get("/parts/catalog", s.handleCatalog())
 				r.Get("/parts/catalog.xlsx", s.handleCatalogExport())
 				r.Post("/parts/catalog/import", s.handleCatalogImport())
 				r.Get("/parts/plan", s.handlePlan())
 				r.Get("/parts/plan.xlsx", s.handlePlanExport())
-				// receipts and stocktakes (helper B)
+				// receipts and stocktakes
 				r.Get("/parts/receipts", s.handleReceipts())
 				r.Post("/parts/receipts", s.handleCreateReceipt())
 				r.Get("/parts/receipts/{id}", s.handleReceipt())
@@ -97,7 +101,7 @@ func (s *server) routes() http.Handler {
 			// Callbacks (回访): the queue for the office, attempts and surveys by the hotline.
 			r.With(s.requireRole(auth.RoleHotline, auth.RoleSupervisor, auth.RoleManager)).Get("/callbacks", s.handleCallbacks())
 			r.With(s.requireRole(auth.RoleHotline)).Post("/callbacks/{id}", s.handleRecordCallback())
-			// Manager settings: SLA, callbacks, calendar (helper C) and the fee schedule (helper D).
+			// Manager settings: SLA, callbacks, calendar and the fee schedule.
 			r.Group(func(r chi.Router) {
 				r.Use(s.requireRole(auth.RoleManager))
 				r.Get("/settings", s.handleSettings())
@@ -108,7 +112,7 @@ func (s *server) routes() http.Handler {
 				r.Post("/settings/fees", s.handleSaveFeeItem())
 				r.Post("/settings/fees/{id}/deactivate", s.handleDeactivateFeeItem())
 			})
-			// An order's fees: quote, confirmation, settlement (helper D).
+			// An order's fees: quote, confirmation, settlement.
 			r.Group(func(r chi.Router) {
 				r.Use(s.requireRole(auth.RoleHotline, auth.RoleSupervisor, auth.RoleManager, auth.RoleTechnician))
 				r.Get("/orders/{id}/fees", s.handleOrderFees())
@@ -142,7 +146,6 @@ func (s *server) routes() http.Handler {
 }
 
 // navFor is the role-aware navigation: the screens each role opens every day.
-// Later screens add their entries here.
 func navFor(role auth.Role) []navEntry {
 	items := []navEntry{{"/", "nav.home"}}
 	switch role {
@@ -150,11 +153,12 @@ func navFor(role auth.Role) []navEntry {
 		items = append(items, navEntry{"/intake", "nav.intake"}, navEntry{"/orders", "nav.orders"}, navEntry{"/callbacks", "nav.callbacks"},
 			navEntry{"/customers", "nav.customers"})
 	case auth.RoleSupervisor:
-		items = append(items, navEntry{"/board", "nav.board"}, navEntry{"/orders?state=assessing", "nav.assessments"},
+		items = append(items, navEntry{"/board", "nav.board"}, navEntry{"/assessments", "nav.assessments"},
 			navEntry{"/orders", "nav.orders"}, navEntry{"/parts/requisitions", "nav.requisitions"}, navEntry{"/customers", "nav.customers"})
 	case auth.RoleManager:
 		items = append(items, navEntry{"/board", "nav.board"}, navEntry{"/orders", "nav.orders"}, navEntry{"/callbacks", "nav.callbacks"},
-			navEntry{"/customers", "nav.customers"}, navEntry{"/parts", "nav.parts"}, navEntry{"/settings", "nav.settings"}, navEntry{"/settings/fees", "nav.fees"})
+			navEntry{"/receivables", "nav.receivables"}, navEntry{"/customers", "nav.customers"}, navEntry{"/parts", "nav.parts"},
+			navEntry{"/settings", "nav.settings"})
 	case auth.RoleTechnician:
 		items = append(items, navEntry{"/jobs", "nav.jobs"})
 	case auth.RoleStorekeeper:

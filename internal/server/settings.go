@@ -30,6 +30,7 @@ var settingsNumbers = []struct {
 	{"sla_repair_minutes", func(s *workorder.Settings) *int { return &s.SLARepairMinutes }, false},
 	{"repair_warranty_days", func(s *workorder.Settings) *int { return &s.RepairWarrantyDays }, true},
 	{"callback_after_guidance_minutes", func(s *workorder.Settings) *int { return &s.CallbackAfterGuidanceMinutes }, false},
+	{"callback_after_no_test_minutes", func(s *workorder.Settings) *int { return &s.CallbackAfterNoTestMinutes }, false},
 	{"callback_after_unsure_minutes", func(s *workorder.Settings) *int { return &s.CallbackAfterUnsureMinutes }, false},
 	{"callback_after_repair_workdays", func(s *workorder.Settings) *int { return &s.CallbackAfterRepairWorkdays }, false},
 	{"callback_attempt_limit", func(s *workorder.Settings) *int { return &s.CallbackAttemptLimit }, false},

@@ -20,7 +20,7 @@ func settingsValues() url.Values {
 		"sla_normal_contact_workdays": {"1"}, "sla_normal_arrive_workdays": {"3"},
 		"sla_repair_minutes": {"120"}, "repair_warranty_days": {"90"},
 		"callback_after_guidance_minutes": {"120"}, "callback_after_unsure_minutes": {"180"},
-		"callback_after_repair_workdays": {"3"}, "callback_attempt_limit": {"3"},
+		"callback_after_no_test_minutes": {"120"}, "callback_after_repair_workdays": {"3"}, "callback_attempt_limit": {"3"},
 		"work_day_start": {"09:00"}, "work_day_end": {"18:00"}, "weekend": {"6", "0"},
 	}
 }
@@ -70,7 +70,7 @@ func TestSettingsPageShowsDefaults(t *testing.T) {
 	for name, want := range map[string]string{
 		"sla_urgent_contact_minutes": "60", "sla_urgent_arrive_minutes": "240", "sla_normal_contact_workdays": "1",
 		"sla_normal_arrive_workdays": "3", "sla_repair_minutes": "120", "repair_warranty_days": "90",
-		"callback_after_guidance_minutes": "120", "callback_after_unsure_minutes": "180",
+		"callback_after_guidance_minutes": "120", "callback_after_unsure_minutes": "180", "callback_after_no_test_minutes": "120",
 		"callback_after_repair_workdays": "3", "callback_attempt_limit": "3", "work_day_start": "09:00", "work_day_end": "18:00",
 	} {
 		if got := inputValue(r.Body, name); got != want {

@@ -15,8 +15,13 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// BoardStates are the work board's columns, in workflow order.
+// BoardStates are the work board's columns after the first, in workflow order. The first
+// column, 新报修 / 待评估, holds the calls not yet assessed (IntakeStates).
 var BoardStates = []State{AwaitingDispatch, Dispatched, Scheduled, InProgress, AwaitingParts, InWorkshop, AwaitingCallback}
+
+// IntakeStates are the states of the board's first column: calls the hotline logged or
+// forwarded, waiting for an assessment.
+var IntakeStates = []State{Received, Assessing}
 
 // BoardFilter narrows the board. Day is the technician view's day (civil date in the
 // service's time zone; zero means today).
@@ -41,6 +46,8 @@ type Lane struct {
 
 // Board is the supervisor's work board.
 type Board struct {
+	// Intake are the new calls (已受理, 技术评估中), urgent first, then by due time.
+	Intake     []Order
 	Columns    map[State][]Order
 	Lanes      []Lane
 	Unassigned []Order
@@ -55,7 +62,7 @@ const BoardLimit = 2000
 
 // boardSQL reads the open orders on the board. The literal state predicate matches the
 // partial index work_orders_open_idx, which the EXPLAIN test checks.
-const boardSQL = ` WHERE o.station_id = ANY($1) AND o.state NOT IN ('closed', 'cancelled') AND o.state NOT IN ('received', 'assessing')`
+const boardSQL = ` WHERE o.station_id = ANY($1) AND o.state NOT IN ('closed', 'cancelled')`
 
 // BoardQuery returns the board's SQL and arguments for the actor's stations (for the
 // EXPLAIN test and Board).
@@ -83,8 +90,9 @@ func BoardQuery(stations []int64, f BoardFilter, now time.Time) (string, []any) 
 	return sql, args
 }
 
-// Board loads the work board of the actor's stations: open orders by state, and each
-// active technician's lane for the day. Supervisors and managers only.
+// Board loads the work board of the actor's stations: the new calls not yet assessed,
+// open orders by state, and each active technician's lane for the day. Supervisors and
+// managers only.
 func (s *Service) Board(ctx context.Context, actor auth.Actor, f BoardFilter) (Board, error) {
 	if !actor.Is(auth.RoleSupervisor, auth.RoleManager) {
 		return Board{}, apperr.New(apperr.Forbidden, "error.forbidden_role", "Roles", "supervisor,manager")
@@ -122,6 +130,10 @@ func (s *Service) Board(ctx context.Context, actor auth.Actor, f BoardFilter) (B
 		lanes[b.Lanes[i].Technician.ID] = &b.Lanes[i]
 	}
 	for _, o := range orders {
+		if o.State == Received || o.State == Assessing {
+			b.Intake = append(b.Intake, o)
+			continue
+		}
 		b.Columns[o.State] = append(b.Columns[o.State], o)
 		if o.State == AwaitingDispatch {
 			b.Unassigned = append(b.Unassigned, o)
@@ -154,6 +166,17 @@ func (s *Service) Board(ctx context.Context, actor auth.Actor, f BoardFilter) (B
 		urgentFirst(b.Columns[st])
 	}
 	urgentFirst(b.Unassigned)
+	// Calls not yet assessed: urgent first, then the customer contact that falls due first.
+	sort.SliceStable(b.Intake, func(i, j int) bool {
+		a, c := b.Intake[i], b.Intake[j]
+		if (a.Urgency == "urgent") != (c.Urgency == "urgent") {
+			return a.Urgency == "urgent"
+		}
+		if !a.ContactDueAt.Equal(c.ContactDueAt) {
+			return a.ContactDueAt.Before(c.ContactDueAt)
+		}
+		return a.CreatedAt.Before(c.CreatedAt)
+	})
 	for i := range b.Lanes {
 		sort.SliceStable(b.Lanes[i].Today, func(a, c int) bool {
 			return b.Lanes[i].Today[a].AppointmentStart.Before(*b.Lanes[i].Today[c].AppointmentStart)
@@ -172,4 +195,15 @@ func (s *Service) Move(ctx context.Context, actor auth.Actor, id int64, version 
 		return s.Assign(ctx, actor, id, version, technicianID, "")
 	}
 	return s.Reassign(ctx, actor, id, version, technicianID, strings.TrimSpace(reason))
+}
+
+// Assessments is the assessment queue (技术评估): the orders forwarded for assessment in
+// the actor's stations, urgent first, then the one whose customer contact falls due
+// first. Supervisors and managers; Forbidden for others.
+func (s *Service) Assessments(ctx context.Context, actor auth.Actor) ([]Order, error) {
+	if !actor.Is(auth.RoleSupervisor, auth.RoleManager) {
+		return nil, apperr.New(apperr.Forbidden, "error.forbidden_role", "Roles", "supervisor,manager")
+	}
+	return collectOrders(s.pool.Query(ctx, selectOrder+` WHERE o.station_id = ANY($1) AND o.state = 'assessing'
+		ORDER BY (o.urgency = 'urgent') DESC, o.contact_due_at, o.created_at, o.id LIMIT 500`, actor.Stations))
 }

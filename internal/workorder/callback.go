@@ -75,22 +75,26 @@ func (s *Service) RecordCallback(ctx context.Context, actor auth.Actor, id int64
 			return strings.TrimSpace(c.Comments), data, nil
 		})
 	}
-	return s.transition(ctx, actor, id, version, CallbackUnsatisfied, c, func(tx pgx.Tx, o *Order, _ Settings, now time.Time) (string, map[string]any, error) {
+	return s.transition(ctx, actor, id, version, CallbackUnsatisfied, c, func(tx pgx.Tx, o *Order, st Settings, now time.Time) (string, map[string]any, error) {
 		if err := survey(tx, o, now); err != nil {
 			return "", nil, err
 		}
-		reopenForRevisit(o)
+		reopenForRevisit(o, st, s.loc, now)
+		data["revisit"] = o.RevisitCount
 		return strings.TrimSpace(c.Reason), data, nil
 	})
 }
 
 // reopenForRevisit sends an order back to dispatch after an unsatisfied callback: the
-// revisit is counted on the same order and it waits unassigned on the board.
-func reopenForRevisit(o *Order) {
+// revisit is counted on the same order, it waits unassigned on the board, and its
+// contact and arrival clocks start again from now (the first visit's are in the log).
+func reopenForRevisit(o *Order, st Settings, loc *time.Location, now time.Time) {
 	o.RevisitCount++
 	o.AssigneeID, o.AssignedAt, o.AppointmentStart, o.AppointmentEnd = nil, nil, nil, nil
 	o.ArrivedAt, o.RepairDueAt, o.CompletedAt, o.CallbackDueAt = nil, nil, nil, nil
 	o.UnitInWorkshop, o.CallbackAttempts = false, 0
+	o.FirstContactAt = nil
+	o.ContactDueAt, o.ArriveDueAt = ContactArriveDue(st, loc, o.Urgency, now)
 }
 
 // Attempt is one recorded callback.
@@ -108,9 +112,10 @@ type Attempt struct {
 
 // CallbackStats are this month's callback figures.
 type CallbackStats struct {
-	// Completed counts orders that reached 待回访 this month; Done those called back and
-	// reached this month. Rate is Done/Completed in percent (target ≥ 80).
-	Completed, Done, Rate int
+	// Due counts the callbacks that fell due this month up to now (each time an order
+	// entered 待回访, by its due time); Reached those of them that reached the customer.
+	// Rate is Reached/Due in percent (target ≥ 80), so never above 100.
+	Due, Reached, Rate int
 	// Satisfaction is the average overall score of this month's reached calls, ×10
 	// (42 = 4.2), and Satisfied the share of satisfied customers in percent.
 	Satisfaction, Satisfied int
@@ -160,28 +165,52 @@ func (s *Service) Callbacks(ctx context.Context, actor auth.Actor, stationID int
 	for _, a := range attempts {
 		q.Attempts[a.OrderID] = append(q.Attempts[a.OrderID], a)
 	}
-	l := s.now().In(s.loc)
+	now := s.now()
+	l := now.In(s.loc)
 	from := time.Date(l.Year(), l.Month(), 1, 0, 0, 0, 0, s.loc)
 	to := from.AddDate(0, 1, 0)
 	var avg *float64
-	err = s.pool.QueryRow(ctx, `SELECT
-		(SELECT count(DISTINCT e.order_id) FROM work_order_events e JOIN work_orders o ON o.id = e.order_id
-			WHERE e.to_state = 'awaiting_callback' AND e.transition <> 'callback_attempt' AND e.at >= $2 AND e.at < $3 AND o.station_id = ANY($1)),
-		(SELECT count(DISTINCT a.order_id) FROM callback_attempts a JOIN work_orders o ON o.id = a.order_id
-			WHERE a.outcome = 'reached' AND a.at >= $2 AND a.at < $3 AND o.station_id = ANY($1)),
-		(SELECT avg(a.overall) FROM callback_attempts a JOIN work_orders o ON o.id = a.order_id
-			WHERE a.outcome = 'reached' AND a.at >= $2 AND a.at < $3 AND o.station_id = ANY($1)),
-		(SELECT coalesce(round(100.0 * count(*) FILTER (WHERE a.satisfied) / nullif(count(*), 0)), 0) FROM callback_attempts a JOIN work_orders o ON o.id = a.order_id
-			WHERE a.outcome = 'reached' AND a.at >= $2 AND a.at < $3 AND o.station_id = ANY($1))`,
-		stations, from, to).Scan(&q.Stats.Completed, &q.Stats.Done, &avg, &q.Stats.Satisfied)
+	err = s.pool.QueryRow(ctx, callbackStatsSQL, stations, from, to, now).Scan(&q.Stats.Due, &q.Stats.Reached, &avg, &q.Stats.Satisfied)
 	if err != nil {
 		return CallbackQueue{}, db.Translate(err, "callback stats")
 	}
-	if q.Stats.Completed > 0 {
-		q.Stats.Rate = q.Stats.Done * 100 / q.Stats.Completed
-	}
+	q.Stats.Rate = CallbackRate(q.Stats.Reached, q.Stats.Due)
 	if avg != nil {
 		q.Stats.Satisfaction = int(*avg*10 + 0.5)
 	}
 	return q, nil
 }
+
+// CallbackRate is the share of due callbacks that reached the customer, in whole percent
+// (0 when none fell due).
+func CallbackRate(reached, due int) int {
+	if due == 0 {
+		return 0
+	}
+	return reached * 100 / due
+}
+
+// callbackStatsSQL counts, for stations $1, the callbacks that fell due in [$2, min($3,
+// $4)) and how many of them reached the customer, plus the month's survey averages.
+// A callback falls due once per entry into awaiting_callback (phone or remote guidance,
+// completion), at the due time recorded with that event; it counts as reached when a
+// reached call follows that entry and precedes the order's next entry.
+const callbackStatsSQL = `WITH due AS (
+	SELECT e.order_id, e.at, coalesce((e.data->>'callback_due_at')::timestamptz, o.callback_due_at) AS due_at
+	FROM work_order_events e JOIN work_orders o ON o.id = e.order_id
+	WHERE e.to_state = 'awaiting_callback' AND e.transition <> 'callback_attempt'
+		AND e.at >= $2::timestamptz - interval '62 days' AND e.at < least($3::timestamptz, $4::timestamptz) AND o.station_id = ANY($1)
+), cycles AS (
+	SELECT d.order_id, d.at, d.due_at,
+		(SELECT min(n.at) FROM work_order_events n WHERE n.order_id = d.order_id AND n.to_state = 'awaiting_callback'
+			AND n.transition <> 'callback_attempt' AND n.at > d.at) AS next_at
+	FROM due d WHERE d.due_at >= $2 AND d.due_at < least($3::timestamptz, $4::timestamptz)
+)
+SELECT
+	(SELECT count(*) FROM cycles),
+	(SELECT count(*) FROM cycles c WHERE EXISTS (SELECT 1 FROM callback_attempts a WHERE a.order_id = c.order_id
+		AND a.outcome = 'reached' AND a.at >= c.at AND (c.next_at IS NULL OR a.at < c.next_at))),
+	(SELECT avg(a.overall) FROM callback_attempts a JOIN work_orders o ON o.id = a.order_id
+		WHERE a.outcome = 'reached' AND a.at >= $2 AND a.at < $3 AND o.station_id = ANY($1)),
+	(SELECT coalesce(round(100.0 * count(*) FILTER (WHERE a.satisfied) / nullif(count(*), 0)), 0) FROM callback_attempts a JOIN work_orders o ON o.id = a.order_id
+		WHERE a.outcome = 'reached' AND a.at >= $2 AND a.at < $3 AND o.station_id = ANY($1))`

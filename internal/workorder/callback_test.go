@@ -62,12 +62,14 @@ func TestRecordCallback(t *testing.T) {
 	if _, err := f.svc.RecordCallback(f.ctx, f.actor("tech1"), q.ID, q.Version, survey); apperr.CodeOf(err) != apperr.Forbidden && apperr.CodeOf(err) != apperr.NotFound {
 		t.Errorf("technician records a callback: %v", err)
 	}
-	// This month's figures: three orders completed, one reached and satisfied, one not.
+	// This month's figures once the three callbacks have fallen due (three working days
+	// after completion): three due, one reached and satisfied, one reached and not.
+	f.clock.set(time.Date(2026, 11, 27, 12, 0, 0, 0, shanghai))
 	cq, err := f.svc.Callbacks(f.ctx, hot, 0, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cq.Stats.Completed != 3 || cq.Stats.Done != 2 || cq.Stats.Rate != 66 || cq.Stats.Satisfied != 50 || cq.Stats.Satisfaction != 35 {
+	if cq.Stats.Due != 3 || cq.Stats.Reached != 2 || cq.Stats.Rate != 66 || cq.Stats.Satisfied != 50 || cq.Stats.Satisfaction != 35 {
 		t.Errorf("stats %+v", cq.Stats)
 	}
 	if len(cq.Orders) != 1 || cq.Orders[0].ID != q.ID {
@@ -91,7 +93,7 @@ func TestCompletionQuotesOutOfWarrantyWork(t *testing.T) {
 	if o.Warranty != "out" {
 		t.Fatalf("warranty %s", o.Warranty)
 	}
-	o = f.must(f.svc.Assess(f.ctx, sup, o.ID, o.Version, wo.Assessment{CauseAnalysis: "轴承", RepairPlan: "更换", ServiceMode: "onsite"}))
+	o = f.must(f.svc.Assess(f.ctx, sup, o.ID, o.Version, wo.Assessment{CauseAnalysis: "轴承", RepairPlan: "更换", ServiceMode: "onsite", Complexity: "simple"}))
 	o = f.must(f.svc.Assign(f.ctx, sup, o.ID, o.Version, tech.UserID, ""))
 	start := f.clock.now().Add(time.Hour)
 	o = f.must(f.svc.MakeAppointment(f.ctx, tech, o.ID, o.Version, start, start.Add(time.Hour), ""))
@@ -107,5 +109,37 @@ func TestCompletionQuotesOutOfWarrantyWork(t *testing.T) {
 	in := f.orderIn(wo.AwaitingCallback, false)
 	if in.FeesState != "none" {
 		t.Errorf("in warranty after completion: fees %s", in.FeesState)
+	}
+}
+
+// TestCallbackRateIsOneSet: the rate counts the callbacks that fell due in the month and,
+// of those, the ones that reached the customer. A callback due last month but made this
+// month, or one not yet due, does not count, so the rate never exceeds 100%.
+func TestCallbackRateIsOneSet(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	hot := f.actor("hotline")
+	survey := wo.Callback{Outcome: "reached", Attitude: 5, Timeliness: 5, Quality: 5, Overall: 5, Satisfied: true}
+	// Two jobs done in late October (callbacks due in early November), one done in
+	// mid-October (due in October).
+	f.clock.set(time.Date(2026, 10, 12, 10, 0, 0, 0, shanghai))
+	oct := f.orderIn(wo.AwaitingCallback, false)
+	f.clock.set(time.Date(2026, 10, 29, 10, 0, 0, 0, shanghai))
+	a := f.orderIn(wo.AwaitingCallback, false)
+	b := f.orderIn(wo.AwaitingCallback, false)
+	// All three are called back in November; b is never reached.
+	f.clock.set(time.Date(2026, 11, 10, 10, 0, 0, 0, shanghai))
+	f.must(f.svc.RecordCallback(f.ctx, hot, oct.ID, oct.Version, survey))
+	f.must(f.svc.RecordCallback(f.ctx, hot, a.ID, a.Version, survey))
+	f.must(f.svc.RecordCallback(f.ctx, hot, b.ID, b.Version, wo.Callback{Outcome: "no_answer"}))
+	// A job done today whose callback is not due yet.
+	f.clock.set(time.Date(2026, 11, 23, 10, 0, 0, 0, shanghai))
+	f.orderIn(wo.AwaitingCallback, false)
+	cq, err := f.svc.Callbacks(f.ctx, hot, 0, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cq.Stats.Due != 2 || cq.Stats.Reached != 1 || cq.Stats.Rate != 50 {
+		t.Errorf("stats %+v, want 1 of 2 due this month reached (50%%)", cq.Stats)
 	}
 }

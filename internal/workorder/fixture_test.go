@@ -151,7 +151,7 @@ func (f *fixture) orderIn(s wo.State, workshop bool) wo.Order {
 		return o
 	}
 	step(func(o wo.Order) (wo.Order, error) {
-		return f.svc.Assess(f.ctx, sup, o.ID, o.Version, wo.Assessment{CauseAnalysis: "温控阀失效", RepairPlan: "更换温控阀", ServiceMode: "onsite"})
+		return f.svc.Assess(f.ctx, sup, o.ID, o.Version, wo.Assessment{CauseAnalysis: "温控阀失效", RepairPlan: "更换温控阀", ServiceMode: "onsite", Complexity: "simple"})
 	})
 	if s == wo.AwaitingDispatch {
 		return o
@@ -192,7 +192,7 @@ func (f *fixture) orderIn(s wo.State, workshop bool) wo.Order {
 		return o
 	}
 	step(func(o wo.Order) (wo.Order, error) {
-		return f.svc.CallbackSatisfied(f.ctx, hot, o.ID, o.Version, "客户满意")
+		return f.svc.RecordCallback(f.ctx, hot, o.ID, o.Version, wo.Callback{Outcome: "reached", Attitude: 5, Timeliness: 5, Quality: 5, Overall: 5, Satisfied: true, Comments: "客户满意"})
 	})
 	if s != wo.Closed {
 		f.t.Fatalf("orderIn: unknown state %s", s)

@@ -2,7 +2,6 @@ package workorder
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/aftersales/aftersales/internal/apperr"
@@ -131,15 +130,14 @@ func (s *Service) Caller(ctx context.Context, actor auth.Actor, customerID int64
 			end, _ := u.WarrantyEnd()
 			us.WarrantyEnd = &end
 		}
-		var prev int64
-		err := s.pool.QueryRow(ctx, `SELECT id FROM work_orders WHERE unit_id = $1 AND completed_at >= $2 ORDER BY completed_at DESC LIMIT 1`,
-			u.ID, now.AddDate(0, 0, -st.RepairWarrantyDays)).Scan(&prev)
-		if err == nil {
+		prev, err := earlierRepair(ctx, s.pool, u.ID, st, now)
+		if err != nil {
+			return CallerView{}, err
+		}
+		if prev != 0 {
 			if p, err := s.OrderByID(ctx, actor, prev); err == nil {
 				us.RepeatOf, us.Warranty = &p, "repair"
 			}
-		} else if !errors.Is(err, pgx.ErrNoRows) {
-			return CallerView{}, db.Translate(err, "repeat repair")
 		}
 		if us.Open, err = s.OpenOrdersOfUnit(ctx, actor, u.ID); err != nil {
 			return CallerView{}, err

@@ -133,7 +133,7 @@ func matrixDo(f *fixture, t wo.Transition, actor auth.Actor, o wo.Order) (wo.Ord
 		return f.svc.Forward(f.ctx, actor, o.ID, o.Version, "需技术评估")
 	case wo.Assess:
 		return f.svc.Assess(f.ctx, actor, o.ID, o.Version, wo.Assessment{CauseAnalysis: "温控阀失效", RepairPlan: "更换温控阀",
-			ServiceMode: "onsite", PartsNeeded: "温控阀", ToolsNeeded: "扳手", Note: "评估完成"})
+			ServiceMode: "onsite", PartsNeeded: "温控阀", ToolsNeeded: "扳手", Note: "评估完成", Complexity: "simple"})
 	case wo.ResolveRemotely:
 		return f.svc.ResolveRemotely(f.ctx, actor, o.ID, o.Version, "参数设置错误", "已远程指导客户修改参数")
 	case wo.Assign:
@@ -161,9 +161,9 @@ func matrixDo(f *fixture, t wo.Transition, actor auth.Actor, o wo.Order) (wo.Ord
 		return f.svc.Complete(f.ctx, actor, o.ID, o.Version, wo.Report{Diagnosis: "温控阀卡滞", FaultCause: "阀芯磨损",
 			ActionsTaken: "更换温控阀", TestRun: "done", UsageGuidance: true, Signature: demo.Signature(), Rating: &rating, Note: "完工"})
 	case wo.CallbackSatisfied:
-		return f.svc.CallbackSatisfied(f.ctx, actor, o.ID, o.Version, "客户满意")
+		return f.svc.RecordCallback(f.ctx, actor, o.ID, o.Version, wo.Callback{Outcome: "reached", Attitude: 5, Timeliness: 5, Quality: 5, Overall: 5, Satisfied: true, Comments: "客户满意"})
 	case wo.CallbackUnsatisfied:
-		return f.svc.CallbackUnsatisfied(f.ctx, actor, o.ID, o.Version, "故障复现，需重新上门")
+		return f.svc.RecordCallback(f.ctx, actor, o.ID, o.Version, wo.Callback{Outcome: "reached", Attitude: 3, Timeliness: 3, Quality: 2, Overall: 2, Reason: "故障复现，需重新上门"})
 	case wo.CloseUnreachable:
 		return f.svc.CloseUnreachable(f.ctx, actor, o.ID, o.Version, "多次联系不上")
 	case wo.Cancel:

@@ -33,6 +33,10 @@ type Order struct {
 	PartsNeeded   string     `db:"parts_needed"`
 	ToolsNeeded   string     `db:"tools_needed"`
 	LoanerNeeded  bool       `db:"loaner_needed"`
+	// Complexity is simple or complex (set at assessment); a complex fault is repaired by
+	// AgreedCompletionAt instead of within the repair minutes of arrival.
+	Complexity         *string    `db:"complexity"`
+	AgreedCompletionAt *time.Time `db:"agreed_completion_at"`
 	Guidance      string     `db:"guidance"`
 
 	AssigneeID       *int64     `db:"assignee_id"`
@@ -108,7 +112,7 @@ func (o Order) Overdue(now time.Time) []string {
 		}
 	}
 	switch o.State {
-	case AwaitingDispatch, Dispatched, Scheduled:
+	case Received, Assessing, AwaitingDispatch, Dispatched, Scheduled:
 		if o.ArrivedAt == nil && now.After(o.ArriveDueAt) {
 			out = append(out, "arrive")
 		}

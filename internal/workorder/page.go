@@ -20,8 +20,7 @@ type Person struct {
 type OrderPage struct {
 	Order    Order
 	Timeline []Event
-	// Actions are the actions the actor may take now, in workflow order: the allowed
-	// transitions, plus "callback_attempt" for the hotline while a callback is due.
+	// Actions are the actions the actor may take now, in workflow order (see pageActions).
 	Actions []string
 	// Technicians are the active technicians of the order's station (for assigning).
 	Technicians []Person
@@ -74,12 +73,7 @@ func (s *Service) Page(ctx context.Context, actor auth.Actor, id int64) (OrderPa
 		return OrderPage{}, apperr.New(apperr.NotFound, "error.not_found")
 	}
 	p.Order = orders[0]
-	for _, t := range Allowed(p.Order.facts(attemptLimit), machineActor(actor)) {
-		p.Actions = append(p.Actions, string(t))
-	}
-	if p.Order.State == AwaitingCallback && actor.Is(auth.RoleHotline) {
-		p.Actions = append(p.Actions, "callback_attempt")
-	}
+	p.Actions = pageActions(p.Order, attemptLimit, actor)
 	return p, nil
 }
 
@@ -135,4 +129,27 @@ func (s *Service) Attachment(ctx context.Context, actor auth.Actor, id int64, th
 		return attach.File{}, nil, err
 	}
 	return f, data, nil
+}
+
+// pageActions are the order page's actions for the actor: the transitions the machine
+// allows, except that both callback outcomes are one "callback" action — the survey,
+// which also records a call that did not reach the customer — and "write_off" for a
+// manager while the order's fees are a receivable.
+func pageActions(o Order, attemptLimit int, actor auth.Actor) []string {
+	var out []string
+	callback := false
+	for _, t := range Allowed(o.facts(attemptLimit), machineActor(actor)) {
+		switch t {
+		case CallbackSatisfied, CallbackUnsatisfied:
+			if !callback {
+				out, callback = append(out, "callback"), true
+			}
+		default:
+			out = append(out, string(t))
+		}
+	}
+	if o.FeesState == "receivable" && actor.Is(auth.RoleManager) && visible(o, actor) {
+		out = append(out, "write_off")
+	}
+	return out
 }

@@ -215,25 +215,20 @@ func (s *Service) CreateTx(ctx context.Context, tx pgx.Tx, actor auth.Actor, in 
 		if address == "" || u.InstallAddress != "" {
 			address = firstNonEmpty(u.InstallAddress, address)
 		}
-		// A unit completed within the repair-warranty period is a repeat repair (返修).
-		var prev int64
-		err = tx.QueryRow(ctx, `SELECT id FROM work_orders WHERE unit_id = $1 AND completed_at >= $2 ORDER BY completed_at DESC LIMIT 1`,
-			u.ID, now.AddDate(0, 0, -st.RepairWarrantyDays)).Scan(&prev)
-		if err == nil {
-			o.RepeatOf, o.Warranty = &prev, "repair"
-		} else if !errors.Is(err, pgx.ErrNoRows) {
-			return Order{}, db.Translate(err, "repeat repair")
+		// A repair call on a unit repaired within the repair-warranty period is a repeat
+		// repair (返修).
+		if o.ServiceType == "repair" {
+			prev, err := earlierRepair(ctx, tx, u.ID, st, now)
+			if err != nil {
+				return Order{}, err
+			}
+			if prev != 0 {
+				o.RepeatOf, o.Warranty = &prev, "repair"
+			}
 		}
 	}
 	o.Address = firstNonEmpty(strings.TrimSpace(in.Address), address)
-	cal := st.calendar(s.loc)
-	if o.Urgency == "urgent" {
-		o.ContactDueAt = now.Add(time.Duration(st.SLAUrgentContactMinutes) * time.Minute)
-		o.ArriveDueAt = now.Add(time.Duration(st.SLAUrgentArriveMinutes) * time.Minute)
-	} else {
-		o.ContactDueAt = cal.AddWorkingDays(now, st.SLANormalContactWorkdays)
-		o.ArriveDueAt = cal.AddWorkingDays(now, st.SLANormalArriveWorkdays)
-	}
+	o.ContactDueAt, o.ArriveDueAt = ContactArriveDue(st, s.loc, o.Urgency, now)
 	if in.IntakeKey != "" {
 		o.IntakeKey = &in.IntakeKey
 	}
@@ -297,11 +292,20 @@ type change func(tx pgx.Tx, o *Order, st Settings, now time.Time) (note string, 
 // the change, write the row and its event, NOTIFY. A retried form (the same transition by
 // the same user on the version it already moved) returns the order without a second event.
 func (s *Service) transition(ctx context.Context, actor auth.Actor, id int64, version int, t Transition, input any, apply change) (Order, error) {
+	return s.run(ctx, actor, id, version, string(t), input, func(_ pgx.Tx, o *Order, st Settings) (State, error) {
+		return Next(o.facts(st.CallbackAttemptLimit), t, machineActor(actor))
+	}, apply)
+}
+
+// decide returns the state a change leads to, or why it is refused.
+type decide func(tx pgx.Tx, o *Order, st Settings) (State, error)
+
+// run is the one write path of an order: lock, visibility, version (a retried form is
+// recognised and answered with the order as it is), decide, apply, row, event, NOTIFY.
+func (s *Service) run(ctx context.Context, actor auth.Actor, id int64, version int, name string, input any, to decide, apply change) (Order, error) {
 	hash := fingerprint(input)
-	var o Order
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		var err error
-		o, err = lockOrder(ctx, tx, id)
+		o, err := lockOrder(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -310,7 +314,7 @@ func (s *Service) transition(ctx context.Context, actor auth.Actor, id int64, ve
 		}
 		if version != o.Version {
 			m, err := lastChange(ctx, tx, o.ID, version+1)
-			if err == nil && m.Transition == string(t) && m.ActorID == actor.UserID && m.InputHash == hash {
+			if err == nil && m.Transition == name && m.ActorID == actor.UserID && m.InputHash == hash {
 				return errReplay
 			}
 			if m, err = lastChange(ctx, tx, o.ID, o.Version); err != nil {
@@ -323,7 +327,7 @@ func (s *Service) transition(ctx context.Context, actor auth.Actor, id int64, ve
 		if err != nil {
 			return err
 		}
-		to, err := Next(o.facts(st.CallbackAttemptLimit), t, machineActor(actor))
+		next, err := to(tx, &o, st)
 		if err != nil {
 			return err
 		}
@@ -333,20 +337,17 @@ func (s *Service) transition(ctx context.Context, actor auth.Actor, id int64, ve
 		if err != nil {
 			return err
 		}
-		o.State, o.Version, o.UpdatedAt = to, o.Version+1, now
+		o.State, o.Version, o.UpdatedAt = next, o.Version+1, now
 		if err := updateOrder(ctx, tx, &o); err != nil {
 			return err
 		}
-		if err := insertEvent(ctx, tx, Event{OrderID: o.ID, FromState: &from, ToState: to, Transition: string(t), ActorID: actor.UserID,
+		if err := insertEvent(ctx, tx, Event{OrderID: o.ID, FromState: &from, ToState: next, Transition: name, ActorID: actor.UserID,
 			Version: o.Version, InputHash: hash, At: now, Note: note, Data: data}); err != nil {
 			return err
 		}
 		return notify(ctx, tx, &o, prevAssignee)
 	})
-	if errors.Is(err, errReplay) {
-		return s.OrderByID(ctx, actor, id)
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, errReplay) {
 		return Order{}, err
 	}
 	return s.OrderByID(ctx, actor, id)
@@ -391,8 +392,8 @@ func (s *Service) ResolveByPhone(ctx context.Context, actor auth.Actor, id int64
 		}
 		o.Guidance = strings.TrimSpace(guidance)
 		o.FirstContactAt = ptr(now)
-		o.CallbackDueAt = ptr(now.Add(time.Duration(st.CallbackAfterGuidanceMinutes) * time.Minute))
-		return o.Guidance, nil, nil
+		o.CallbackDueAt = ptr(CallbackDue(st, s.loc, CallbackAfterGuidance, now))
+		return o.Guidance, map[string]any{"callback_due_at": *o.CallbackDueAt}, nil
 	})
 }
 
@@ -408,11 +409,18 @@ type Assessment struct {
 	CauseAnalysis string
 	RepairPlan    string
 	ServiceMode   string
-	PartsNeeded   string
-	ToolsNeeded   string
-	LoanerNeeded  bool
-	Note          string
+	// Complexity is simple or complex; a complex fault needs the completion time agreed
+	// with the customer, which replaces the repair clock.
+	Complexity         string
+	AgreedCompletionAt time.Time
+	PartsNeeded        string
+	ToolsNeeded        string
+	LoanerNeeded       bool
+	Note               string
 }
+
+// Complexities are the assessment's answers to "is the fault simple".
+var Complexities = []string{"simple", "complex"}
 
 // Assess records the technical assessment (supervisor) and sends the order to dispatch.
 // Required: cause analysis, repair plan, service mode (onsite or workshop; a remote fix is
@@ -423,14 +431,32 @@ func (s *Service) Assess(ctx context.Context, actor auth.Actor, id int64, versio
 		if a.ServiceMode != "onsite" && a.ServiceMode != "workshop" {
 			f["service_mode"] = "workorder.field.service_mode_dispatch"
 		}
+		switch a.Complexity {
+		case "simple":
+		case "complex":
+			if a.AgreedCompletionAt.IsZero() {
+				f["agreed_completion_at"] = "workorder.field.agreed_completion_required"
+			} else if !a.AgreedCompletionAt.After(now) {
+				f["agreed_completion_at"] = "workorder.field.agreed_completion_past"
+			}
+		default:
+			f["complexity"] = "field.required"
+		}
 		if err := invalid(f); err != nil {
 			return "", nil, err
 		}
 		o.CauseAnalysis, o.RepairPlan = strings.TrimSpace(a.CauseAnalysis), strings.TrimSpace(a.RepairPlan)
-		o.ServiceMode = ptr(a.ServiceMode)
+		o.ServiceMode, o.Complexity, o.AgreedCompletionAt = ptr(a.ServiceMode), ptr(a.Complexity), nil
+		if a.Complexity == "complex" {
+			o.AgreedCompletionAt = ptr(a.AgreedCompletionAt)
+		}
 		o.PartsNeeded, o.ToolsNeeded, o.LoanerNeeded = strings.TrimSpace(a.PartsNeeded), strings.TrimSpace(a.ToolsNeeded), a.LoanerNeeded
 		o.AssessedAt, o.AssessedBy = ptr(now), ptr(actor.UserID)
-		return strings.TrimSpace(a.Note), map[string]any{"service_mode": a.ServiceMode}, nil
+		data := map[string]any{"service_mode": a.ServiceMode, "complexity": a.Complexity}
+		if o.AgreedCompletionAt != nil {
+			data["agreed_completion_at"] = *o.AgreedCompletionAt
+		}
+		return strings.TrimSpace(a.Note), data, nil
 	})
 }
 
@@ -445,8 +471,8 @@ func (s *Service) ResolveRemotely(ctx context.Context, actor auth.Actor, id int6
 		o.ServiceMode = ptr("remote")
 		o.AssessedAt, o.AssessedBy = ptr(now), ptr(actor.UserID)
 		o.FirstContactAt = firstTime(o.FirstContactAt, now)
-		o.CallbackDueAt = ptr(now.Add(time.Duration(st.CallbackAfterGuidanceMinutes) * time.Minute))
-		return o.Guidance, nil, nil
+		o.CallbackDueAt = ptr(CallbackDue(st, s.loc, CallbackAfterGuidance, now))
+		return o.Guidance, map[string]any{"callback_due_at": *o.CallbackDueAt}, nil
 	})
 }
 
@@ -562,7 +588,7 @@ func (s *Service) CheckIn(ctx context.Context, actor auth.Actor, id int64, versi
 	return s.transition(ctx, actor, id, version, CheckIn, nil, func(tx pgx.Tx, o *Order, st Settings, now time.Time) (string, map[string]any, error) {
 		if o.ArrivedAt == nil {
 			o.ArrivedAt = ptr(now)
-			o.RepairDueAt = ptr(now.Add(time.Duration(st.SLARepairMinutes) * time.Minute))
+			o.RepairDueAt = RepairDue(st, o.Complexity, o.AgreedCompletionAt, now)
 		}
 		o.FirstContactAt = firstTime(o.FirstContactAt, now)
 		return "", map[string]any{"arrived_at": now}, nil
@@ -626,9 +652,9 @@ type Report struct {
 
 // Complete files the field report (the assigned technician). Required: diagnosis, cause,
 // actions, test-run result, and a signature or the reason there is none; photos and the
-// signature are checked (type, size, count) and saved in the same transaction. When the test run
-// was not done or the fix is unsure, the callback is due in 3 hours (configurable), else
-// after the configured number of working days.
+// signature are checked (type, size, count) and saved in the same transaction. The callback
+// falls due by CallbackDue: 2 hours after a job with no test run, 3 hours when the fix is
+// unsure, else after the configured number of working days (all configurable).
 func (s *Service) Complete(ctx context.Context, actor auth.Actor, id int64, version int, r Report) (Order, error) {
 	// The retry fingerprint names the files by their hashes, not their bytes.
 	fp := struct {
@@ -737,12 +763,9 @@ func (s *Service) Complete(ctx context.Context, actor auth.Actor, id int64, vers
 		if err := tx.QueryRow(ctx, `SELECT fees_state FROM work_orders WHERE id = $1`, o.ID).Scan(&o.FeesState); err != nil {
 			return "", nil, db.Translate(err, "fees state")
 		}
-		if r.TestRun == "done" {
-			o.CallbackDueAt = ptr(st.calendar(s.loc).AddWorkingDays(now, st.CallbackAfterRepairWorkdays))
-		} else {
-			o.CallbackDueAt = ptr(now.Add(time.Duration(st.CallbackAfterUnsureMinutes) * time.Minute))
-		}
-		return strings.TrimSpace(r.Note), map[string]any{"test_run": r.TestRun, "signed": signed, "photos": len(r.Photos), "parts_used": used}, nil
+		o.CallbackDueAt = ptr(CallbackDue(st, s.loc, r.TestRun, now))
+		return strings.TrimSpace(r.Note), map[string]any{"test_run": r.TestRun, "signed": signed, "photos": len(r.Photos), "parts_used": used,
+			"callback_due_at": *o.CallbackDueAt}, nil
 	})
 }
 
@@ -750,82 +773,45 @@ func (s *Service) Complete(ctx context.Context, actor auth.Actor, id int64, vers
 // outcome no_answer or refused. The order stays awaiting callback; after the configured
 // number of attempts a supervisor may close it as unreachable.
 func (s *Service) RecordCallbackAttempt(ctx context.Context, actor auth.Actor, id int64, version int, outcome, note string) (Order, error) {
-	var o Order
-	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		var err error
-		if o, err = lockOrder(ctx, tx, id); err != nil {
-			return err
-		}
-		if !visible(o, actor) {
-			return apperr.New(apperr.NotFound, "error.not_found")
-		}
-		if version != o.Version {
-			m, err := lastChange(ctx, tx, o.ID, o.Version)
-			if err != nil {
-				return db.Translate(err, "last change")
-			}
-			return apperr.New(apperr.Conflict, "error.stale", "Name", m.Name, "At", m.At.In(s.loc).Format("2006-01-02 15:04"), "Transition", m.Transition, "State", string(o.State))
-		}
+	note = strings.TrimSpace(note)
+	return s.record(ctx, actor, id, version, "callback_attempt", []string{outcome, note}, func(tx pgx.Tx, o *Order, _ Settings, now time.Time) (string, map[string]any, error) {
 		if o.State != AwaitingCallback {
-			return apperr.New(apperr.IllegalTransition, "error.transition.illegal", "State", string(o.State), "Transition", "callback_attempt")
+			return "", nil, apperr.New(apperr.IllegalTransition, "error.transition.illegal", "State", string(o.State), "Transition", "callback_attempt")
 		}
 		if !actor.Is(auth.RoleHotline) {
-			return apperr.New(apperr.Forbidden, "error.transition.role", "State", string(o.State), "Transition", "callback_attempt", "Role", string(actor.Role))
+			return "", nil, apperr.New(apperr.Forbidden, "error.transition.role", "State", string(o.State), "Transition", "callback_attempt", "Role", string(actor.Role))
 		}
 		if outcome != "no_answer" && outcome != "refused" {
-			return apperr.Fields(map[string]string{"outcome": "field.required"})
+			return "", nil, apperr.Fields(map[string]string{"outcome": "field.required"})
 		}
-		now := s.now()
+		if utf8.RuneCountInString(note) > MaxReasonRunes {
+			return "", nil, apperr.Fields(map[string]string{"note": "workorder.field.too_long"})
+		}
 		if _, err := tx.Exec(ctx, `INSERT INTO callback_attempts (order_id, outcome, note, by_user, at) VALUES ($1, $2, $3, $4, $5)`,
-			o.ID, outcome, strings.TrimSpace(note), actor.UserID, now); err != nil {
-			return db.Translate(err, "callback attempt")
+			o.ID, outcome, note, actor.UserID, now); err != nil {
+			return "", nil, db.Translate(err, "callback attempt")
 		}
 		o.CallbackAttempts++
-		o.Version++
-		o.UpdatedAt = now
-		if err := updateOrder(ctx, tx, &o); err != nil {
-			return err
-		}
-		from := o.State
-		if err := insertEvent(ctx, tx, Event{OrderID: o.ID, FromState: &from, ToState: o.State, Transition: "callback_attempt", ActorID: actor.UserID,
-			Version: o.Version, At: now, Note: strings.TrimSpace(note), Data: map[string]any{"outcome": outcome, "attempt": o.CallbackAttempts}}); err != nil {
-			return err
-		}
-		return notify(ctx, tx, &o, o.AssigneeID)
-	})
-	if err != nil {
-		return Order{}, err
-	}
-	return s.OrderByID(ctx, actor, id)
-}
-
-// CallbackSatisfied closes the order after a satisfied callback (hotline), when fees are
-// settled or nothing is chargeable.
-func (s *Service) CallbackSatisfied(ctx context.Context, actor auth.Actor, id int64, version int, note string) (Order, error) {
-	return s.transition(ctx, actor, id, version, CallbackSatisfied, note, func(tx pgx.Tx, o *Order, _ Settings, now time.Time) (string, map[string]any, error) {
-		o.ClosedAt = ptr(now)
-		return strings.TrimSpace(note), nil, nil
-	})
-}
-
-// CallbackUnsatisfied sends the order back to dispatch for a revisit (hotline).
-// Required: reason. The revisit is counted on the same order.
-func (s *Service) CallbackUnsatisfied(ctx context.Context, actor auth.Actor, id int64, version int, reason string) (Order, error) {
-	return s.transition(ctx, actor, id, version, CallbackUnsatisfied, reason, func(tx pgx.Tx, o *Order, _ Settings, _ time.Time) (string, map[string]any, error) {
-		if err := invalid(required("reason", reason)); err != nil {
-			return "", nil, err
-		}
-		reopenForRevisit(o)
-		return strings.TrimSpace(reason), map[string]any{"revisit": o.RevisitCount}, nil
+		return note, map[string]any{"outcome": outcome, "attempt": o.CallbackAttempts}, nil
 	})
 }
 
 // CloseUnreachable closes an order whose customer could not be reached after the
-// configured number of callback attempts (supervisor).
+// configured number of callback attempts (supervisor). Fees still owed are not dropped:
+// they stay on the order as a receivable (应收款) until settled or written off.
 func (s *Service) CloseUnreachable(ctx context.Context, actor auth.Actor, id int64, version int, note string) (Order, error) {
 	return s.transition(ctx, actor, id, version, CloseUnreachable, note, func(tx pgx.Tx, o *Order, _ Settings, now time.Time) (string, map[string]any, error) {
 		o.ClosedAt = ptr(now)
-		return strings.TrimSpace(note), map[string]any{"attempts": o.CallbackAttempts}, nil
+		data := map[string]any{"attempts": o.CallbackAttempts}
+		if o.FeesState == "pending" {
+			due, err := fee.OwedFen(ctx, tx, o.ID)
+			if err != nil {
+				return "", nil, err
+			}
+			o.FeesState = "receivable"
+			data["receivable_fen"] = due
+		}
+		return strings.TrimSpace(note), data, nil
 	})
 }
 
@@ -834,7 +820,7 @@ func (s *Service) Cancel(ctx context.Context, actor auth.Actor, id int64, versio
 	return s.transition(ctx, actor, id, version, Cancel, reason, func(tx pgx.Tx, o *Order, _ Settings, now time.Time) (string, map[string]any, error) {
 		reason = strings.TrimSpace(reason)
 		f := required("reason", reason)
-		if utf8.RuneCountInString(reason) > 500 {
+		if utf8.RuneCountInString(reason) > MaxReasonRunes {
 			f["reason"] = "workorder.field.too_long"
 		}
 		if err := invalid(f); err != nil {

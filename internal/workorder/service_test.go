@@ -127,7 +127,7 @@ func TestRequiredFieldsNameTheFieldAndWriteNothing(t *testing.T) {
 	}
 	r := f.orderIn(wo.Received, false)
 	check("assess", r, func() error {
-		_, err := f.svc.Assess(f.ctx, sup, r.ID, r.Version, wo.Assessment{ServiceMode: "remote"})
+		_, err := f.svc.Assess(f.ctx, sup, r.ID, r.Version, wo.Assessment{ServiceMode: "remote", Complexity: "simple"})
 		return err
 	}, "cause_analysis", "repair_plan", "service_mode")
 	check("resolve by phone", r, func() error { _, err := f.svc.ResolveByPhone(f.ctx, hot, r.ID, r.Version, " "); return err }, "guidance")
@@ -211,7 +211,8 @@ func TestBusinessCalendarDueTimes(t *testing.T) {
 			t.Errorf("%s: contact %s (want %s), arrive %s (want %s)", tc.name, o.ContactDueAt.In(shanghai), tc.contactDue, o.ArriveDueAt.In(shanghai), tc.arrival)
 		}
 	}
-	// Callback due times: 2 h after phone guidance, 3 h after an unsure repair, else 3 working days.
+	// Callback due times: 2 h after phone guidance, 2 h when there was no time to test-run
+	// (002 §四.6), 3 h after an unsure repair (002 §六), else 3 working days.
 	f.clock.set(time.Date(2026, 12, 31, 17, 0, 0, 0, shanghai))
 	o := f.create()
 	o = f.must(f.svc.ResolveByPhone(f.ctx, f.actor("hotline"), o.ID, o.Version, "指导客户复位热继电器"))
@@ -223,6 +224,7 @@ func TestBusinessCalendarDueTimes(t *testing.T) {
 		want    time.Time
 	}{
 		{"unsure", time.Date(2026, 12, 31, 20, 0, 0, 0, shanghai)},
+		{"not_done", time.Date(2026, 12, 31, 19, 0, 0, 0, shanghai)},
 		// 27 working hours from Thursday 17:00 → Tuesday 5 January 17:00.
 		{"done", time.Date(2027, 1, 5, 17, 0, 0, 0, shanghai)},
 	} {
@@ -460,11 +462,11 @@ func TestCallbacksAttemptsAndFees(t *testing.T) {
 	if _, err := f.pool.Exec(f.ctx, `UPDATE work_orders SET fees_state = 'pending' WHERE id = $1`, p.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.CallbackSatisfied(f.ctx, hot, p.ID, p.Version, ""); apperr.As(err).Key != "error.transition.fees_unsettled" {
+	if _, err := f.svc.RecordCallback(f.ctx, hot, p.ID, p.Version, wo.Callback{Outcome: "reached", Attitude: 5, Timeliness: 5, Quality: 5, Overall: 5, Satisfied: true, Comments: ""}); apperr.As(err).Key != "error.transition.fees_unsettled" {
 		t.Errorf("closing with fees pending: %v", err)
 	}
 	// Unsatisfied: back to dispatch, counted, unassigned.
-	p = f.must(f.svc.CallbackUnsatisfied(f.ctx, hot, p.ID, p.Version, "仍有异响"))
+	p = f.must(f.svc.RecordCallback(f.ctx, hot, p.ID, p.Version, wo.Callback{Outcome: "reached", Attitude: 3, Timeliness: 3, Quality: 2, Overall: 2, Reason: "仍有异响"}))
 	if p.State != wo.AwaitingDispatch || p.RevisitCount != 1 || p.AssigneeID != nil {
 		t.Errorf("unsatisfied: %s revisit %d assignee %v", p.State, p.RevisitCount, p.AssigneeID)
 	}

@@ -22,6 +22,7 @@ type Settings struct {
 	RepairWarrantyDays           int             `db:"repair_warranty_days"`
 	CallbackAfterGuidanceMinutes int             `db:"callback_after_guidance_minutes"`
 	CallbackAfterUnsureMinutes   int             `db:"callback_after_unsure_minutes"`
+	CallbackAfterNoTestMinutes   int             `db:"callback_after_no_test_minutes"`
 	CallbackAfterRepairWorkdays  int             `db:"callback_after_repair_workdays"`
 	CallbackAttemptLimit         int             `db:"callback_attempt_limit"`
 	WorkDayStart                 time.Duration   `db:"work_day_start"`
@@ -37,11 +38,11 @@ func loadSettings(ctx context.Context, q pgx.Tx) (Settings, error) {
 	var start, end pgtype.Time
 	err := q.QueryRow(ctx, `SELECT sla_urgent_contact_minutes, sla_urgent_arrive_minutes, sla_normal_contact_workdays,
 		sla_normal_arrive_workdays, sla_repair_minutes, repair_warranty_days, callback_after_guidance_minutes,
-		callback_after_unsure_minutes, callback_after_repair_workdays, callback_attempt_limit,
+		callback_after_unsure_minutes, callback_after_no_test_minutes, callback_after_repair_workdays, callback_attempt_limit,
 		work_day_start, work_day_end, weekend FROM settings WHERE id = 1`).Scan(
 		&st.SLAUrgentContactMinutes, &st.SLAUrgentArriveMinutes, &st.SLANormalContactWorkdays,
 		&st.SLANormalArriveWorkdays, &st.SLARepairMinutes, &st.RepairWarrantyDays, &st.CallbackAfterGuidanceMinutes,
-		&st.CallbackAfterUnsureMinutes, &st.CallbackAfterRepairWorkdays, &st.CallbackAttemptLimit,
+		&st.CallbackAfterUnsureMinutes, &st.CallbackAfterNoTestMinutes, &st.CallbackAfterRepairWorkdays, &st.CallbackAttemptLimit,
 		&start, &end, &st.Weekend)
 	if err != nil {
 		return st, db.Translate(err, "settings")
@@ -101,7 +102,8 @@ func (s *Service) UpdateSettings(ctx context.Context, actor auth.Actor, st Setti
 		"sla_urgent_contact_minutes": st.SLAUrgentContactMinutes, "sla_urgent_arrive_minutes": st.SLAUrgentArriveMinutes,
 		"sla_normal_contact_workdays": st.SLANormalContactWorkdays, "sla_normal_arrive_workdays": st.SLANormalArriveWorkdays,
 		"sla_repair_minutes": st.SLARepairMinutes, "callback_after_guidance_minutes": st.CallbackAfterGuidanceMinutes,
-		"callback_after_unsure_minutes": st.CallbackAfterUnsureMinutes, "callback_after_repair_workdays": st.CallbackAfterRepairWorkdays,
+		"callback_after_unsure_minutes": st.CallbackAfterUnsureMinutes, "callback_after_no_test_minutes": st.CallbackAfterNoTestMinutes,
+		"callback_after_repair_workdays": st.CallbackAfterRepairWorkdays,
 		"callback_attempt_limit": st.CallbackAttemptLimit,
 	}
 	for k, v := range positive {
@@ -123,11 +125,12 @@ func (s *Service) UpdateSettings(ctx context.Context, actor auth.Actor, st Setti
 			sla_normal_contact_workdays = $3, sla_normal_arrive_workdays = $4, sla_repair_minutes = $5, repair_warranty_days = $6,
 			callback_after_guidance_minutes = $7, callback_after_unsure_minutes = $8, callback_after_repair_workdays = $9,
 			callback_attempt_limit = $10, work_day_start = make_time(0, 0, 0) + $11 * interval '1 second',
-			work_day_end = make_time(0, 0, 0) + $12 * interval '1 second', weekend = $13, updated_at = $14, updated_by = $15 WHERE id = 1`,
+			work_day_end = make_time(0, 0, 0) + $12 * interval '1 second', weekend = $13, updated_at = $14, updated_by = $15,
+			callback_after_no_test_minutes = $16 WHERE id = 1`,
 			st.SLAUrgentContactMinutes, st.SLAUrgentArriveMinutes, st.SLANormalContactWorkdays, st.SLANormalArriveWorkdays,
 			st.SLARepairMinutes, st.RepairWarrantyDays, st.CallbackAfterGuidanceMinutes, st.CallbackAfterUnsureMinutes,
 			st.CallbackAfterRepairWorkdays, st.CallbackAttemptLimit, int(st.WorkDayStart.Seconds()), int(st.WorkDayEnd.Seconds()),
-			st.Weekend, s.now(), actor.UserID)
+			st.Weekend, s.now(), actor.UserID, st.CallbackAfterNoTestMinutes)
 		if err != nil {
 			return db.Translate(err, "update settings")
 		}

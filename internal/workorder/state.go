@@ -129,8 +129,8 @@ var table = []rule{
 		roles: []Role{RoleSupervisor}},
 	{t: ResolveRemotely, from: []State{Assessing}, to: to(AwaitingCallback),
 		roles: []Role{RoleSupervisor}},
-	// Managers of the station may dispatch too (issue 5: "only supervisors and managers
-	// of that station may assign").
+	// Managers of the station may dispatch too: only supervisors and managers of that
+	// station may assign.
 	{t: Assign, from: []State{AwaitingDispatch}, to: to(Dispatched),
 		roles: []Role{RoleSupervisor, RoleManager}},
 	{t: Reassign, from: []State{Dispatched, Scheduled}, to: to(Dispatched),

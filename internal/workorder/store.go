@@ -3,6 +3,7 @@ package workorder
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -28,7 +29,7 @@ var mutableCols = []string{
 	"arrived_at", "missing_parts", "unit_in_workshop", "loaner_issued",
 	"completed_at", "diagnosis", "fault_cause", "actions_taken", "test_run", "usage_guidance", "signed", "no_signature_reason", "rating",
 	"callback_due_at", "callback_attempts", "revisit_count", "fees_state", "closed_at", "cancelled_at", "cancel_reason",
-	"repair_due_at", "search", "updated_at",
+	"repair_due_at", "search", "updated_at", "contact_due_at", "arrive_due_at", "complexity", "agreed_completion_at",
 }
 
 func orderValues(o *Order) []any {
@@ -39,20 +40,20 @@ func orderValues(o *Order) []any {
 		o.ArrivedAt, o.MissingParts, o.UnitInWorkshop, o.LoanerIssued,
 		o.CompletedAt, o.Diagnosis, o.FaultCause, o.ActionsTaken, o.TestRun, o.UsageGuidance, o.Signed, o.NoSignatureReason, o.Rating,
 		o.CallbackDueAt, o.CallbackAttempts, o.RevisitCount, o.FeesState, o.ClosedAt, o.CancelledAt, o.CancelReason,
-		o.RepairDueAt, o.Search, o.UpdatedAt,
+		o.RepairDueAt, o.Search, o.UpdatedAt, o.ContactDueAt, o.ArriveDueAt, o.Complexity, o.AgreedCompletionAt,
 	}
 }
 
 // fixedCols are set once, at intake.
 var fixedCols = []string{
 	"number", "station_id", "channel", "customer_id", "unit_id", "symptom", "request", "urgency", "service_type",
-	"warranty", "repeat_of", "contact_due_at", "arrive_due_at", "intake_key", "created_by", "created_at",
+	"warranty", "repeat_of", "intake_key", "created_by", "created_at",
 }
 
 func fixedValues(o *Order) []any {
 	return []any{
 		o.Number, o.StationID, o.Channel, o.CustomerID, o.UnitID, o.Symptom, o.Request, o.Urgency, o.ServiceType,
-		o.Warranty, o.RepeatOf, o.ContactDueAt, o.ArriveDueAt, o.IntakeKey, o.CreatedBy, o.CreatedAt,
+		o.Warranty, o.RepeatOf, o.IntakeKey, o.CreatedBy, o.CreatedAt,
 	}
 }
 
@@ -157,6 +158,19 @@ func nextNumber(ctx context.Context, tx pgx.Tx, stationID int64, day time.Time) 
 	return n, db.Translate(err, "order number")
 }
 
+// earlierRepair returns the unit's latest repair (service type repair, completed) within
+// the repair-warranty period before now, or 0: a new repair call on it is a repeat repair
+// (返修, 001 §四.4). Maintenance, installation and consultation visits do not count.
+func earlierRepair(ctx context.Context, q db.Querier, unitID int64, st Settings, now time.Time) (int64, error) {
+	var id int64
+	err := q.QueryRow(ctx, `SELECT id FROM work_orders WHERE unit_id = $1 AND service_type = 'repair' AND completed_at >= $2
+		ORDER BY completed_at DESC LIMIT 1`, unitID, now.AddDate(0, 0, -st.RepairWarrantyDays)).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil
+	}
+	return id, db.Translate(err, "repeat repair")
+}
+
 // change names who made version v of an order, how and when (for conflict messages and
 // to recognise a retried form).
 type madeBy struct {
@@ -234,7 +248,7 @@ func parseCursor(s string) (time.Time, int64, bool) {
 // overdueSQL is Order.Overdue in SQL, with $now.
 const overdueSQL = `(
 	(o.state IN ('received','assessing','awaiting_dispatch','dispatched') AND o.first_contact_at IS NULL AND o.contact_due_at < %[1]s)
-	OR (o.state IN ('awaiting_dispatch','dispatched','scheduled') AND o.arrived_at IS NULL AND o.arrive_due_at < %[1]s)
+	OR (o.state IN ('received','assessing','awaiting_dispatch','dispatched','scheduled') AND o.arrived_at IS NULL AND o.arrive_due_at < %[1]s)
 	OR (o.state = 'in_progress' AND o.repair_due_at < %[1]s)
 	OR (o.state = 'awaiting_callback' AND o.callback_due_at < %[1]s))`
 
