@@ -37,7 +37,7 @@ type Order struct {
 	// AgreedCompletionAt instead of within the repair minutes of arrival.
 	Complexity         *string    `db:"complexity"`
 	AgreedCompletionAt *time.Time `db:"agreed_completion_at"`
-	Guidance      string     `db:"guidance"`
+	Guidance           string     `db:"guidance"`
 
 	AssigneeID       *int64     `db:"assignee_id"`
 	AssignedAt       *time.Time `db:"assigned_at"`

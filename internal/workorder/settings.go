@@ -104,7 +104,7 @@ func (s *Service) UpdateSettings(ctx context.Context, actor auth.Actor, st Setti
 		"sla_repair_minutes": st.SLARepairMinutes, "callback_after_guidance_minutes": st.CallbackAfterGuidanceMinutes,
 		"callback_after_unsure_minutes": st.CallbackAfterUnsureMinutes, "callback_after_no_test_minutes": st.CallbackAfterNoTestMinutes,
 		"callback_after_repair_workdays": st.CallbackAfterRepairWorkdays,
-		"callback_attempt_limit": st.CallbackAttemptLimit,
+		"callback_attempt_limit":         st.CallbackAttemptLimit,
 	}
 	for k, v := range positive {
 		if v <= 0 {
