@@ -227,3 +227,32 @@ func TestSatisfiedCallbackIsTheSurvey(t *testing.T) {
 		t.Fatalf("satisfied without a survey: %v", err)
 	}
 }
+
+// TestAssessmentQueueByDue: the assessment queue lists urgent orders first, then the one
+// whose customer contact falls due first — not the newest first.
+func TestAssessmentQueueByDue(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	hot := f.actor("hotline")
+	forward := func(urgency string) wo.Order {
+		o := f.must(f.svc.Create(f.ctx, hot, wo.NewOrder{CustomerID: f.customerID, UnitID: f.unitID, Channel: "phone",
+			Symptom: "报警停机", Urgency: urgency, ServiceType: "repair"}))
+		f.clock.advance(10 * time.Minute)
+		return f.must(f.svc.Forward(f.ctx, hot, o.ID, o.Version, ""))
+	}
+	oldNormal, newNormal, urgent := forward("normal"), forward("normal"), forward("urgent")
+	q, err := f.svc.Assessments(f.ctx, f.actor("supervisor"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []int64
+	for _, o := range q {
+		got = append(got, o.ID)
+	}
+	if len(got) != 3 || got[0] != urgent.ID || got[1] != oldNormal.ID || got[2] != newNormal.ID {
+		t.Fatalf("queue %v, want urgent %d, then %d, %d", got, urgent.ID, oldNormal.ID, newNormal.ID)
+	}
+	if _, err := f.svc.Assessments(f.ctx, hot); apperr.CodeOf(err) != apperr.Forbidden {
+		t.Errorf("hotline reads the assessment queue: %v", err)
+	}
+}

@@ -1,0 +1,108 @@
+package server_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// TestOrderPageCallbackIsTheSurvey: on a finished job the hotline gets one callback
+// form, the survey; a bare "satisfied" post is not an action, and a reached call
+// without scores comes back with its messages and nothing saved.
+func TestOrderPageCallbackIsTheSurvey(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	var id, version string
+	if err := a.Pool.QueryRow(t.Context(), `SELECT o.id::text, o.version::text FROM work_orders o JOIN stations s ON s.id = o.station_id
+		WHERE s.code = 'SH' AND o.state = 'awaiting_callback' AND o.fees_state <> 'pending' ORDER BY o.id LIMIT 1`).Scan(&id, &version); err != nil {
+		t.Fatal(err)
+	}
+	c := a.client(t)
+	c.signIn("hotline")
+	r := c.get("/orders/" + id)
+	mustContain(t, r.Body, `data-action="callback"`, "服务态度", "是否满意")
+	if strings.Contains(r.Body, `data-action="callback_satisfied"`) || strings.Contains(r.Body, `data-action="callback_attempt"`) {
+		t.Error("the order page still offers a bare callback outcome")
+	}
+	if r := c.post("/orders/"+id+"/callback_satisfied", url.Values{"version": {version}}); r.Status != http.StatusNotFound {
+		t.Errorf("bare callback_satisfied: %d", r.Status)
+	}
+	r = c.post("/orders/"+id+"/callback", url.Values{"version": {version}, "outcome": {"reached"}, "satisfied": {"1"}, "comments": {"很好"}})
+	if r.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("reached without scores: %d", r.Status)
+	}
+	mustContain(t, r.Body, "很好", `id="action-callback" open`)
+	var n int
+	_ = a.Pool.QueryRow(t.Context(), `SELECT count(*) FROM callback_attempts WHERE order_id = $1`, id).Scan(&n)
+	if n != 0 {
+		t.Fatalf("a refused survey saved %d rows", n)
+	}
+	r = c.post("/orders/"+id+"/callback", url.Values{"version": {version}, "outcome": {"reached"}, "satisfied": {"1"},
+		"attitude": {"5"}, "timeliness": {"4"}, "quality": {"5"}, "overall": {"5"}, "comments": {"很好"}})
+	if r.Status != http.StatusSeeOther {
+		t.Fatalf("survey: %d", r.Status)
+	}
+	var state string
+	_ = a.Pool.QueryRow(t.Context(), `SELECT state FROM work_orders WHERE id = $1`, id).Scan(&state)
+	if state != "closed" {
+		t.Errorf("after a satisfied survey: %s", state)
+	}
+}
+
+// TestReceivablesPage: the demo's order closed unreachable with fees owed is on the
+// manager's receivables list and its order page says so; the manager writes it off
+// after confirming, with a reason.
+func TestReceivablesPage(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	var id, version, number string
+	if err := a.Pool.QueryRow(t.Context(), `SELECT id::text, version::text, number FROM work_orders WHERE fees_state = 'receivable'`).Scan(&id, &version, &number); err != nil {
+		t.Fatal(err)
+	}
+	m := a.client(t)
+	m.signIn("manager")
+	r := m.get("/receivables")
+	mustContain(t, r.Body, "应收款", number, "¥", "核销应收款")
+	r = m.get("/orders/" + id)
+	mustContain(t, r.Body, "列为应收款", `data-action="write_off"`)
+	if r := m.post("/orders/"+id+"/write_off", url.Values{"version": {version}, "reason": {"客户失联"}}); r.Status != http.StatusUnprocessableEntity {
+		t.Errorf("write-off without confirming: %d", r.Status)
+	}
+	if r := m.post("/orders/"+id+"/write_off", url.Values{"version": {version}, "reason": {"客户失联"}, "confirm": {"1"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("write-off: %d", r.Status)
+	}
+	if r := m.get("/receivables"); strings.Contains(r.Body, number) {
+		t.Error("written-off order still listed")
+	}
+	h := a.client(t)
+	h.signIn("tech1")
+	if r := h.get("/receivables"); r.Status != http.StatusForbidden {
+		t.Errorf("technician opens receivables: %d", r.Status)
+	}
+}
+
+// TestHomePromisesOnlyWhatExists: every role's home page links only to pages that open,
+// and the manager's introduction names no screen the app does not have.
+func TestHomePromisesOnlyWhatExists(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	for _, user := range []string{"hotline", "supervisor", "tech1", "storekeeper", "manager", "admin"} {
+		c := a.client(t)
+		c.signIn(user)
+		r := c.get("/")
+		for _, part := range strings.Split(r.Body, `class="tile" href="`)[1:] {
+			href := part[:strings.Index(part, `"`)]
+			if got := c.get(href).Status; got != http.StatusOK {
+				t.Errorf("%s: home links to %s, which answers %d", user, href, got)
+			}
+		}
+		if user == "manager" {
+			for _, missing := range []string{"对账", "投诉", "指标", "报表"} {
+				if strings.Contains(r.Body, missing) {
+					t.Errorf("manager's home promises %s, which does not exist yet", missing)
+				}
+			}
+		}
+	}
+}
