@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/aftersales/aftersales/internal/apperr"
+	"github.com/aftersales/aftersales/internal/fee"
 	wo "github.com/aftersales/aftersales/internal/workorder"
 )
 
@@ -153,25 +154,8 @@ func TestRevisitGetsNewDueTimes(t *testing.T) {
 func TestCloseUnreachableKeepsFeesReceivable(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	hot, sup, mgr := f.actor("hotline"), f.actor("supervisor"), f.actor("manager")
-	o := f.orderIn(wo.AwaitingCallback, false)
-	var owed int64
-	if err := f.pool.QueryRow(f.ctx, `INSERT INTO order_fee_lines (order_id, kind, fee_item_id, description, quantity, unit_price_fen, amount_fen, chargeable, created_by, created_at)
-		SELECT $1, 'labour', id, name, 1, price_fen, price_fen, true, $2, $3 FROM fee_items WHERE kind = 'labour' AND price_fen > 0 ORDER BY id LIMIT 1
-		RETURNING amount_fen`, o.ID, hot.UserID, f.clock.now()).Scan(&owed); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.pool.Exec(f.ctx, `UPDATE work_orders SET fees_state = 'pending' WHERE id = $1`, o.ID); err != nil {
-		t.Fatal(err)
-	}
-	o = f.must(f.svc.OrderByID(f.ctx, hot, o.ID))
-	for range 3 {
-		o = f.must(f.svc.RecordCallback(f.ctx, hot, o.ID, o.Version, wo.Callback{Outcome: "no_answer"}))
-	}
-	o = f.must(f.svc.CloseUnreachable(f.ctx, sup, o.ID, o.Version, "三次未接通"))
-	if o.State != wo.Closed || o.FeesState != "receivable" {
-		t.Fatalf("closed unreachable: %s, fees %s", o.State, o.FeesState)
-	}
+	hot, mgr := f.actor("hotline"), f.actor("manager")
+	o, owed := f.receivable()
 	list, err := f.svc.Receivables(f.ctx, mgr)
 	if err != nil {
 		t.Fatal(err)
@@ -254,5 +238,58 @@ func TestAssessmentQueueByDue(t *testing.T) {
 	}
 	if _, err := f.svc.Assessments(f.ctx, hot); apperr.CodeOf(err) != apperr.Forbidden {
 		t.Errorf("hotline reads the assessment queue: %v", err)
+	}
+}
+
+// receivable is an order closed unreachable with a labour line owed, and what it owes.
+func (f *fixture) receivable() (wo.Order, int64) {
+	t := f.t
+	t.Helper()
+	hot, sup := f.actor("hotline"), f.actor("supervisor")
+	o := f.orderIn(wo.AwaitingCallback, false)
+	var owed int64
+	if err := f.pool.QueryRow(f.ctx, `INSERT INTO order_fee_lines (order_id, kind, fee_item_id, description, quantity, unit_price_fen, amount_fen, chargeable, created_by, created_at)
+		SELECT $1, 'labour', id, name, 1, price_fen, price_fen, true, $2, $3 FROM fee_items WHERE kind = 'labour' AND price_fen > 0 ORDER BY id LIMIT 1
+		RETURNING amount_fen`, o.ID, hot.UserID, f.clock.now()).Scan(&owed); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.pool.Exec(f.ctx, `UPDATE work_orders SET fees_state = 'pending' WHERE id = $1`, o.ID); err != nil {
+		t.Fatal(err)
+	}
+	o = f.must(f.svc.OrderByID(f.ctx, hot, o.ID))
+	for range 3 {
+		o = f.must(f.svc.RecordCallback(f.ctx, hot, o.ID, o.Version, wo.Callback{Outcome: "no_answer"}))
+	}
+	o = f.must(f.svc.CloseUnreachable(f.ctx, sup, o.ID, o.Version, "三次未接通"))
+	if o.State != wo.Closed || o.FeesState != "receivable" {
+		t.Fatalf("closed unreachable: %s, fees %s", o.State, o.FeesState)
+	}
+	return o, owed
+}
+
+// TestReceivableSettled: the payment of a receivable is recorded on its frozen quote;
+// the order leaves the list and its log records the payment.
+func TestReceivableSettled(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	o, owed := f.receivable()
+	fees := fee.NewService(f.pool, f.clock.now)
+	if err := fees.Settle(f.ctx, f.actor("hotline"), o.ID, owed+1, "cash", "R-1"); apperr.As(err).Fields["amount"] == "" {
+		t.Fatalf("wrong amount: %v", err)
+	}
+	if err := fees.Settle(f.ctx, f.actor("hotline"), o.ID, owed, "cash", "R-1"); err != nil {
+		t.Fatal(err)
+	}
+	o = f.must(f.svc.OrderByID(f.ctx, f.actor("manager"), o.ID))
+	if o.FeesState != "settled" || o.State != wo.Closed {
+		t.Fatalf("after payment: %s %s", o.State, o.FeesState)
+	}
+	if list, _ := f.svc.Receivables(f.ctx, f.actor("manager")); len(list.Items) != 0 {
+		t.Error("settled receivable still listed")
+	}
+	var n int
+	_ = f.pool.QueryRow(f.ctx, `SELECT count(*) FROM work_order_events WHERE order_id = $1 AND transition = 'receivable_settled' AND version = $2`, o.ID, o.Version).Scan(&n)
+	if n != 1 {
+		t.Errorf("receivable_settled events: %d", n)
 	}
 }
