@@ -190,7 +190,7 @@ func TestBrowserWholeJourney(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#cb-`+other+` input[name="quality"][value="2"]`)),
 		chromedp.Click(chromedp.CSS(`#cb-`+other+` input[name="overall"][value="2"]`)),
 		chromedp.Click(chromedp.CSS(`#cb-`+other+` input[name="satisfied"][value="0"]`)),
-		chromedp.SendKeys(chromedp.ID("reason-"+other), "维修后仍然漏油"),
+		chromedp.SendKeys(chromedp.ID("cb-"+other+"-reason"), "维修后仍然漏油"),
 		chromedp.Click(chromedp.CSS(`button[data-callback="`+other+`"]`)), chromedp.WaitVisible(chromedp.CSS(".flash-ok")))
 	if f := text(t, hot, ".flash-ok"); !strings.Contains(f, "重新上门") {
 		t.Errorf("flash %q", f)
