@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -103,9 +104,25 @@ func redirect(w http.ResponseWriter, r *http.Request, to string) {
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-// safeNext keeps a post-sign-in redirect on this site.
+// safeNext keeps a redirect (after sign-in, a language switch, a board move) on this
+// site: a path that stays a same-origin path after the browser's own clean-up of the URL
+// (it removes tabs and newlines and reads a backslash as a slash), else the home page.
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if next == "" || len(next) > 2048 {
+		return "/"
+	}
+	for _, r := range next {
+		if r < 0x20 || r == 0x7f || r == '\\' {
+			return "/"
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" ||
+		!strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+		return "/"
+	}
+	// %2F%2F or %5C decoded by a later hop must not make a host either.
+	if p := u.Path; strings.HasPrefix(p, "//") || strings.Contains(p, "\\") {
 		return "/"
 	}
 	return next

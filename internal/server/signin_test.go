@@ -39,10 +39,34 @@ func TestSignInRightAndWrongPassword(t *testing.T) {
 func TestSignInRedirectStaysOnSite(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
+	// Each of these is a path to the browser only until it strips tabs and newlines and
+	// reads backslashes as slashes: then it names another host.
+	hostile := []string{"//evil.example/x", "/\t/evil.example", "/\\evil.example", "/\t\\evil.example", "/\n/evil.example",
+		"\\evil.example", "https://evil.example", "/%2F/evil.example", "/%5Cevil.example", "javascript:alert(1)", " /x"}
+	for _, next := range hostile {
+		c := a.client(t)
+		r := c.post("/signin", url.Values{"username": {"hotline"}, "password": {demo.Password}, "next": {next}})
+		if r.Location != "/" {
+			t.Errorf("next=%q redirected to %q", next, r.Location)
+		}
+		// The same check guards the language switch and the board's return address.
+		if r := c.post("/lang", url.Values{"lang": {"en"}, "next": {next}}); r.Location != "/" {
+			t.Errorf("lang next=%q redirected to %q", next, r.Location)
+		}
+	}
+	// The query string of /signin?next= is decoded first: %09 is a tab.
 	c := a.client(t)
-	r := c.post("/signin", url.Values{"username": {"hotline"}, "password": {demo.Password}, "next": {"//evil.example/x"}})
-	if r.Location != "/" {
-		t.Fatalf("next=//evil.example redirected to %q", r.Location)
+	c.signIn("hotline")
+	if r := c.get("/signin?next=/%09/evil.example"); r.Location != "/" {
+		t.Errorf("GET /signin?next=/%%09/evil.example redirected to %q", r.Location)
+	}
+	if r := c.get("/signin?next=/orders%3Fstate%3Dopen"); r.Location != "/orders?state=open" {
+		t.Errorf("an own path with a query: %q", r.Location)
+	}
+	s := a.client(t)
+	s.signIn("supervisor")
+	if r := s.post("/board/move", url.Values{"order_id": {"0"}, "return": {"/\t/evil.example"}}); strings.Contains(r.Location, "evil") {
+		t.Errorf("board return redirected to %q", r.Location)
 	}
 }
 
