@@ -3,6 +3,7 @@
 package auth
 
 import (
+	"time"
 	"context"
 	"slices"
 )
@@ -39,6 +40,8 @@ type Actor struct {
 	// stations below it for managers and admins of a centre or headquarters.
 	Stations []int64
 	Language string
+	// SessionsAfter ends sessions signed in before it (zero: none are ended).
+	SessionsAfter time.Time
 }
 
 // Is reports whether the actor has one of roles.

@@ -3,6 +3,7 @@ package auth_test
 import (
 	"context"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -69,27 +70,51 @@ func TestAuthenticate(t *testing.T) {
 	}
 }
 
-func TestThrottlePerAccount(t *testing.T) {
+func TestThrottlePerAccountAndAddress(t *testing.T) {
 	t.Parallel()
-	svc, clk, _ := setup(t)
+	svc, clk, pool := setup(t)
 	ctx := context.Background()
-	for i := 0; i < auth.MaxFailuresPerUser; i++ {
-		// Different addresses: only the account limit can trigger.
-		if _, err := svc.Authenticate(ctx, "tech1", "wrong", fmt.Sprintf("10.0.1.%d", i)); apperr.CodeOf(err) != apperr.Unauthenticated {
+	for i := 0; i < auth.MaxFailuresPerPair; i++ {
+		if _, err := svc.Authenticate(ctx, "tech1", "wrong", "10.0.1.1"); apperr.CodeOf(err) != apperr.Unauthenticated {
 			t.Fatalf("attempt %d: %v", i, err)
 		}
 	}
-	_, err := svc.Authenticate(ctx, "tech1", demo.Password, "10.0.2.1")
-	if apperr.CodeOf(err) != apperr.TooManyRequests {
-		t.Fatalf("after %d failures the right password got %v, want TooManyRequests", auth.MaxFailuresPerUser, err)
+	// From that address the account waits, even with the right password.
+	if _, err := svc.Authenticate(ctx, "tech1", demo.Password, "10.0.1.1"); apperr.CodeOf(err) != apperr.TooManyRequests {
+		t.Fatalf("after %d failures the right password got %v, want TooManyRequests", auth.MaxFailuresPerPair, err)
 	}
-	// Another account from the same address is not affected.
-	if _, err := svc.Authenticate(ctx, "tech2", demo.Password, "10.0.1.0"); err != nil {
-		t.Fatalf("other account: %v", err)
-	}
-	clk.advance(auth.ThrottleWindow + time.Second)
+	// The owner at their own desk is not locked out by a stranger's guesses.
 	if _, err := svc.Authenticate(ctx, "tech1", demo.Password, "10.0.2.1"); err != nil {
-		t.Fatalf("after the window: %v", err)
+		t.Fatalf("the owner from another address: %v", err)
+	}
+	// Back-off: after the first wait one more try is allowed; a failure doubles the wait.
+	clk.advance(auth.FirstBackoff + time.Second)
+	if _, err := svc.Authenticate(ctx, "tech1", "wrong", "10.0.1.1"); apperr.CodeOf(err) != apperr.Unauthenticated {
+		t.Fatalf("after the first back-off: %v", err)
+	}
+	clk.advance(auth.FirstBackoff + time.Second)
+	if _, err := svc.Authenticate(ctx, "tech1", demo.Password, "10.0.1.1"); apperr.CodeOf(err) != apperr.TooManyRequests {
+		t.Fatalf("the doubled back-off was not kept: %v", err)
+	}
+	if locked, _ := svc.Locked(ctx, "tech1"); !locked {
+		t.Error("Locked does not report the held-back account")
+	}
+	// An admin unlocks: the account signs in from that address at once, and the
+	// history says who unlocked it.
+	admin, tech := actorOf(t, svc, pool, "admin"), actorOf(t, svc, pool, "tech1")
+	if err := svc.Unlock(ctx, tech, tech.UserID); apperr.CodeOf(err) != apperr.Forbidden {
+		t.Errorf("a technician unlocks: %v", err)
+	}
+	if err := svc.Unlock(ctx, admin, tech.UserID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Authenticate(ctx, "tech1", demo.Password, "10.0.1.1"); err != nil {
+		t.Fatalf("after unlock: %v", err)
+	}
+	var n int
+	_ = pool.QueryRow(ctx, `SELECT count(*) FROM user_events WHERE user_id = $1 AND kind = 'unlocked' AND actor_id = $2`, tech.UserID, admin.UserID).Scan(&n)
+	if n != 1 {
+		t.Errorf("unlock events: %d", n)
 	}
 }
 
@@ -97,8 +122,15 @@ func TestThrottlePerAddress(t *testing.T) {
 	t.Parallel()
 	svc, _, _ := setup(t)
 	ctx := context.Background()
-	for i := 0; i < auth.MaxFailuresPerIP; i++ {
-		// Different (unknown) accounts, one address: only the address limit can trigger.
+	// An office behind one address: twenty people mistyping once each is fine.
+	for i := 0; i < 20; i++ {
+		_, _ = svc.Authenticate(ctx, fmt.Sprintf("typo%d", i), "x", "10.9.9.9")
+	}
+	if _, err := svc.Authenticate(ctx, "hotline", demo.Password, "10.9.9.9"); err != nil {
+		t.Fatalf("after an office's usual mistakes: %v", err)
+	}
+	for i := 20; i < auth.MaxFailuresPerIP; i++ {
+		// Different (unknown) accounts, one address: only the address ceiling can trigger.
 		if _, err := svc.Authenticate(ctx, fmt.Sprintf("guess%d", i), "x", "10.9.9.9"); apperr.CodeOf(err) != apperr.Unauthenticated {
 			t.Fatalf("attempt %d: %v", i, err)
 		}
@@ -108,6 +140,71 @@ func TestThrottlePerAddress(t *testing.T) {
 	}
 	if _, err := svc.Authenticate(ctx, "hotline", demo.Password, "10.9.9.8"); err != nil {
 		t.Fatalf("another address: %v", err)
+	}
+}
+
+// TestThrottleHoldsUnderConcurrency: simultaneous wrong passwords for one account from
+// one address are counted before any is checked, so no more than the limit are checked
+// and a right password among them does not slip through.
+func TestThrottleHoldsUnderConcurrency(t *testing.T) {
+	t.Parallel()
+	svc, _, pool := setup(t)
+	ctx := context.Background()
+	const n = 41
+	results := make(chan error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			pw := "wrong"
+			if i == n/2 {
+				pw = demo.Password
+			}
+			_, err := svc.Authenticate(ctx, "hotline", pw, "10.5.5.5")
+			results <- err
+		}()
+	}
+	wg.Wait()
+	close(results)
+	checked := 0
+	for err := range results {
+		switch apperr.CodeOf(err) {
+		case apperr.TooManyRequests:
+		case apperr.Unauthenticated, "":
+			checked++
+		default:
+			t.Errorf("unexpected: %v", err)
+		}
+	}
+	if checked > auth.MaxFailuresPerPair {
+		t.Errorf("%d of %d simultaneous sign-ins were checked, the limit is %d", checked, n, auth.MaxFailuresPerPair)
+	}
+	var rows int
+	_ = pool.QueryRow(ctx, `SELECT count(*) FROM login_attempts WHERE ip = '10.5.5.5'`).Scan(&rows)
+	if rows > auth.MaxFailuresPerPair {
+		t.Errorf("%d attempts recorded", rows)
+	}
+}
+
+func TestPasswordProblem(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ user, pw, want string }{
+		{"wang", "12345678", "user.field.password_common"},
+		{"wang", "password", "user.field.password_common"},
+		{"wang", "        ", "user.field.password_blank"},
+		{"wang", "short1", "user.field.password_short"},
+		{"wangwei", "wangwei2026", "user.field.password_username"},
+		{"wangwei", "WangWei", "user.field.password_short"},
+		{"wang", "abcdefgh", "user.field.password_simple"},
+		{"wang", "93847261", "user.field.password_simple"},
+		{"wang", "demo1234", ""},
+		{"wang", "correcthorsebatterystaple", ""},
+		{"wang", "维修站2026春", ""},
+	} {
+		if got := auth.PasswordProblem(tc.user, tc.pw); got != tc.want {
+			t.Errorf("PasswordProblem(%q, %q) = %q, want %q", tc.user, tc.pw, got, tc.want)
+		}
 	}
 }
 
@@ -151,7 +248,7 @@ func TestUserAdministration(t *testing.T) {
 	hotline := actorOf(t, svc, pool, "hotline")
 	sh, _ := svc.StationByCode(ctx, "SH")
 
-	if _, err := svc.CreateUser(ctx, hotline, auth.NewUser{Username: "x1", DisplayName: "X", Role: auth.RoleHotline, StationID: sh.ID, Password: "longenough"}); apperr.CodeOf(err) != apperr.Forbidden {
+	if _, err := svc.CreateUser(ctx, hotline, auth.NewUser{Username: "x1", DisplayName: "X", Role: auth.RoleHotline, StationID: sh.ID, Password: "Long-enough9"}); apperr.CodeOf(err) != apperr.Forbidden {
 		t.Errorf("hotline creating a user: %v", err)
 	}
 	_, err := svc.CreateUser(ctx, admin, auth.NewUser{Username: "Bad Name", Role: "boss", Password: "short"})
@@ -161,14 +258,14 @@ func TestUserAdministration(t *testing.T) {
 			t.Errorf("field %s has no message: %v", f, e.Fields)
 		}
 	}
-	u, err := svc.CreateUser(ctx, admin, auth.NewUser{Username: "newtech", DisplayName: "新技师", Role: auth.RoleTechnician, StationID: sh.ID, Password: "longenough"})
+	u, err := svc.CreateUser(ctx, admin, auth.NewUser{Username: "newtech", DisplayName: "新技师", Role: auth.RoleTechnician, StationID: sh.ID, Password: "Long-enough9"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.CreateUser(ctx, admin, auth.NewUser{Username: "NEWTECH", DisplayName: "重复", Role: auth.RoleTechnician, StationID: sh.ID, Password: "longenough"}); apperr.As(err).Fields["username"] != "user.username_taken" {
+	if _, err := svc.CreateUser(ctx, admin, auth.NewUser{Username: "NEWTECH", DisplayName: "重复", Role: auth.RoleTechnician, StationID: sh.ID, Password: "Long-enough9"}); apperr.As(err).Fields["username"] != "user.username_taken" {
 		t.Errorf("duplicate username: %v", err)
 	}
-	if _, err := svc.Authenticate(ctx, "newtech", "longenough", "10.1.1.1"); err != nil {
+	if _, err := svc.Authenticate(ctx, "newtech", "Long-enough9", "10.1.1.1"); err != nil {
 		t.Fatalf("new user signs in: %v", err)
 	}
 	if err := svc.ResetPassword(ctx, admin, u.ID, "another-pass"); err != nil {

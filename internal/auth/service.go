@@ -12,13 +12,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// Throttling limits: failures within ThrottleWindow before sign-in is refused.
-const (
-	ThrottleWindow     = 15 * time.Minute
-	MaxFailuresPerUser = 5
-	MaxFailuresPerIP   = 20
-	MinPasswordLen     = 8
-)
+// MinPasswordLen is the shortest password accepted (see PasswordProblem for the rest).
+const MinPasswordLen = 8
 
 // User is an account.
 type User struct {
@@ -57,21 +52,18 @@ func NewService(pool *pgxpool.Pool, now func() time.Time) *Service {
 const userCols = `u.id, u.username, u.display_name, u.role, u.station_id, s.name AS station_name, u.language, u.phone, u.active, u.created_at`
 
 // Authenticate checks a username and password and records the attempt. It returns
-// TooManyRequests when the account or the address failed too often recently, and
-// Unauthenticated for a wrong or inactive account (without saying which).
+// TooManyRequests when this account failed too often from this address recently (with
+// back-off), when the address failed too often on any account, or when too many
+// passwords are being checked at once; Unauthenticated for a wrong or inactive account
+// (without saying which).
 func (s *Service) Authenticate(ctx context.Context, username, password, ip string) (User, error) {
 	username = strings.ToLower(strings.TrimSpace(username))
-	since := s.now().Add(-ThrottleWindow)
-	var perUser, perIP int
-	err := s.pool.QueryRow(ctx, `SELECT
-		(SELECT count(*) FROM login_attempts WHERE lower(username) = $1 AND NOT ok AND at > $3),
-		(SELECT count(*) FROM login_attempts WHERE ip = $2 AND NOT ok AND at > $3)`,
-		username, ip, since).Scan(&perUser, &perIP)
-	if err != nil {
-		return User{}, db.Translate(err, "count attempts")
+	if len(username) > MaxUsernameBytes || len(password) > MaxPasswordBytes || !utf8.ValidString(username) {
+		return User{}, apperr.New(apperr.Unauthenticated, "auth.bad_credentials")
 	}
-	if perUser >= MaxFailuresPerUser || perIP >= MaxFailuresPerIP {
-		return User{}, apperr.New(apperr.TooManyRequests, "auth.throttled", "Minutes", int(ThrottleWindow.Minutes()))
+	attempt, err := s.admit(ctx, username, ip)
+	if err != nil {
+		return User{}, err
 	}
 	var hash string
 	var u User
@@ -92,20 +84,28 @@ func (s *Service) Authenticate(ctx context.Context, username, password, ip strin
 		return User{}, db.Translate(err, "load user")
 	}
 	ok := false
-	if found && u.Active {
-		ok, err = CheckPassword(hash, password)
-		if err != nil {
-			return User{}, apperr.Wrap(err, "check password")
+	var checkErr error
+	err = withHashSlot(ctx, func() {
+		if found && u.Active {
+			ok, checkErr = CheckPassword(hash, password)
+		} else {
+			// Spend the same time as a real check so timing does not reveal accounts.
+			_, _ = CheckPassword(dummyHash, password)
 		}
-	} else {
-		// Spend the same time as a real check so timing does not reveal accounts.
-		_, _ = CheckPassword(dummyHash, password)
+	})
+	if err != nil {
+		// Not the user's failure: the attempt does not count.
+		_, _ = s.pool.Exec(ctx, `DELETE FROM login_attempts WHERE id = $1`, attempt)
+		return User{}, err
 	}
-	if _, err := s.pool.Exec(ctx, `INSERT INTO login_attempts (username, ip, ok, at) VALUES ($1, $2, $3, $4)`, username, ip, ok, s.now()); err != nil {
-		return User{}, db.Translate(err, "record attempt")
+	if checkErr != nil {
+		return User{}, apperr.Wrap(checkErr, "check password")
 	}
 	if !ok {
 		return User{}, apperr.New(apperr.Unauthenticated, "auth.bad_credentials")
+	}
+	if _, err := s.pool.Exec(ctx, `UPDATE login_attempts SET ok = true WHERE id = $1`, attempt); err != nil {
+		return User{}, db.Translate(err, "record attempt")
 	}
 	// Old attempts are only needed for the window; trim them now and then.
 	_, _ = s.pool.Exec(ctx, `DELETE FROM login_attempts WHERE at < $1`, s.now().Add(-24*time.Hour))
@@ -124,7 +124,7 @@ func (s *Service) ActorFor(ctx context.Context, userID int64) (Actor, error) {
 				SELECT id FROM stations WHERE id = u.station_id
 				UNION ALL SELECT st.id FROM stations st JOIN sub ON st.parent_id = sub.id)
 			SELECT id FROM sub ORDER BY id)
-		ELSE ARRAY[u.station_id] END AS scope
+		ELSE ARRAY[u.station_id] END AS scope, u.sessions_after
 		FROM users u JOIN stations s ON s.id = u.station_id WHERE u.id = $1`, userID)
 	if err != nil {
 		return Actor{}, db.Translate(err, "load user")
@@ -141,13 +141,17 @@ func (s *Service) ActorFor(ctx context.Context, userID int64) (Actor, error) {
 	if u.Language != nil {
 		a.Language = *u.Language
 	}
+	if u.SessionsAfter != nil {
+		a.SessionsAfter = *u.SessionsAfter
+	}
 	return a, nil
 }
 
 // actorRow is a user with the stations they see.
 type actorRow struct {
 	User
-	Scope []int64 `db:"scope"`
+	Scope         []int64    `db:"scope"`
+	SessionsAfter *time.Time `db:"sessions_after"`
 }
 
 type querier interface {
@@ -227,8 +231,8 @@ func (n NewUser) Valid() map[string]string {
 	if n.StationID == 0 {
 		f["station_id"] = "field.required"
 	}
-	if utf8.RuneCountInString(n.Password) < MinPasswordLen {
-		f["password"] = "user.field.password_short"
+	if k := PasswordProblem(n.Username, n.Password); k != "" {
+		f["password"] = k
 	}
 	return f
 }
@@ -309,23 +313,26 @@ func (s *Service) event(ctx context.Context, tx pgx.Tx, userID int64, actorID *i
 	return db.Translate(err, "user event")
 }
 
-// ResetPassword sets a new password for a user the admin manages.
+// ResetPassword sets a new password for a user the admin manages and ends the user's
+// open sessions. Invalid when PasswordProblem refuses the password.
 func (s *Service) ResetPassword(ctx context.Context, actor Actor, userID int64, password string) error {
 	if !actor.Is(RoleAdmin) {
 		return apperr.New(apperr.Forbidden, "error.forbidden_role", "Roles", "admin")
 	}
-	if utf8.RuneCountInString(password) < MinPasswordLen {
-		return apperr.Fields(map[string]string{"password": "user.field.password_short"})
-	}
-	if _, err := s.UserByID(ctx, actor, userID); err != nil {
+	u, err := s.UserByID(ctx, actor, userID)
+	if err != nil {
 		return err
+	}
+	if k := PasswordProblem(u.Username, password); k != "" {
+		return apperr.Fields(map[string]string{"password": k})
 	}
 	hash, err := HashPassword(password)
 	if err != nil {
 		return apperr.Wrap(err, "hash")
 	}
 	return db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1`, userID, hash, s.now()); err != nil {
+		// The user's open sessions end: whoever knew the old password is signed out.
+		if _, err := tx.Exec(ctx, `UPDATE users SET password_hash = $2, updated_at = $3, sessions_after = $3 WHERE id = $1`, userID, hash, s.now()); err != nil {
 			return db.Translate(err, "reset password")
 		}
 		return s.event(ctx, tx, userID, &actor.UserID, "password_reset", nil)
@@ -334,8 +341,8 @@ func (s *Service) ResetPassword(ctx context.Context, actor Actor, userID int64, 
 
 // SetPasswordByUsername sets a password from the command line (no acting user).
 func (s *Service) SetPasswordByUsername(ctx context.Context, username, password string) error {
-	if utf8.RuneCountInString(password) < MinPasswordLen {
-		return apperr.Fields(map[string]string{"password": "user.field.password_short"})
+	if k := PasswordProblem(username, password); k != "" {
+		return apperr.Fields(map[string]string{"password": k})
 	}
 	hash, err := HashPassword(password)
 	if err != nil {
@@ -343,7 +350,7 @@ func (s *Service) SetPasswordByUsername(ctx context.Context, username, password 
 	}
 	return db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		var id int64
-		err := tx.QueryRow(ctx, `UPDATE users SET password_hash = $2, updated_at = $3, active = true WHERE lower(username) = lower($1) RETURNING id`, username, hash, s.now()).Scan(&id)
+		err := tx.QueryRow(ctx, `UPDATE users SET password_hash = $2, updated_at = $3, active = true, sessions_after = $3 WHERE lower(username) = lower($1) RETURNING id`, username, hash, s.now()).Scan(&id)
 		if err != nil {
 			return db.Translate(err, "set password")
 		}

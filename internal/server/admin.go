@@ -75,7 +75,7 @@ func (s *server) handleAdminUser() http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		u, err := s.Auth.UserByID(r.Context(), actor(r), id)
+		u, err := s.Auth.UserPage(r.Context(), actor(r), id)
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -94,7 +94,7 @@ func (s *server) handleResetPassword() http.HandlerFunc {
 		}
 		err = s.Auth.ResetPassword(r.Context(), actor(r), id, r.PostFormValue("password"))
 		if e := apperr.As(err); err != nil && len(e.Fields) > 0 {
-			u, uerr := s.Auth.UserByID(r.Context(), actor(r), id)
+			u, uerr := s.Auth.UserPage(r.Context(), actor(r), id)
 			if uerr != nil {
 				s.fail(w, r, uerr)
 				return
@@ -127,6 +127,23 @@ func (s *server) handleSetActive(active bool) http.HandlerFunc {
 			key = "admin.users.deactivated"
 		}
 		s.flash(r, "ok", key)
+		redirect(w, r, "/admin/users/"+strconv.FormatInt(id, 10))
+	}
+}
+
+// handleUnlock clears a user's sign-in failures so they can sign in again at once.
+func (s *server) handleUnlock() http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := pathID(r, "id")
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if err := s.Auth.Unlock(r.Context(), actor(r), id); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.flash(r, "ok", "admin.users.unlocked")
 		redirect(w, r, "/admin/users/"+strconv.FormatInt(id, 10))
 	}
 }

@@ -142,6 +142,9 @@ func (s *server) crossOrigin(next http.Handler) http.Handler {
 }
 
 const sessionUserID = "user_id"
+
+// sessionSignedIn is when the session signed in (Unix milliseconds).
+const sessionSignedIn = "signed_in"
 const sessionLang = "lang"
 const sessionFlash = "flash"
 
@@ -155,6 +158,10 @@ func (s *server) loadActor(next http.Handler) http.Handler {
 			return
 		}
 		a, err := s.Auth.ActorFor(r.Context(), id)
+		if err == nil && !a.SessionsAfter.IsZero() && s.Sessions.GetInt64(r.Context(), sessionSignedIn) < a.SessionsAfter.UnixMilli() {
+			// The password was reset after this session signed in.
+			err = apperr.New(apperr.Unauthenticated, "auth.session_ended")
+		}
 		if err != nil {
 			if c := apperr.CodeOf(err); c == apperr.NotFound || c == apperr.Unauthenticated {
 				_ = s.Sessions.Destroy(r.Context())

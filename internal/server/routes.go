@@ -137,6 +137,7 @@ func (s *server) routes() http.Handler {
 				r.Post("/admin/users", s.handleCreateUser())
 				r.Get("/admin/users/{id}", s.handleAdminUser())
 				r.Post("/admin/users/{id}/password", s.handleResetPassword())
+				r.Post("/admin/users/{id}/unlock", s.handleUnlock())
 				r.Post("/admin/users/{id}/deactivate", s.handleSetActive(false))
 				r.Post("/admin/users/{id}/activate", s.handleSetActive(true))
 			})

@@ -51,6 +51,7 @@ func (s *server) handleSignIn() http.HandlerFunc {
 			return
 		}
 		s.Sessions.Put(r.Context(), sessionUserID, u.ID)
+		s.Sessions.Put(r.Context(), sessionSignedIn, s.Now().UnixMilli())
 		s.Sessions.Put(r.Context(), sessionSeen, s.Now().Unix())
 		if u.Language == nil {
 			// Keep a language chosen on the sign-in page.

@@ -74,14 +74,14 @@ func TestSignInThrottled(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
 	c := a.client(t)
-	for i := 0; i < auth.MaxFailuresPerUser; i++ {
+	for i := 0; i < auth.MaxFailuresPerPair; i++ {
 		c.post("/signin", url.Values{"username": {"tech1"}, "password": {"nope"}})
 	}
 	r := c.post("/signin", url.Values{"username": {"tech1"}, "password": {demo.Password}})
 	if r.Status != http.StatusTooManyRequests {
 		t.Fatalf("status %d, want 429", r.Status)
 	}
-	mustContain(t, r.Body, "登录失败次数过多", "15 分钟")
+	mustContain(t, r.Body, "登录失败次数过多", "1 分钟", "系统管理员")
 }
 
 func TestSessionRenewedOnSignInAndDestroyedOnSignOut(t *testing.T) {
@@ -130,7 +130,7 @@ func TestCrossOriginPostRefused(t *testing.T) {
 	a := newApp(t)
 	c := a.client(t)
 	c.signIn("admin")
-	form := url.Values{"username": {"evil"}, "display_name": {"Evil"}, "role": {"admin"}, "station_id": {"1"}, "password": {"longenough"}}
+	form := url.Values{"username": {"evil"}, "display_name": {"Evil"}, "role": {"admin"}, "station_id": {"1"}, "password": {"Long-enough9"}}
 	for _, h := range [][]string{
 		{"Sec-Fetch-Site", "cross-site"},
 		{"Origin", "http://evil.example"},
@@ -211,7 +211,7 @@ func TestAdminManagesUsers(t *testing.T) {
 
 	var shID string
 	_ = a.Pool.QueryRow(t.Context(), `SELECT id::text FROM stations WHERE code = 'SH'`).Scan(&shID)
-	r = c.post("/admin/users", url.Values{"username": {"hotline2"}, "display_name": {"新客服"}, "role": {"hotline"}, "station_id": {shID}, "password": {"longenough"}})
+	r = c.post("/admin/users", url.Values{"username": {"hotline2"}, "display_name": {"新客服"}, "role": {"hotline"}, "station_id": {shID}, "password": {"Long-enough9"}})
 	if r.Status != http.StatusSeeOther {
 		t.Fatalf("create: %d\n%s", r.Status, r.Body)
 	}
@@ -227,7 +227,7 @@ func TestAdminManagesUsers(t *testing.T) {
 	mustContain(t, c.get("/admin/users/"+id).Body, "账号已停用", "已停用")
 
 	h := a.client(t)
-	r = h.post("/signin", url.Values{"username": {"hotline2"}, "password": {"longenough"}})
+	r = h.post("/signin", url.Values{"username": {"hotline2"}, "password": {"Long-enough9"}})
 	if r.Status != http.StatusUnauthorized {
 		t.Fatalf("deactivated user signed in: %d", r.Status)
 	}
@@ -263,5 +263,59 @@ func TestReadyzFailsWithoutDatabase(t *testing.T) {
 	a.Pool.Close()
 	if r := a.client(t).get("/readyz"); r.Status != http.StatusServiceUnavailable {
 		t.Errorf("readyz with a closed pool: %d", r.Status)
+	}
+}
+
+// TestPasswordResetEndsSessions: when an admin resets a password, the user's open
+// sessions end (whoever knew the old password is out); the new password works.
+func TestPasswordResetEndsSessions(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	user := a.client(t)
+	user.signIn("hotline")
+	if r := user.get("/intake"); r.Status != http.StatusOK {
+		t.Fatalf("before the reset: %d", r.Status)
+	}
+	admin := a.client(t)
+	admin.signIn("admin")
+	id := userID(t, a, "hotline")
+	if r := admin.post("/admin/users/"+id+"/password", url.Values{"password": {"12345678"}}); r.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("a common password: %d", r.Status)
+	} else {
+		mustContain(t, r.Body, "常见密码")
+	}
+	if r := admin.post("/admin/users/"+id+"/password", url.Values{"password": {"Xin-mima-2026"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("reset: %d", r.Status)
+	}
+	if r := user.get("/intake"); r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Location, "/signin") {
+		t.Fatalf("the old session after a reset: %d %q", r.Status, r.Location)
+	}
+	fresh := a.client(t)
+	if r := fresh.post("/signin", url.Values{"username": {"hotline"}, "password": {"Xin-mima-2026"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("sign in with the new password: %d", r.Status)
+	}
+	if r := fresh.get("/intake"); r.Status != http.StatusOK {
+		t.Fatalf("new session: %d", r.Status)
+	}
+}
+
+// TestAdminUnlocksAnAccount: the user page says the account is held back and the
+// admin's button clears it.
+func TestAdminUnlocksAnAccount(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	c := a.client(t)
+	for i := 0; i < auth.MaxFailuresPerPair; i++ {
+		c.post("/signin", url.Values{"username": {"tech2"}, "password": {"nope"}})
+	}
+	admin := a.client(t)
+	admin.signIn("admin")
+	id := userID(t, a, "tech2")
+	mustContain(t, admin.get("/admin/users/"+id).Body, "解除登录锁定")
+	if r := admin.post("/admin/users/"+id+"/unlock", nil); r.Status != http.StatusSeeOther {
+		t.Fatalf("unlock: %d", r.Status)
+	}
+	if r := c.post("/signin", url.Values{"username": {"tech2"}, "password": {demo.Password}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("sign in after unlock: %d", r.Status)
 	}
 }

@@ -1,0 +1,2 @@
+DROP INDEX IF EXISTS login_attempts_pair_idx;
+ALTER TABLE users DROP COLUMN sessions_after;
