@@ -3,9 +3,9 @@
 package auth
 
 import (
-	"time"
 	"context"
 	"slices"
+	"time"
 )
 
 // Role is what a user does in the department (DOMAIN.md §1).
