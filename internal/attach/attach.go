@@ -1,6 +1,6 @@
 // Package attach keeps the photos and signatures of field reports: it checks uploads
-// (type sniffed from the bytes, size and count limits), makes thumbnails, and stores
-// them behind a small interface. The PostgreSQL store writes in the caller's
+// (type sniffed from the bytes, size, pixel and count limits), makes thumbnails, and
+// stores them behind a small interface. The PostgreSQL store writes in the caller's
 // transaction, so a report and its files are saved together or not at all; an
 // S3-compatible store could implement Store by uploading first and keeping the key.
 package attach
@@ -30,6 +30,10 @@ const (
 	MaxPhotos         = 6       // photos in one report
 	MaxSignatureBytes = 1 << 20
 	ThumbWidth        = 320
+	// MaxPhotoPixels and MaxSignaturePixels bound an image's size as its header states
+	// it, checked before anything is decoded (a small file can claim a huge image).
+	MaxPhotoPixels     = 40_000_000
+	MaxSignaturePixels = 4_000_000
 )
 
 // Kinds of attachment.
@@ -62,8 +66,10 @@ type Checked struct {
 // its thumbnail. The error is Invalid with the field key "photos" or "signature".
 func Check(kind string, data []byte) (Checked, error) {
 	field, limit, limitKey := "photos", MaxPhotoBytes, "attach.photo_too_big"
+	pixels, pixelsKey := int64(MaxPhotoPixels), "attach.photo_too_many_pixels"
 	if kind == Signature {
 		field, limit, limitKey = "signature", MaxSignatureBytes, "attach.signature_too_big"
+		pixels, pixelsKey = MaxSignaturePixels, "attach.signature_too_many_pixels"
 	}
 	if len(data) == 0 {
 		return Checked{}, apperr.Fields(map[string]string{field: "attach.empty"})
@@ -77,6 +83,14 @@ func Check(kind string, data []byte) (Checked, error) {
 		return Checked{}, apperr.Fields(map[string]string{field: "attach.signature_not_png"})
 	case ct != "image/jpeg" && ct != "image/png" && ct != "image/webp":
 		return Checked{}, apperr.Fields(map[string]string{field: "attach.not_image"})
+	}
+	// The header alone says how big the decoded image would be.
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil || cfg.Width <= 0 || cfg.Height <= 0 {
+		return Checked{}, apperr.Fields(map[string]string{field: "attach.not_image"})
+	}
+	if int64(cfg.Width)*int64(cfg.Height) > pixels {
+		return Checked{}, apperr.Fields(map[string]string{field: pixelsKey})
 	}
 	thumb, err := Thumbnail(data)
 	if err != nil {
