@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,15 +15,20 @@ import (
 	"github.com/go-chi/chi/v5"
 )
 
-// handleMyJobs is the technician's list (我的工单).
+// handleMyJobs is the technician's list (我的工单), one tab of it open (?tab=today,
+// pending or done; today by default).
 func (s *server) handleMyJobs() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		tab := r.URL.Query().Get("tab")
+		if !slices.Contains(views.JobTabs, tab) {
+			tab = views.JobTabs[0]
+		}
 		jobs, err := s.Orders.MyJobs(r.Context(), actor(r))
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		s.render(w, r, http.StatusOK, views.MyJobs(s.page(r, "jobs.title"), jobs, time.Now()))
+		s.render(w, r, http.StatusOK, views.MyJobs(s.page(r, "jobs.title"), views.JobsView{Jobs: jobs, Tab: tab, Now: time.Now()}))
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"image/jpeg"
 	"mime/multipart"
 	"net/http"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -167,3 +169,103 @@ func TestCompleteSignatureOnTheReport(t *testing.T) {
 }
 
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
+
+var (
+	jobCardRE  = regexp.MustCompile(`<article class="[^"]*job[^"]*" id="job-(\d+)"`)
+	tabCountRE = regexp.MustCompile(`id="count-(\w+)">(\d+)<`)
+)
+
+// TestMyJobsTabs: 我的工单 in three tabs with counts: today (under way and today's or
+// missed appointments), pending (the other open jobs), done (completed in the last 30
+// days, newest first); the technician's own only, an empty state per tab.
+func TestMyJobsTabs(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	c := a.client(t)
+	c.signIn("tech1")
+	ids := func(state string) []string {
+		rows, _ := a.Pool.Query(t.Context(), `SELECT o.id::text FROM work_orders o JOIN users u ON u.id = o.assignee_id
+			WHERE u.username = 'tech1' AND o.state = $1`, state)
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var id string
+			_ = rows.Scan(&id)
+			out = append(out, id)
+		}
+		return out
+	}
+	// One closed job was completed long ago: not in the done tab.
+	var old string
+	if err := a.Pool.QueryRow(t.Context(), `UPDATE work_orders SET completed_at = now() - interval '40 days'
+		WHERE id = (SELECT min(id) FROM work_orders WHERE state = 'closed' AND assignee_id = (SELECT id FROM users WHERE username = 'tech1'))
+		RETURNING id::text`).Scan(&old); err != nil {
+		t.Fatal(err)
+	}
+	page := func(path string) (cards []string, counts map[string]string, body string) {
+		r := c.get(path)
+		if r.Status != 200 {
+			t.Fatalf("GET %s: %d", path, r.Status)
+		}
+		for _, m := range jobCardRE.FindAllStringSubmatch(r.Body, -1) {
+			cards = append(cards, m[1])
+		}
+		counts = map[string]string{}
+		for _, m := range tabCountRE.FindAllStringSubmatch(r.Body, -1) {
+			counts[m[1]] = m[2]
+		}
+		return cards, counts, r.Body
+	}
+	same := func(tab string, got []string, want ...[]string) {
+		t.Helper()
+		var all []string
+		for _, w := range want {
+			all = append(all, w...)
+		}
+		g, w := strings.Join(sorted(got), ","), strings.Join(sorted(all), ",")
+		if g != w || len(all) == 0 {
+			t.Errorf("tab %s shows %s, want %s", tab, g, w)
+		}
+	}
+	today, counts, body := page("/jobs")
+	same("today", today, ids("in_progress"), ids("scheduled"))
+	mustContain(t, body, `id="tab-today"`, `aria-current="page"`, `href="/jobs?tab=pending"`, `href="/jobs?tab=done"`, "今日", "待处理", "已完成", `src="/static/js/jobs.js"`)
+	pending, counts2, _ := page("/jobs?tab=pending")
+	same("pending", pending, ids("dispatched"), ids("in_workshop"), ids("awaiting_parts"))
+	done, _, _ := page("/jobs?tab=done")
+	var recent []string
+	for _, id := range append(ids("awaiting_callback"), ids("closed")...) {
+		if id != old {
+			recent = append(recent, id)
+		}
+	}
+	same("done", done, recent)
+	var newest string
+	_ = a.Pool.QueryRow(t.Context(), `SELECT o.id::text FROM work_orders o JOIN users u ON u.id = o.assignee_id
+		WHERE u.username = 'tech1' AND o.completed_at > now() - interval '30 days' ORDER BY o.completed_at DESC LIMIT 1`).Scan(&newest)
+	if len(done) == 0 || done[0] != newest {
+		t.Errorf("done is not newest first: %v, newest %s", done, newest)
+	}
+	for tab, n := range map[string]int{"today": len(today), "pending": len(pending), "done": len(done)} {
+		if counts[tab] != strconv.Itoa(n) || counts2[tab] != counts[tab] {
+			t.Errorf("count of %s: %q (and %q), %d cards", tab, counts[tab], counts2[tab], n)
+		}
+	}
+	if bogus, _, _ := page("/jobs?tab=x"); strings.Join(bogus, ",") != strings.Join(today, ",") {
+		t.Error("an unknown tab is not today")
+	}
+	// Another technician's jobs are in none of the tabs; an empty tab says so.
+	t2 := a.client(t)
+	t2.signIn("tech2")
+	for _, tab := range []string{"today", "pending", "done"} {
+		if body := t2.get("/jobs?tab=" + tab).Body; strings.Contains(body, `id="job-`+today[0]+`"`) || strings.Contains(body, `id="job-`+done[0]+`"`) {
+			t.Errorf("tech2's %s tab shows tech1's job", tab)
+		}
+	}
+	sz := a.client(t)
+	sz.signIn("sz.tech")
+	mustContain(t, sz.get("/jobs?tab=done").Body, "近 30 天没有完成的工单", `id="count-done">0<`)
+	mustContain(t, sz.get("/jobs?tab=pending").Body, "没有其他待处理的工单")
+}
+
+func sorted(s []string) []string { return slices.Sorted(slices.Values(s)) }
