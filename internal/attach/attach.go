@@ -3,6 +3,10 @@
 // stores them behind a small interface. The PostgreSQL store writes in the caller's
 // transaction, so a report and its files are saved together or not at all; an
 // S3-compatible store could implement Store by uploading first and keeping the key.
+//
+// Files of a refused report that passed their checks are staged: kept for the form's
+// retry, visible only to the user who sent them, for that order, and turned into
+// attachments when the report is filed.
 package attach
 
 import (
@@ -34,6 +38,10 @@ const (
 	// it, checked before anything is decoded (a small file can claim a huge image).
 	MaxPhotoPixels     = 40_000_000
 	MaxSignaturePixels = 4_000_000
+	// StagedTTL is how long a refused form's files are kept for its retry.
+	StagedTTL = 24 * time.Hour
+	// MaxFormKey is the longest form key.
+	MaxFormKey = 64
 )
 
 // Kinds of attachment.
@@ -134,6 +142,29 @@ type Store interface {
 	List(ctx context.Context, orderID int64) ([]File, error)
 	// Open returns one attachment's bytes (or its thumbnail) and description.
 	Open(ctx context.Context, id int64, thumb bool) (File, []byte, error)
+
+	// Stage keeps c for the retry of a refused form, inside the caller's transaction. The
+	// same file staged again for the form is the same row; a form keeps one signature, the
+	// newest.
+	Stage(ctx context.Context, tx pgx.Tx, f Form, at time.Time, c Checked) (int64, error)
+	// Unstage deletes the form's staged files with these ids; other ids are ignored.
+	Unstage(ctx context.Context, tx pgx.Tx, f Form, ids []int64) error
+	// LockStaged returns the form's staged files with these ids (all of the form's when
+	// ids is nil), locked until the caller's transaction ends. Ids of another form, order
+	// or user are left out.
+	LockStaged(ctx context.Context, tx pgx.Tx, f Form, ids []int64) ([]Staged, error)
+	// SaveStaged turns staged files into attachments of their order, signature first,
+	// inside the caller's transaction.
+	SaveStaged(ctx context.Context, tx pgx.Tx, ids []int64, actorID int64, at time.Time) error
+	// DropStaged deletes an order's staged files, whoever staged them (its report is filed).
+	DropStaged(ctx context.Context, tx pgx.Tx, orderID int64) error
+	// PurgeStaged deletes the staged files created before before.
+	PurgeStaged(ctx context.Context, tx pgx.Tx, before time.Time) error
+	// StagedFiles describes a form's staged files: the signature, then photos oldest first.
+	StagedFiles(ctx context.Context, f Form) ([]Staged, error)
+	// OpenStaged returns a staged file's bytes (or its thumbnail) and description when it
+	// was staged by userID for orderID; NotFound otherwise.
+	OpenStaged(ctx context.Context, orderID, userID, id int64, thumb bool) (Staged, []byte, error)
 }
 
 // PG is the Store in PostgreSQL.

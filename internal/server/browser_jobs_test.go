@@ -22,8 +22,8 @@ import (
 // TestBrowserTechnicianClosesAJob is a technician's job on a 10-inch tablet in headless
 // Chromium (zh-CN): 我的工单's tabs, updated live when a supervisor assigns a new job;
 // appointment, check-in, the field report with a photo and a signature drawn with the
-// pointer, then the printable report showing the signature. Another technician cannot
-// open the order.
+// pointer, refused for a missing field and coming back whole, then completed; the
+// printable report shows the signature. Another technician cannot open the order.
 func TestBrowserTechnicianClosesAJob(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
@@ -120,11 +120,11 @@ func TestBrowserTechnicianClosesAJob(t *testing.T) {
 		t.Fatalf("after checking in: %q", s)
 	}
 
-	// The field report: text, test run, a photo, a signature drawn with the pointer, rating.
+	// The field report: text, test run, a photo, a signature drawn with the pointer, rating;
+	// the actions taken are forgotten at first.
 	must("report fields", chromedp.Do(ctx,
 		chromedp.SendKeys(chromedp.ID("complete-diagnosis"), "冷却风扇电机烧毁"),
 		chromedp.SendKeys(chromedp.ID("complete-fault_cause"), "轴承缺油卡死"),
-		chromedp.SendKeys(chromedp.ID("complete-actions_taken"), "更换风扇电机，试机运行30分钟正常"),
 		chromedp.Click(chromedp.CSS(`input[name="test_run"][value="done"]`)),
 		chromedp.Click(chromedp.CSS(`input[name="usage_guidance"]`)),
 		chromedp.SetUploadFiles(chromedp.ID("photos"), []string{photo}),
@@ -150,7 +150,39 @@ func TestBrowserTechnicianClosesAJob(t *testing.T) {
 	}
 	screenshot(t, ctx, "tablet-complete-form")
 
-	must("complete", chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`button[data-action="complete"]`)), chromedp.WaitVisible(chromedp.ID("files"))))
+	// Refused: the summary says what to fix, and everything entered is back: the text,
+	// the choices, the photo (kept on the server) and the signature on the pad.
+	must("refused", chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`button[data-action="complete"]`)), chromedp.WaitVisible(chromedp.ID("complete-errors"))))
+	if role, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("complete-errors").getAttribute("role")`)); role != "alert" {
+		t.Errorf("the summary's role is %q", role)
+	}
+	waitFor(t, ctx, "the summary has the focus", `document.activeElement && document.activeElement.id === "complete-errors"`, 5*time.Second)
+	kept, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[
+		document.getElementById("complete-diagnosis").value,
+		document.getElementById("complete-fault_cause").value,
+		String(document.querySelector('input[name="test_run"][value="done"]').checked),
+		String(document.querySelector('input[name="usage_guidance"]').checked),
+		String(document.querySelector('input[name="rating"][value="5"]').checked),
+		document.getElementById("signature").value,
+		String(document.getElementById("staged-signature").hidden)]`))
+	if err != nil || strings.Join(kept, "|") != "冷却风扇电机烧毁|轴承缺油卡死|true|true|true||true" {
+		t.Errorf("kept after the refusal: %q (%v)", kept, err)
+	}
+	must("photo thumbnail", chromedp.Do(ctx, chromedp.ScrollIntoView(chromedp.ID("staged-photos"))))
+	waitFor(t, ctx, "the kept photo's thumbnail", `document.querySelectorAll("#staged-photos img").length === 1 &&
+		[...document.querySelectorAll("#staged-photos img")].every(i => i.complete && i.naturalWidth > 0)`, 5*time.Second)
+	waitFor(t, ctx, "the kept signature is drawn on the pad", `(() => { const c = document.getElementById("sig-pad");
+		const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+		for (let i = 3; i < d.length; i += 4) if (d[i] > 0) return true; return false; })()`, 5*time.Second)
+	must("summary link", chromedp.Do(ctx, chromedp.ScrollIntoView(chromedp.ID("complete-errors")),
+		chromedp.Click(chromedp.CSS(`#complete-errors a[href="#complete-actions_taken"]`))))
+	if h, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.hash`)); h != "#complete-actions_taken" {
+		t.Errorf("the summary's link went to %q", h)
+	}
+	screenshot(t, ctx, "tablet-complete-refused")
+	must("complete", chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.ID("complete-actions_taken"), "更换风扇电机，试机运行30分钟正常"),
+		chromedp.Click(chromedp.CSS(`button[data-action="complete"]`)), chromedp.WaitVisible(chromedp.ID("files"))))
 	if s := text(t, ctx, "#order-state"); s != "待回访" {
 		t.Fatalf("after completing: %q (%s)", s, text(t, ctx, "main"))
 	}
