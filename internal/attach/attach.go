@@ -1,8 +1,12 @@
 // Package attach keeps the photos and signatures of field reports: it checks uploads
-// (type sniffed from the bytes, size and count limits), makes thumbnails, and stores
-// them behind a small interface. The PostgreSQL store writes in the caller's
+// (type sniffed from the bytes, size, pixel and count limits), makes thumbnails, and
+// stores them behind a small interface. The PostgreSQL store writes in the caller's
 // transaction, so a report and its files are saved together or not at all; an
 // S3-compatible store could implement Store by uploading first and keeping the key.
+//
+// Files of a refused report that passed their checks are staged: kept for the form's
+// retry, visible only to the user who sent them, for that order, and turned into
+// attachments when the report is filed.
 package attach
 
 import (
@@ -30,6 +34,14 @@ const (
 	MaxPhotos         = 6       // photos in one report
 	MaxSignatureBytes = 1 << 20
 	ThumbWidth        = 320
+	// MaxPhotoPixels and MaxSignaturePixels bound an image's size as its header states
+	// it, checked before anything is decoded (a small file can claim a huge image).
+	MaxPhotoPixels     = 40_000_000
+	MaxSignaturePixels = 4_000_000
+	// StagedTTL is how long a refused form's files are kept for its retry.
+	StagedTTL = 24 * time.Hour
+	// MaxFormKey is the longest form key.
+	MaxFormKey = 64
 )
 
 // Kinds of attachment.
@@ -62,8 +74,10 @@ type Checked struct {
 // its thumbnail. The error is Invalid with the field key "photos" or "signature".
 func Check(kind string, data []byte) (Checked, error) {
 	field, limit, limitKey := "photos", MaxPhotoBytes, "attach.photo_too_big"
+	pixels, pixelsKey := int64(MaxPhotoPixels), "attach.photo_too_many_pixels"
 	if kind == Signature {
 		field, limit, limitKey = "signature", MaxSignatureBytes, "attach.signature_too_big"
+		pixels, pixelsKey = MaxSignaturePixels, "attach.signature_too_many_pixels"
 	}
 	if len(data) == 0 {
 		return Checked{}, apperr.Fields(map[string]string{field: "attach.empty"})
@@ -77,6 +91,14 @@ func Check(kind string, data []byte) (Checked, error) {
 		return Checked{}, apperr.Fields(map[string]string{field: "attach.signature_not_png"})
 	case ct != "image/jpeg" && ct != "image/png" && ct != "image/webp":
 		return Checked{}, apperr.Fields(map[string]string{field: "attach.not_image"})
+	}
+	// The header alone says how big the decoded image would be.
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil || cfg.Width <= 0 || cfg.Height <= 0 {
+		return Checked{}, apperr.Fields(map[string]string{field: "attach.not_image"})
+	}
+	if int64(cfg.Width)*int64(cfg.Height) > pixels {
+		return Checked{}, apperr.Fields(map[string]string{field: pixelsKey})
 	}
 	thumb, err := Thumbnail(data)
 	if err != nil {
@@ -120,6 +142,29 @@ type Store interface {
 	List(ctx context.Context, orderID int64) ([]File, error)
 	// Open returns one attachment's bytes (or its thumbnail) and description.
 	Open(ctx context.Context, id int64, thumb bool) (File, []byte, error)
+
+	// Stage keeps c for the retry of a refused form, inside the caller's transaction. The
+	// same file staged again for the form is the same row; a form keeps one signature, the
+	// newest.
+	Stage(ctx context.Context, tx pgx.Tx, f Form, at time.Time, c Checked) (int64, error)
+	// Unstage deletes the form's staged files with these ids; other ids are ignored.
+	Unstage(ctx context.Context, tx pgx.Tx, f Form, ids []int64) error
+	// LockStaged returns the form's staged files with these ids (all of the form's when
+	// ids is nil), locked until the caller's transaction ends. Ids of another form, order
+	// or user are left out.
+	LockStaged(ctx context.Context, tx pgx.Tx, f Form, ids []int64) ([]Staged, error)
+	// SaveStaged turns staged files into attachments of their order, signature first,
+	// inside the caller's transaction.
+	SaveStaged(ctx context.Context, tx pgx.Tx, ids []int64, actorID int64, at time.Time) error
+	// DropStaged deletes an order's staged files, whoever staged them (its report is filed).
+	DropStaged(ctx context.Context, tx pgx.Tx, orderID int64) error
+	// PurgeStaged deletes the staged files created before before.
+	PurgeStaged(ctx context.Context, tx pgx.Tx, before time.Time) error
+	// StagedFiles describes a form's staged files: the signature, then photos oldest first.
+	StagedFiles(ctx context.Context, f Form) ([]Staged, error)
+	// OpenStaged returns a staged file's bytes (or its thumbnail) and description when it
+	// was staged by userID for orderID; NotFound otherwise.
+	OpenStaged(ctx context.Context, orderID, userID, id int64, thumb bool) (Staged, []byte, error)
 }
 
 // PG is the Store in PostgreSQL.

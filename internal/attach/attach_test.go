@@ -2,6 +2,8 @@ package attach
 
 import (
 	"bytes"
+	"encoding/binary"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -59,5 +61,35 @@ func TestCheck(t *testing.T) {
 	c, _ = Check(Photo, encode(t, 100, 50, false))
 	if cfg, _ := jpeg.DecodeConfig(bytes.NewReader(c.Thumb)); cfg.Width != 100 || cfg.Height != 50 {
 		t.Errorf("small thumbnail %dx%d", cfg.Width, cfg.Height)
+	}
+}
+
+// claiming returns a small valid PNG whose header says it is w×h pixels: what a
+// decompression bomb looks like before it is decoded.
+func claiming(t *testing.T, w, h uint32) []byte {
+	t.Helper()
+	b := encode(t, 8, 8, true)
+	// The IHDR chunk: length (4), "IHDR" (4), width (4), height (4), 5 more bytes, CRC.
+	binary.BigEndian.PutUint32(b[16:20], w)
+	binary.BigEndian.PutUint32(b[20:24], h)
+	binary.BigEndian.PutUint32(b[29:33], crc32.ChecksumIEEE(b[12:29]))
+	return b
+}
+
+func TestCheckRefusesHugeImagesByTheirHeader(t *testing.T) {
+	field := func(err error, name string) string { return apperr.As(err).Fields[name] }
+	if cfg, err := png.DecodeConfig(bytes.NewReader(claiming(t, 9000, 5000))); err != nil || cfg.Width != 9000 {
+		t.Fatalf("the forged header does not read: %+v %v", cfg, err)
+	}
+	// 45 megapixels claimed by a file of a few hundred bytes.
+	if _, err := Check(Photo, claiming(t, 9000, 5000)); field(err, "photos") != "attach.photo_too_many_pixels" {
+		t.Errorf("45 MP photo: %v", err)
+	}
+	if _, err := Check(Signature, claiming(t, 2100, 2000)); field(err, "signature") != "attach.signature_too_many_pixels" {
+		t.Errorf("4.2 MP signature: %v", err)
+	}
+	// At the limit the header passes (the forged body then fails to decode as usual).
+	if _, err := Check(Signature, claiming(t, 2000, 2000)); field(err, "signature") != "attach.not_image" {
+		t.Errorf("4 MP signature: %v", err)
 	}
 }

@@ -6,8 +6,11 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,9 +20,10 @@ import (
 )
 
 // TestBrowserTechnicianClosesAJob is a technician's job on a 10-inch tablet in headless
-// Chromium (zh-CN): appointment, check-in, the field report with a photo and a signature
-// drawn with the pointer, then the printable report showing the signature. Another
-// technician cannot open the order.
+// Chromium (zh-CN): 我的工单's tabs, updated live when a supervisor assigns a new job;
+// appointment, check-in, the field report with a photo and a signature drawn with the
+// pointer, refused for a missing field and coming back whole, then completed; the
+// printable report shows the signature. Another technician cannot open the order.
 func TestBrowserTechnicianClosesAJob(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
@@ -58,8 +62,40 @@ func TestBrowserTechnicianClosesAJob(t *testing.T) {
 	}
 	must("viewport", chromedp.Do(ctx, chromedp.EmulateViewport(1024, 768, chromedp.EmulateTouch)))
 	uiSignIn(t, ctx, a.URL, "tech1", demo.Password)
-	must("my jobs", chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`nav a[href="/jobs"]`)), chromedp.WaitVisible(chromedp.ID("job-"+id))))
+	// 我的工单 opens on today's tab; the dispatched job, not booked yet, is pending.
+	must("my jobs", chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`nav a[href="/jobs"]`)), chromedp.WaitVisible(chromedp.ID("tab-today"))))
+	if tab, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector(".tabs [aria-current=page]").id`)); tab != "tab-today" {
+		t.Errorf("the open tab is %q", tab)
+	}
+	if h, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`Math.min(...[...document.querySelectorAll(".tabs a")].map(a => a.getBoundingClientRect().height))`)); err != nil || h < 44 {
+		t.Errorf("tab touch targets are %.0f px high (%v)", h, err)
+	}
 	screenshot(t, ctx, "tablet-my-jobs")
+	must("pending tab", chromedp.Do(ctx, chromedp.Click(chromedp.ID("tab-pending")), chromedp.WaitVisible(chromedp.ID("job-"+id))))
+	if u, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.search`)); u != "?tab=pending" {
+		t.Errorf("the tab is not in the URL: %q", u)
+	}
+
+	// A supervisor assigns tech1 another job: it appears in the open tab, counted, without
+	// a reload.
+	waitFor(t, ctx, "the jobs page's event stream connects", `document.getElementById("jobs").dataset.live === "open"`, 5*time.Second)
+	before, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`window.notReloaded = true; document.getElementById("count-pending").textContent`))
+	var newID, newVersion, tech1 string
+	if err := a.Pool.QueryRow(t.Context(), `SELECT o.id::text, o.version::text, u.id::text FROM work_orders o JOIN users u ON u.station_id = o.station_id
+		WHERE o.state = 'awaiting_dispatch' AND u.username = 'tech1' ORDER BY o.id LIMIT 1`).Scan(&newID, &newVersion, &tech1); err != nil {
+		t.Fatalf("no order awaiting dispatch: %v", err)
+	}
+	sup := a.client(t)
+	sup.signIn("supervisor")
+	if r := sup.post("/orders/"+newID+"/assign", url.Values{"version": {newVersion}, "technician_id": {tech1}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("assign: %d", r.Status)
+	}
+	waitFor(t, ctx, "the new job appears in place", `!!document.getElementById("job-`+newID+`") && window.notReloaded === true`, 5*time.Second)
+	n, _ := strconv.Atoi(before)
+	if after := text(t, ctx, "#count-pending"); after != strconv.Itoa(n+1) {
+		t.Errorf("pending count %s → %s", before, after)
+	}
+	screenshot(t, ctx, "tablet-my-jobs-live")
 	must("open job", chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#job-"+id+" .open-job")), chromedp.WaitVisible(chromedp.ID("order-number"))))
 
 	// Appointment two hours from now, in Shanghai time.
@@ -84,11 +120,11 @@ func TestBrowserTechnicianClosesAJob(t *testing.T) {
 		t.Fatalf("after checking in: %q", s)
 	}
 
-	// The field report: text, test run, a photo, a signature drawn with the pointer, rating.
+	// The field report: text, test run, a photo, a signature drawn with the pointer, rating;
+	// the actions taken are forgotten at first.
 	must("report fields", chromedp.Do(ctx,
 		chromedp.SendKeys(chromedp.ID("complete-diagnosis"), "冷却风扇电机烧毁"),
 		chromedp.SendKeys(chromedp.ID("complete-fault_cause"), "轴承缺油卡死"),
-		chromedp.SendKeys(chromedp.ID("complete-actions_taken"), "更换风扇电机，试机运行30分钟正常"),
 		chromedp.Click(chromedp.CSS(`input[name="test_run"][value="done"]`)),
 		chromedp.Click(chromedp.CSS(`input[name="usage_guidance"]`)),
 		chromedp.SetUploadFiles(chromedp.ID("photos"), []string{photo}),
@@ -113,7 +149,40 @@ func TestBrowserTechnicianClosesAJob(t *testing.T) {
 		t.Fatalf("the pad made no signature: %.40q", sig)
 	}
 	screenshot(t, ctx, "tablet-complete-form")
-	must("complete", chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`button[data-action="complete"]`)), chromedp.WaitVisible(chromedp.ID("files"))))
+
+	// Refused: the summary says what to fix, and everything entered is back: the text,
+	// the choices, the photo (kept on the server) and the signature on the pad.
+	must("refused", chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`button[data-action="complete"]`)), chromedp.WaitVisible(chromedp.ID("complete-errors"))))
+	if role, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("complete-errors").getAttribute("role")`)); role != "alert" {
+		t.Errorf("the summary's role is %q", role)
+	}
+	waitFor(t, ctx, "the summary has the focus", `document.activeElement && document.activeElement.id === "complete-errors"`, 5*time.Second)
+	kept, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[
+		document.getElementById("complete-diagnosis").value,
+		document.getElementById("complete-fault_cause").value,
+		String(document.querySelector('input[name="test_run"][value="done"]').checked),
+		String(document.querySelector('input[name="usage_guidance"]').checked),
+		String(document.querySelector('input[name="rating"][value="5"]').checked),
+		document.getElementById("signature").value,
+		String(document.getElementById("staged-signature").hidden)]`))
+	if err != nil || strings.Join(kept, "|") != "冷却风扇电机烧毁|轴承缺油卡死|true|true|true||true" {
+		t.Errorf("kept after the refusal: %q (%v)", kept, err)
+	}
+	must("photo thumbnail", chromedp.Do(ctx, chromedp.ScrollIntoView(chromedp.ID("staged-photos"))))
+	waitFor(t, ctx, "the kept photo's thumbnail", `document.querySelectorAll("#staged-photos img").length === 1 &&
+		[...document.querySelectorAll("#staged-photos img")].every(i => i.complete && i.naturalWidth > 0)`, 5*time.Second)
+	waitFor(t, ctx, "the kept signature is drawn on the pad", `(() => { const c = document.getElementById("sig-pad");
+		const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+		for (let i = 3; i < d.length; i += 4) if (d[i] > 0) return true; return false; })()`, 5*time.Second)
+	must("summary link", chromedp.Do(ctx, chromedp.ScrollIntoView(chromedp.ID("complete-errors")),
+		chromedp.Click(chromedp.CSS(`#complete-errors a[href="#complete-actions_taken"]`))))
+	if h, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.hash`)); h != "#complete-actions_taken" {
+		t.Errorf("the summary's link went to %q", h)
+	}
+	screenshot(t, ctx, "tablet-complete-refused")
+	must("complete", chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.ID("complete-actions_taken"), "更换风扇电机，试机运行30分钟正常"),
+		chromedp.Click(chromedp.CSS(`button[data-action="complete"]`)), chromedp.WaitVisible(chromedp.ID("files"))))
 	if s := text(t, ctx, "#order-state"); s != "待回访" {
 		t.Fatalf("after completing: %q (%s)", s, text(t, ctx, "main"))
 	}

@@ -3,7 +3,9 @@ package server
 import (
 	"encoding/base64"
 	"io"
+	"mime/multipart"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,15 +16,20 @@ import (
 	"github.com/go-chi/chi/v5"
 )
 
-// handleMyJobs is the technician's list (我的工单).
+// handleMyJobs is the technician's list (我的工单), one tab of it open (?tab=today,
+// pending or done; today by default).
 func (s *server) handleMyJobs() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		tab := r.URL.Query().Get("tab")
+		if !slices.Contains(views.JobTabs, tab) {
+			tab = views.JobTabs[0]
+		}
 		jobs, err := s.Orders.MyJobs(r.Context(), actor(r))
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		s.render(w, r, http.StatusOK, views.MyJobs(s.page(r, "jobs.title"), jobs, time.Now()))
+		s.render(w, r, http.StatusOK, views.MyJobs(s.page(r, "jobs.title"), views.JobsView{Jobs: jobs, Tab: tab, Now: time.Now()}))
 	}
 }
 
@@ -30,7 +37,21 @@ func (s *server) handleMyJobs() http.HandlerFunc {
 // base64, and the text fields.
 const maxCompleteBody = attach.MaxPhotos*attach.MaxPhotoBytes + 2*attach.MaxSignatureBytes + 1<<20
 
+// formIDs reads a repeated field of ids; ok is false when one is not an id.
+func formIDs(vals []string) (ids []int64, ok bool) {
+	for _, v := range vals {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			return nil, false
+		}
+		ids = append(ids, id)
+	}
+	return ids, true
+}
+
 // handleComplete takes the field report with its photos and signature (multipart).
+// Whatever does not decode is passed on as unreadable, so that a refusal still keeps
+// the files that passed their checks for the retry.
 func (s *server) handleComplete() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id, err := pathID(r, "id")
@@ -39,17 +60,23 @@ func (s *server) handleComplete() http.HandlerFunc {
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, maxCompleteBody)
-		values := map[string]string{}
-		errs := map[string]string{}
 		if err := r.ParseMultipartForm(8 << 20); err != nil {
-			errs["photos"] = "attach.too_big_total"
-		} else {
-			for k := range r.MultipartForm.Value {
-				values[k] = strings.TrimSpace(r.MultipartForm.Value[k][0])
+			// Nothing of the post can be read: the form again, empty, with the reason.
+			view := views.OrderView{Action: "complete", Errors: views.FieldErrors{"photos": "attach.too_big_total"}}
+			s.renderOrder(w, r, http.StatusUnprocessableEntity, id, view)
+			return
+		}
+		defer r.MultipartForm.RemoveAll() //nolint:errcheck
+		values := map[string]string{}
+		for k, vs := range r.MultipartForm.Value {
+			if k != "signature" && len(vs) > 0 {
+				values[k] = strings.TrimSpace(vs[0])
 			}
 		}
+		errs := map[string]string{}
 		rep := workorder.Report{Diagnosis: values["diagnosis"], FaultCause: values["fault_cause"], ActionsTaken: values["actions_taken"],
-			TestRun: values["test_run"], UsageGuidance: values["usage_guidance"] == "1", NoSignatureReason: values["no_signature_reason"], Note: values["note"]}
+			TestRun: values["test_run"], UsageGuidance: values["usage_guidance"] == "1", NoSignatureReason: values["no_signature_reason"],
+			Note: values["note"], FormKey: values["key"], Unreadable: errs}
 		if v := values["rating"]; v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil {
@@ -57,13 +84,20 @@ func (s *server) handleComplete() http.HandlerFunc {
 			}
 			rep.Rating = &n
 		}
-		if sig := values["signature"]; sig != "" {
-			data, ok := strings.CutPrefix(sig, "data:image/png;base64,")
+		if sig := r.MultipartForm.Value["signature"]; len(sig) > 0 && sig[0] != "" {
+			data, ok := strings.CutPrefix(sig[0], "data:image/png;base64,")
 			png, err := base64.StdEncoding.DecodeString(data)
 			if !ok || err != nil {
 				errs["signature"] = "attach.signature_not_png"
+			} else {
+				rep.Signature = png
 			}
-			rep.Signature = png
+		}
+		var ok1, ok2 bool
+		rep.Staged, ok1 = formIDs(r.MultipartForm.Value["staged"])
+		rep.Unstage, ok2 = formIDs(r.MultipartForm.Value["unstage"])
+		if !ok1 || !ok2 {
+			errs["photos"] = "attach.staged_gone"
 		}
 		for k, v := range values {
 			part, ok := strings.CutPrefix(k, "used_")
@@ -81,40 +115,59 @@ func (s *server) handleComplete() http.HandlerFunc {
 			}
 			rep.PartsUsed[id] = n
 		}
-		if r.MultipartForm != nil {
-			for _, fh := range r.MultipartForm.File["photos"] {
-				if fh.Size > attach.MaxPhotoBytes {
-					errs["photos"] = "attach.photo_too_big"
-					break
-				}
-				f, err := fh.Open()
-				if err != nil {
-					errs["photos"] = "attach.not_image"
-					break
-				}
-				data, err := io.ReadAll(f)
-				f.Close()
-				if err != nil {
-					errs["photos"] = "attach.not_image"
-					break
-				}
-				rep.Photos = append(rep.Photos, data)
+		for _, fh := range r.MultipartForm.File["photos"] {
+			if fh.Size > attach.MaxPhotoBytes {
+				errs["photos"] = "attach.photo_too_big"
+				continue
 			}
-			defer r.MultipartForm.RemoveAll() //nolint:errcheck
+			data, err := readPart(fh)
+			if err != nil {
+				errs["photos"] = "attach.not_image"
+				continue
+			}
+			rep.Photos = append(rep.Photos, data)
 		}
 		version, _ := strconv.Atoi(values["version"])
 		view := views.OrderView{Action: "complete", Values: values}
-		if len(errs) > 0 {
-			view.Errors = errs
-			s.renderOrder(w, r, http.StatusUnprocessableEntity, id, view)
-			return
-		}
 		if _, err = s.Orders.Complete(r.Context(), actor(r), id, version, rep); err != nil {
 			s.refused(w, r, id, view, err)
 			return
 		}
 		s.flash(r, "ok", "jobs.completed")
 		redirect(w, r, "/orders/"+strconv.FormatInt(id, 10))
+	}
+}
+
+// readPart reads one uploaded file.
+func readPart(fh *multipart.FileHeader) ([]byte, error) {
+	f, err := fh.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(f)
+}
+
+// handleStagedFile serves a file kept from a refused completion form (or its thumbnail)
+// to the technician who sent it, for that order only.
+func (s *server) handleStagedFile(thumb bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		orderID, err1 := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+		fileID, err2 := strconv.ParseInt(chi.URLParam(r, "file"), 10, 64)
+		if err1 != nil || err2 != nil {
+			s.notFound(w, r)
+			return
+		}
+		f, data, err := s.Orders.StagedFile(r.Context(), actor(r), orderID, fileID, thumb)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		w.Header().Set("Content-Type", f.ContentType)
+		w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Cache-Control", "private, no-store")
+		_, _ = w.Write(data)
 	}
 }
 

@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"encoding/base64"
 	"image"
+	"image/color"
 	"image/jpeg"
 	"mime/multipart"
 	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -23,6 +27,26 @@ func (c *client) postMultipart(path string, fields map[string]string, files map[
 		_ = mw.WriteField(k, v)
 	}
 	for name, data := range files {
+		fw, _ := mw.CreateFormFile("photos", name)
+		_, _ = fw.Write(data)
+	}
+	_ = mw.Close()
+	req, _ := http.NewRequestWithContext(c.t.Context(), http.MethodPost, c.base+path, &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return c.do(req)
+}
+
+// postFiles sends a multipart form with repeated fields and photos (name → bytes).
+func (c *client) postFiles(path string, fields url.Values, photos map[string][]byte) response {
+	c.t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for k, vs := range fields {
+		for _, v := range vs {
+			_ = mw.WriteField(k, v)
+		}
+	}
+	for name, data := range photos {
 		fw, _ := mw.CreateFormFile("photos", name)
 		_, _ = fw.Write(data)
 	}
@@ -167,3 +191,236 @@ func TestCompleteSignatureOnTheReport(t *testing.T) {
 }
 
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
+
+// jpegOf is a small JPEG whose bytes differ with shade.
+func jpegOf(shade uint8) []byte {
+	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
+	for x := 0; x < 64; x++ {
+		img.Set(x, x%48, color.RGBA{R: shade, G: 80, B: 160, A: 255})
+	}
+	var b bytes.Buffer
+	_ = jpeg.Encode(&b, img, nil)
+	return b.Bytes()
+}
+
+var (
+	formKeyRE   = regexp.MustCompile(`name="key" value="([^"]+)"`)
+	stagedRE    = regexp.MustCompile(`name="staged" value="(\d+)"`)
+	jobCardRE   = regexp.MustCompile(`<article class="[^"]*job[^"]*" id="job-(\d+)"`)
+	tabCountRE  = regexp.MustCompile(`id="count-(\w+)">(\d+)<`)
+	checkedOfRE = func(name, value string) *regexp.Regexp {
+		return regexp.MustCompile(`name="` + name + `" value="` + value + `"[^>]*checked`)
+	}
+)
+
+// TestCompleteRefusedKeepsEverything: a refused field report comes back with the typed
+// values, an error summary linking to each field, and the photos and signature that
+// passed their checks kept on the server (visible only to the technician who sent them,
+// for that order) and shown again; removing one drops it; the successful retry turns the
+// kept files into the report's attachments and a double submit completes once.
+func TestCompleteRefusedKeepsEverything(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	c := a.client(t)
+	c.signIn("tech1")
+	id, version := techOrder(t, a, "in_progress")
+	m := formKeyRE.FindStringSubmatch(c.get("/orders/" + id).Body)
+	if m == nil {
+		t.Fatal("the completion form has no one-time key")
+	}
+	key := m[1]
+	sig := "data:image/png;base64," + b64(demo.Signature())
+	form := url.Values{"version": {version}, "key": {key}, "fault_cause": {"轴承缺油"}, "actions_taken": {"更换轴承"},
+		"test_run": {"done"}, "usage_guidance": {"1"}, "rating": {"4"}, "note": {"下次保养时复查"}, "signature": {sig}}
+
+	// No diagnosis, one file that is not a photo: refused, with two good photos and the
+	// signature kept.
+	r := c.postFiles("/orders/"+id+"/complete", form, map[string][]byte{"a.jpg": jpegOf(10), "b.jpg": jpegOf(200), "notes.txt": []byte("hello")})
+	if r.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("status %d", r.Status)
+	}
+	mustContain(t, r.Body, `id="complete-errors"`, `role="alert"`, `href="#complete-diagnosis"`, "故障诊断：此项必填。", `href="#photos"`,
+		`id="err-diagnosis"`, ">轴承缺油</textarea>", ">更换轴承</textarea>", `value="下次保养时复查"`, `name="key" value="`+key+`"`,
+		`id="staged-signature"`, "上次选择的 2 张照片已保留")
+	for name, value := range map[string]string{"test_run": "done", "usage_guidance": "1", "rating": "4"} {
+		if !checkedOfRE(name, value).MatchString(r.Body) {
+			t.Errorf("%s=%s is not checked again", name, value)
+		}
+	}
+	if i, j := strings.Index(r.Body, `id="complete-errors"`), strings.Index(r.Body, `id="complete-diagnosis"`); i < 0 || i > j {
+		t.Error("the error summary is not at the top of the form")
+	}
+	var photos, sigs, files int
+	_ = a.Pool.QueryRow(t.Context(), `SELECT count(*) FILTER (WHERE kind = 'photo'), count(*) FILTER (WHERE kind = 'signature')
+		FROM staged_uploads WHERE order_id = $1`, id).Scan(&photos, &sigs)
+	_ = a.Pool.QueryRow(t.Context(), `SELECT count(*) FROM attachments WHERE order_id = $1`, id).Scan(&files)
+	if photos != 2 || sigs != 1 || files != 0 {
+		t.Fatalf("staged %d photos, %d signatures; %d attachments", photos, sigs, files)
+	}
+	var staged []string
+	for _, m := range stagedRE.FindAllStringSubmatch(r.Body, -1) {
+		staged = append(staged, m[1])
+	}
+	if len(staged) != 3 {
+		t.Fatalf("the form refers to %d kept files", len(staged))
+	}
+	var sigID string
+	_ = a.Pool.QueryRow(t.Context(), `SELECT id::text FROM staged_uploads WHERE order_id = $1 AND kind = 'signature'`, id).Scan(&sigID)
+	var photoIDs []string
+	for _, s := range staged {
+		if s != sigID {
+			photoIDs = append(photoIDs, s)
+		}
+	}
+	mustContain(t, r.Body, `src="/orders/`+id+`/staged/`+photoIDs[0]+`/thumb"`, `src="/orders/`+id+`/staged/`+sigID+`"`)
+
+	// Only the technician who sent them sees the kept files, and only under their order.
+	if r := c.get("/orders/" + id + "/staged/" + photoIDs[0] + "/thumb"); r.Status != 200 || r.Header.Get("Content-Type") != "image/jpeg" {
+		t.Errorf("own thumbnail: %d %q", r.Status, r.Header.Get("Content-Type"))
+	}
+	if r := c.get("/orders/" + id + "/staged/" + sigID); r.Status != 200 || r.Header.Get("Content-Type") != "image/png" {
+		t.Errorf("own signature: %d %q", r.Status, r.Header.Get("Content-Type"))
+	}
+	other, _ := techOrder(t, a, "in_workshop")
+	if r := c.get("/orders/" + other + "/staged/" + photoIDs[0]); r.Status != http.StatusNotFound {
+		t.Errorf("under another order: %d", r.Status)
+	}
+	for _, u := range []string{"tech2", "supervisor", "sz.supervisor"} {
+		o := a.client(t)
+		o.signIn(u)
+		if r := o.get("/orders/" + id + "/staged/" + photoIDs[0] + "/thumb"); r.Status != http.StatusNotFound {
+			t.Errorf("%s opens the kept photo: %d", u, r.Status)
+		}
+	}
+
+	// Removing one photo while still refused: it is gone, the rest stays.
+	form["staged"] = staged
+	form["unstage"] = []string{photoIDs[1]}
+	r = c.postFiles("/orders/"+id+"/complete", form, nil)
+	if r.Status != http.StatusUnprocessableEntity || strings.Contains(r.Body, "/staged/"+photoIDs[1]) || !strings.Contains(r.Body, "/staged/"+photoIDs[0]+"/thumb") {
+		t.Fatalf("after removing a photo: %d", r.Status)
+	}
+	mustContain(t, r.Body, "上次选择的 1 张照片已保留", `id="staged-signature"`)
+
+	// The retry with the diagnosis and one more photo completes with every file.
+	form["diagnosis"] = []string{"轴承损坏"}
+	form["staged"] = []string{photoIDs[0], sigID}
+	form["unstage"] = nil
+	form.Del("signature")
+	r = c.postFiles("/orders/"+id+"/complete", form, map[string][]byte{"c.jpg": jpegOf(90)})
+	if r.Status != http.StatusSeeOther {
+		t.Fatalf("retry: %d", r.Status)
+	}
+	var kinds string
+	_ = a.Pool.QueryRow(t.Context(), `SELECT string_agg(kind, ',' ORDER BY id) FROM attachments WHERE order_id = $1`, id).Scan(&kinds)
+	_ = a.Pool.QueryRow(t.Context(), `SELECT count(*) FROM staged_uploads WHERE order_id = $1`, id).Scan(&photos)
+	if kinds != "signature,photo,photo" || photos != 0 {
+		t.Fatalf("attachments %q, %d staged left", kinds, photos)
+	}
+	mustContain(t, c.get("/orders/"+id+"/report").Body, `id="report-signature"`)
+	// The same form sent again (a double tap) completes once.
+	if r := c.postFiles("/orders/"+id+"/complete", form, map[string][]byte{"c.jpg": jpegOf(90)}); r.Status != http.StatusSeeOther {
+		t.Errorf("double submit: %d", r.Status)
+	}
+	var completes int
+	_ = a.Pool.QueryRow(t.Context(), `SELECT count(*) FROM work_order_events WHERE order_id = $1 AND transition = 'complete'`, id).Scan(&completes)
+	_ = a.Pool.QueryRow(t.Context(), `SELECT count(*) FROM attachments WHERE order_id = $1`, id).Scan(&files)
+	if completes != 1 || files != 3 {
+		t.Errorf("after a double submit: %d completions, %d files", completes, files)
+	}
+}
+
+// TestMyJobsTabs: 我的工单 in three tabs with counts: today (under way and today's or
+// missed appointments), pending (the other open jobs), done (completed in the last 30
+// days, newest first); the technician's own only, an empty state per tab.
+func TestMyJobsTabs(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	c := a.client(t)
+	c.signIn("tech1")
+	ids := func(state string) []string {
+		rows, _ := a.Pool.Query(t.Context(), `SELECT o.id::text FROM work_orders o JOIN users u ON u.id = o.assignee_id
+			WHERE u.username = 'tech1' AND o.state = $1`, state)
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var id string
+			_ = rows.Scan(&id)
+			out = append(out, id)
+		}
+		return out
+	}
+	// One closed job was completed long ago: not in the done tab.
+	var old string
+	if err := a.Pool.QueryRow(t.Context(), `UPDATE work_orders SET completed_at = now() - interval '40 days'
+		WHERE id = (SELECT min(id) FROM work_orders WHERE state = 'closed' AND assignee_id = (SELECT id FROM users WHERE username = 'tech1'))
+		RETURNING id::text`).Scan(&old); err != nil {
+		t.Fatal(err)
+	}
+	page := func(path string) (cards []string, counts map[string]string, body string) {
+		r := c.get(path)
+		if r.Status != 200 {
+			t.Fatalf("GET %s: %d", path, r.Status)
+		}
+		for _, m := range jobCardRE.FindAllStringSubmatch(r.Body, -1) {
+			cards = append(cards, m[1])
+		}
+		counts = map[string]string{}
+		for _, m := range tabCountRE.FindAllStringSubmatch(r.Body, -1) {
+			counts[m[1]] = m[2]
+		}
+		return cards, counts, r.Body
+	}
+	same := func(tab string, got []string, want ...[]string) {
+		t.Helper()
+		var all []string
+		for _, w := range want {
+			all = append(all, w...)
+		}
+		g, w := strings.Join(sorted(got), ","), strings.Join(sorted(all), ",")
+		if g != w || len(all) == 0 {
+			t.Errorf("tab %s shows %s, want %s", tab, g, w)
+		}
+	}
+	today, counts, body := page("/jobs")
+	same("today", today, ids("in_progress"), ids("scheduled"))
+	mustContain(t, body, `id="tab-today"`, `aria-current="page"`, `href="/jobs?tab=pending"`, `href="/jobs?tab=done"`, "今日", "待处理", "已完成", `src="/static/js/jobs.js"`)
+	pending, counts2, _ := page("/jobs?tab=pending")
+	same("pending", pending, ids("dispatched"), ids("in_workshop"), ids("awaiting_parts"))
+	done, _, _ := page("/jobs?tab=done")
+	var recent []string
+	for _, id := range append(ids("awaiting_callback"), ids("closed")...) {
+		if id != old {
+			recent = append(recent, id)
+		}
+	}
+	same("done", done, recent)
+	var newest string
+	_ = a.Pool.QueryRow(t.Context(), `SELECT o.id::text FROM work_orders o JOIN users u ON u.id = o.assignee_id
+		WHERE u.username = 'tech1' AND o.completed_at > now() - interval '30 days' ORDER BY o.completed_at DESC LIMIT 1`).Scan(&newest)
+	if len(done) == 0 || done[0] != newest {
+		t.Errorf("done is not newest first: %v, newest %s", done, newest)
+	}
+	for tab, n := range map[string]int{"today": len(today), "pending": len(pending), "done": len(done)} {
+		if counts[tab] != strconv.Itoa(n) || counts2[tab] != counts[tab] {
+			t.Errorf("count of %s: %q (and %q), %d cards", tab, counts[tab], counts2[tab], n)
+		}
+	}
+	if bogus, _, _ := page("/jobs?tab=x"); strings.Join(bogus, ",") != strings.Join(today, ",") {
+		t.Error("an unknown tab is not today")
+	}
+	// Another technician's jobs are in none of the tabs; an empty tab says so.
+	t2 := a.client(t)
+	t2.signIn("tech2")
+	for _, tab := range []string{"today", "pending", "done"} {
+		if body := t2.get("/jobs?tab=" + tab).Body; strings.Contains(body, `id="job-`+today[0]+`"`) || strings.Contains(body, `id="job-`+done[0]+`"`) {
+			t.Errorf("tech2's %s tab shows tech1's job", tab)
+		}
+	}
+	sz := a.client(t)
+	sz.signIn("sz.tech")
+	mustContain(t, sz.get("/jobs?tab=done").Body, "近 30 天没有完成的工单", `id="count-done">0<`)
+	mustContain(t, sz.get("/jobs?tab=pending").Body, "没有其他待处理的工单")
+}
+
+func sorted(s []string) []string { return slices.Sorted(slices.Values(s)) }

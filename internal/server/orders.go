@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -102,6 +103,20 @@ func (s *server) renderOrder(w http.ResponseWriter, r *http.Request, status int,
 		return
 	}
 	v.Requisitions, v.Issued, v.PartChoices = op.Requisitions, op.Issued, op.Choices
+	if slices.Contains(p.Actions, "complete") {
+		// The completion form keeps its one-time key across refusals, with the files a
+		// refused post kept for the retry.
+		v.FormKey = v.Values["key"]
+		if v.Action != "complete" || !workorder.ValidFormKey(v.FormKey) {
+			v.FormKey = newKey()
+		}
+		if v.Action == "complete" {
+			if v.Staged, err = s.Orders.StagedFiles(r.Context(), a, id, v.FormKey); err != nil {
+				s.fail(w, r, err)
+				return
+			}
+		}
+	}
 	if a.Role == auth.RoleTechnician {
 		// On the technician's tablet the order page is their job page.
 		s.render(w, r, status, views.JobDetail(s.page(r, "order.title"), v))

@@ -56,6 +56,8 @@ func (s *server) routes() http.Handler {
 				r.Post("/orders/{id}/{transition}", s.handleOrderAction())
 				r.Get("/attachments/{id}", s.handleAttachment(false))
 				r.Get("/attachments/{id}/thumb", s.handleAttachment(true))
+				r.Get("/orders/{id}/staged/{file}", s.handleStagedFile(false))
+				r.Get("/orders/{id}/staged/{file}/thumb", s.handleStagedFile(true))
 			})
 			// Technicians: my jobs (我的工单); the order page is their job page.
 			r.With(s.requireRole(auth.RoleTechnician)).Get("/jobs", s.handleMyJobs())

@@ -2,6 +2,7 @@ package workorder
 
 import (
 	"context"
+	"time"
 
 	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/attach"
@@ -106,16 +107,55 @@ func (s *Service) ListWithChoices(ctx context.Context, actor auth.Actor, f Filte
 	return lp, db.Translate(err, "technicians")
 }
 
-// MyJobs lists the technician's open jobs: those under way first, then by appointment
-// (jobs still to be booked before booked ones of the same day).
-func (s *Service) MyJobs(ctx context.Context, actor auth.Actor) ([]Order, error) {
+// DoneDays is how far back 我的工单's 已完成 tab looks.
+const DoneDays = 30
+
+// maxDone bounds the 已完成 tab.
+const maxDone = 200
+
+// MyJobs is the technician's work in three tabs (我的工单).
+type MyJobs struct {
+	// Today are the jobs under way (in progress) and the appointments of today, missed
+	// ones still open included: under way first, then by appointment.
+	Today []Order
+	// Pending are the other open jobs: dispatched and not yet booked, booked for a later
+	// day, awaiting parts, in the workshop; those to be booked first, then by appointment.
+	Pending []Order
+	// Done are the jobs the technician completed in the last DoneDays days (and still
+	// holds: a revisit goes back to dispatch), newest first.
+	Done []Order
+}
+
+// MyJobs returns the technician's own jobs (Forbidden for other roles), read in one
+// round trip. Today is the service's time zone's day.
+func (s *Service) MyJobs(ctx context.Context, actor auth.Actor) (MyJobs, error) {
 	if !actor.Is(auth.RoleTechnician) {
-		return nil, apperr.New(apperr.Forbidden, "error.forbidden_role", "Roles", "technician")
+		return MyJobs{}, apperr.New(apperr.Forbidden, "error.forbidden_role", "Roles", "technician")
 	}
-	return collectOrders(s.pool.Query(ctx, selectOrder+` WHERE o.assignee_id = $1
-		AND o.state IN ('dispatched', 'scheduled', 'in_progress', 'awaiting_parts', 'in_workshop')
-		ORDER BY (o.state IN ('in_progress', 'awaiting_parts', 'in_workshop')) DESC,
-			o.appointment_start NULLS FIRST, o.created_at`, actor.UserID))
+	now := s.now()
+	local := now.In(s.loc)
+	tomorrow := time.Date(local.Year(), local.Month(), local.Day()+1, 0, 0, 0, 0, s.loc)
+	var j MyJobs
+	into := func(dst *[]Order) func(pgx.Rows) error {
+		return func(rows pgx.Rows) (err error) {
+			*dst, err = pgx.CollectRows(rows, pgx.RowToStructByName[Order])
+			return err
+		}
+	}
+	b := &pgx.Batch{}
+	b.Queue(selectOrder+` WHERE o.assignee_id = $1
+		AND (o.state = 'in_progress' OR (o.state = 'scheduled' AND o.appointment_start < $2))
+		ORDER BY (o.state = 'in_progress') DESC, o.appointment_start NULLS LAST, o.created_at, o.id`, actor.UserID, tomorrow).Query(into(&j.Today))
+	b.Queue(selectOrder+` WHERE o.assignee_id = $1
+		AND (o.state IN ('dispatched', 'awaiting_parts', 'in_workshop')
+			OR (o.state = 'scheduled' AND (o.appointment_start >= $2 OR o.appointment_start IS NULL)))
+		ORDER BY (o.state = 'dispatched') DESC, o.appointment_start NULLS FIRST, o.created_at, o.id`, actor.UserID, tomorrow).Query(into(&j.Pending))
+	b.Queue(selectOrder+` WHERE o.assignee_id = $1 AND o.completed_at IS NOT NULL AND o.completed_at >= $2
+		ORDER BY o.completed_at DESC, o.id DESC LIMIT $3`, actor.UserID, now.AddDate(0, 0, -DoneDays), maxDone).Query(into(&j.Done))
+	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+		return MyJobs{}, db.Translate(err, "my jobs")
+	}
+	return j, nil
 }
 
 // Attachment returns a photo or signature (or its thumbnail) when the actor may see
