@@ -139,7 +139,7 @@ func TestTranslateAndFallbacks(t *testing.T) {
 	if got := T(ctx, "nav.home"); got != "工作台" {
 		t.Errorf("default language: %q", got)
 	}
-	if got := T(WithLang(ctx, "en"), "auth.throttled", "Minutes", 15); got != "Too many failed sign-ins. Try again in 15 minutes." {
+	if got := T(WithLang(ctx, "en"), "auth.throttled", "Minutes", 15); got != "Too many failed sign-ins: try again in 15 minutes, or ask an administrator to unlock the account." {
 		t.Errorf("en with data: %q", got)
 	}
 	if got := T(ctx, "no.such.key"); got != "no.such.key" {
