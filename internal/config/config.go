@@ -19,8 +19,12 @@ type Config struct {
 	Addr string
 	// BaseURL is the public URL printed at start-up and used for absolute links.
 	BaseURL string
-	// SecureCookies marks the session cookie Secure (set behind HTTPS).
+	// SecureCookies marks the session cookie Secure (set behind HTTPS; always when
+	// BaseURL is https).
 	SecureCookies bool
+	// MetricsToken, when set, lets /metrics answer a request with
+	// "Authorization: Bearer <token>" from any address; without it only loopback.
+	MetricsToken string
 	// Location is the default time zone for dates shown to users.
 	Location *time.Location
 	// Language is the default UI language.
@@ -77,6 +81,11 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.SecureCookies, err = parseBool(get("SECURE_COOKIES", "false")); err != nil {
 		return c, &Error{"SECURE_COOKIES", getenv("SECURE_COOKIES"), "must be true or false"}
 	}
+	// Served over HTTPS, the session cookie is Secure whatever SECURE_COOKIES says.
+	if strings.HasPrefix(c.BaseURL, "https://") {
+		c.SecureCookies = true
+	}
+	c.MetricsToken = getenv("METRICS_TOKEN")
 	tz := get("TZ_DEFAULT", "Asia/Shanghai")
 	if c.Location, err = time.LoadLocation(tz); err != nil {
 		if tz != "Asia/Shanghai" {

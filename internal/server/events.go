@@ -44,7 +44,12 @@ func (s *server) handleEvents() http.HandlerFunc {
 			return
 		}
 		actor, _ := auth.ActorFrom(r.Context())
-		events, unsubscribe := s.Live.Subscribe(actor.Stations)
+		// Admins and storekeepers have no page that shows orders: they hear of none.
+		stations := actor.Stations
+		if actor.Is(auth.RoleAdmin, auth.RoleStorekeeper) {
+			stations = nil
+		}
+		events, unsubscribe := s.Live.Subscribe(stations)
 		defer unsubscribe()
 
 		rc := http.NewResponseController(w)

@@ -344,3 +344,42 @@ func TestEventsWithoutAHubAreUnavailable(t *testing.T) {
 		t.Errorf("/events without a hub: %d", r.Status)
 	}
 }
+
+// TestEventsTellAdminsAndStorekeepersNothingOfOrders: they have no page that shows
+// orders, so their streams carry no order events while the hotline's does.
+func TestEventsTellAdminsAndStorekeepersNothingOfOrders(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	orders := workorder.NewService(a.Pool, time.Now, time.UTC)
+	waitListening(t, a)
+	var quiet []*eventStream
+	for _, u := range []string{"admin", "storekeeper"} {
+		c := a.client(t)
+		c.signIn(u)
+		quiet = append(quiet, openEvents(t, c))
+	}
+	h := a.client(t)
+	h.signIn("hotline")
+	witness := openEvents(t, h)
+	id, version := orderAt(t, a, "SH", "received")
+	if _, err := orders.Forward(t.Context(), actorOf(t, a, "hotline"), id, version, ""); err != nil {
+		t.Fatal(err)
+	}
+	witness.nextOrder(id)
+	// The hub hands an event to every subscriber at once: once the witness has it, the
+	// others would have it too.
+	time.Sleep(200 * time.Millisecond)
+	for i, s := range quiet {
+		for {
+			select {
+			case m := <-s.messages:
+				if !m.Comment && m.Event == "order" {
+					t.Errorf("stream %d got an order event: %+v", i, m)
+				}
+				continue
+			default:
+			}
+			break
+		}
+	}
+}

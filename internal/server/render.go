@@ -77,9 +77,6 @@ func (s *server) flashError(r *http.Request, e *apperr.Error) {
 // render writes a templ component with a status code.
 func (s *server) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("X-Frame-Options", "DENY")
-	w.Header().Set("Referrer-Policy", "same-origin")
 	w.WriteHeader(status)
 	if err := c.Render(r.Context(), w); err != nil {
 		s.Logger.Error("render", "request_id", requestIDFrom(r.Context()), "err", err)

@@ -13,17 +13,17 @@ import (
 // routes lists every route of the app, each with its role guard.
 func (s *server) routes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(s.requestID, s.logRequests, s.recoverPanics, s.observe)
+	r.Use(s.requestID, s.logRequests, s.recoverPanics, s.observe, securityHeaders)
 
 	// Operations: no session, no CSRF (GET only).
 	r.Get("/healthz", handleHealthz())
 	r.Get("/readyz", s.handleReadyz())
-	r.Handle("/metrics", promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
+	r.With(s.metricsGuard).Handle("/metrics", promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{}))
 	staticFS, _ := fs.Sub(static.FS, ".")
 	r.Handle("/static/*", http.StripPrefix("/static/", staticCache(http.FileServerFS(staticFS))))
 
 	r.Group(func(r chi.Router) {
-		r.Use(s.Sessions.LoadAndSave, s.idleSessions, s.loadActor, s.locale, s.crossOrigin)
+		r.Use(s.Sessions.LoadAndSave, s.idleSessions, s.loadActor, s.locale, s.crossOrigin, s.cleanInput)
 		r.NotFound(s.notFound)
 		r.MethodNotAllowed(s.methodNotAllowed)
 

@@ -1,0 +1,115 @@
+package server_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/aftersales/aftersales/internal/server"
+)
+
+// TestBadTextIsRefusedNot500: a NUL byte or broken UTF-8 anywhere in a query or a form
+// is a 422 page in the user's language, never a 500; a huge username is a refusal.
+func TestBadTextIsRefusedNot500(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	c := a.client(t)
+	c.signIn("hotline")
+	for _, path := range []string{"/orders?q=%00", "/orders?q=%ff%fe", "/customers?q=a%00b", "/intake?phone=%c3%28"} {
+		r := c.get(path)
+		if r.Status != http.StatusUnprocessableEntity {
+			t.Errorf("GET %s: %d", path, r.Status)
+		}
+		mustContain(t, r.Body, "无法识别的字符")
+	}
+	id, version := demoOrder(t, a, "received")
+	r := c.post("/orders/"+id+"/forward", url.Values{"version": {version}, "note": {"a\x00b"}})
+	if r.Status != http.StatusUnprocessableEntity {
+		t.Errorf("a NUL in a note: %d", r.Status)
+	}
+	r = c.post("/orders/"+id+"/forward", url.Values{"version": {version}, "note": {"\xff\xfe"}})
+	if r.Status != http.StatusUnprocessableEntity {
+		t.Errorf("broken UTF-8 in a note: %d", r.Status)
+	}
+	var events int
+	_ = a.Pool.QueryRow(t.Context(), `SELECT count(*) FROM work_order_events WHERE order_id = $1`, id).Scan(&events)
+	if events != 1 {
+		t.Errorf("a refused post wrote events: %d", events)
+	}
+	anon := a.client(t)
+	r = anon.post("/signin", url.Values{"username": {strings.Repeat("a", 900_000)}, "password": {"x"}})
+	if r.Status >= 500 {
+		t.Errorf("a 900 kB username: %d", r.Status)
+	}
+	r = anon.post("/signin", url.Values{"username": {strings.Repeat("a", 2<<20)}, "password": {"x"}})
+	if r.Status != http.StatusRequestEntityTooLarge {
+		t.Errorf("a 2 MB form: %d", r.Status)
+	}
+}
+
+// TestSecurityHeaders: every page forbids inline script, sniffing, framing and leaking
+// the referrer; no page carries an inline script the policy would block.
+func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	c := a.client(t)
+	for _, path := range []string{"/signin", "/static/css/app.css"} {
+		r, err := http.Get(a.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Body.Close()
+		csp := r.Header.Get("Content-Security-Policy")
+		for _, want := range []string{"script-src 'self'", "frame-ancestors 'none'", "default-src 'self'"} {
+			if !strings.Contains(csp, want) {
+				t.Errorf("%s: CSP %q lacks %q", path, csp, want)
+			}
+		}
+		if strings.Contains(csp, "unsafe-inline") {
+			t.Errorf("%s: CSP allows inline code", path)
+		}
+		if r.Header.Get("X-Content-Type-Options") != "nosniff" || r.Header.Get("Referrer-Policy") == "" {
+			t.Errorf("%s: headers %v", path, r.Header)
+		}
+	}
+	for _, user := range []string{"hotline", "supervisor", "tech1", "storekeeper", "manager", "admin"} {
+		c = a.client(t)
+		c.signIn(user)
+		body := c.get("/").Body
+		for _, part := range strings.Split(body, `class="tile" href="`)[1:] {
+			page := c.get(part[:strings.Index(part, `"`)]).Body
+			if strings.Contains(page, "<script>") || strings.Contains(page, " onclick=") || strings.Contains(page, ` style="`) {
+				t.Errorf("%s: a page has inline script or style", user)
+			}
+		}
+	}
+}
+
+// TestMetricsOnlyFromLoopbackOrWithToken: /metrics answers loopback; from elsewhere only
+// with the configured token.
+func TestMetricsOnlyFromLoopbackOrWithToken(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, func(d *server.Deps) { d.Config.MetricsToken = "s3cret" })
+	if r, _ := http.Get(a.URL + "/metrics"); r == nil || r.StatusCode != http.StatusOK {
+		t.Fatalf("loopback: %v", r)
+	}
+	h := a.Config.Handler
+	for _, tc := range []struct {
+		auth string
+		want int
+	}{{"", http.StatusForbidden}, {"Bearer wrong", http.StatusForbidden}, {"Bearer s3cret", http.StatusOK}} {
+		req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, "/metrics", nil)
+		req.RemoteAddr = "203.0.113.9:4000"
+		if tc.auth != "" {
+			req.Header.Set("Authorization", tc.auth)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != tc.want {
+			t.Errorf("from outside with %q: %d, want %d", tc.auth, rec.Code, tc.want)
+		}
+	}
+}

@@ -1,0 +1,22 @@
+// Small behaviours shared by several pages, kept out of the markup so the
+// Content-Security-Policy can forbid inline scripts.
+(function () {
+  "use strict";
+  // A print button: <button data-print>.
+  document.addEventListener("click", function (e) {
+    var b = e.target.closest && e.target.closest("[data-print]");
+    if (b) { e.preventDefault(); window.print(); }
+  });
+  // A stocktake count shows its variance against the ledger as it is typed
+  // (full-width digits from an input method count too).
+  document.addEventListener("input", function (e) {
+    var input = e.target;
+    if (!input.matches || !input.matches("#stocktake-sheet input[data-ledger]")) return;
+    var out = document.getElementById("variance-" + input.dataset.part);
+    if (!out) return;
+    var s = input.value.trim().replace(/[０-９]/g, function (c) { return String.fromCharCode(c.charCodeAt(0) - 0xFEE0); });
+    if (!/^\d+$/.test(s)) { out.textContent = ""; return; }
+    var d = parseInt(s, 10) - parseInt(input.dataset.ledger, 10);
+    out.textContent = d > 0 ? "+" + d : String(d);
+  });
+})();
