@@ -59,3 +59,15 @@ func TestLoadOverrides(t *testing.T) {
 		t.Errorf("%+v", c)
 	}
 }
+
+// TestHTTPSBaseURLMakesCookiesSecure: served over https, the session cookie is Secure
+// even when SECURE_COOKIES is not set.
+func TestHTTPSBaseURLMakesCookiesSecure(t *testing.T) {
+	c, err := Load(env(map[string]string{"BASE_URL": "https://service.example.cn"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.SecureCookies {
+		t.Error("https BASE_URL without Secure cookies")
+	}
+}
