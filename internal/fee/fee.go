@@ -539,6 +539,11 @@ func (s *Service) change(ctx context.Context, actor auth.Actor, orderID int64, f
 
 // changeTx is change inside the caller's transaction, with the order locked.
 func (s *Service) changeTx(ctx context.Context, tx pgx.Tx, actor auth.Actor, o order, fn func(tx pgx.Tx, o order, now time.Time) error) error {
+	// The same form posted again (a double click) changes nothing and succeeds as the
+	// first post did: one labour line, one confirmation, one settlement.
+	if fresh, _, err := db.ClaimFormKey(ctx, tx, actor.UserID, s.now()); err != nil || !fresh {
+		return err
+	}
 	if !o.open() {
 		return apperr.New(apperr.Conflict, "fee.error.order_closed")
 	}
@@ -705,6 +710,9 @@ func (s *Service) Settle(ctx context.Context, actor auth.Actor, orderID, amountF
 			return s.changeTx(ctx, tx, actor, o, settle)
 		}
 		now := s.now()
+		if fresh, _, err := db.ClaimFormKey(ctx, tx, actor.UserID, now); err != nil || !fresh {
+			return err
+		}
 		if err := settle(tx, o, now); err != nil {
 			return err
 		}

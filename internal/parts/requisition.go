@@ -74,6 +74,12 @@ func (s *Service) Request(ctx context.Context, actor auth.Actor, orderID int64, 
 	}
 	var id int64
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		// The same form posted again returns the requisition it made.
+		fresh, made, err := db.ClaimFormKey(ctx, tx, actor.UserID, s.now())
+		if err != nil || !fresh {
+			id = made
+			return err
+		}
 		var station int64
 		var assignee *int64
 		var state string
@@ -126,7 +132,7 @@ func (s *Service) Request(ctx context.Context, actor auth.Actor, orderID int64, 
 				return db.Translate(err, "requisition line")
 			}
 		}
-		return nil
+		return db.SetFormResult(ctx, tx, actor.UserID, id)
 	})
 	if err != nil {
 		return Requisition{}, err

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aftersales/aftersales/internal/server"
@@ -111,5 +112,76 @@ func TestMetricsOnlyFromLoopbackOrWithToken(t *testing.T) {
 		if rec.Code != tc.want {
 			t.Errorf("from outside with %q: %d, want %d", tc.auth, rec.Code, tc.want)
 		}
+	}
+}
+
+// postTogether sends the same form n times at once and returns the statuses.
+func postTogether(c *client, n int, path string, form url.Values) []int {
+	statuses := make([]int, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses[i] = c.post(path, form).Status
+		}()
+	}
+	wg.Wait()
+	return statuses
+}
+
+// TestDoubleSubmitTakesEffectOnce: the same form posted several times at once (a
+// double click, a retried request) adds one labour line, one confirmation and one
+// requisition; each post gets the first post's answer.
+func TestDoubleSubmitTakesEffectOnce(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	id := feeOrder(t, a)
+	hot := a.client(t)
+	hot.signIn("hotline")
+	count := func(sql string) (n int) {
+		if err := a.Pool.QueryRow(t.Context(), sql, id).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	lines := count(`SELECT count(*) FROM order_fee_lines WHERE order_id = $1 AND deleted_at IS NULL`)
+	for _, st := range postTogether(hot, 4, "/orders/"+id+"/fees/lines", url.Values{"item_id": {labourItem(t, a, "REPAIR")}, "quantity": {"1"}, "form_key": {"line-key-0001"}}) {
+		if st != http.StatusSeeOther {
+			t.Errorf("a copy of the line form: %d", st)
+		}
+	}
+	if got := count(`SELECT count(*) FROM order_fee_lines WHERE order_id = $1 AND deleted_at IS NULL`); got != lines+1 {
+		t.Errorf("four copies of one form added %d lines", got-lines)
+	}
+	// Without a key (an old page, a script) each post counts, as before.
+	hot.post("/orders/"+id+"/fees/lines", url.Values{"item_id": {labourItem(t, a, "REPAIR")}, "quantity": {"1"}})
+	if got := count(`SELECT count(*) FROM order_fee_lines WHERE order_id = $1 AND deleted_at IS NULL`); got != lines+2 {
+		t.Errorf("a keyless post: %d lines", got-lines)
+	}
+	for _, st := range postTogether(hot, 3, "/orders/"+id+"/fees/confirm", url.Values{"via": {"phone"}, "confirmed": {"1"}, "customer_name": {"王工"}, "form_key": {"confirm-key-01"}}) {
+		if st != http.StatusSeeOther {
+			t.Errorf("a copy of the confirmation: %d", st)
+		}
+	}
+	if got := count(`SELECT count(*) FROM quote_confirmations WHERE order_id = $1`); got != 1 {
+		t.Errorf("three copies of one confirmation made %d", got)
+	}
+
+	// A requisition on a job under way.
+	var job string
+	if err := a.Pool.QueryRow(t.Context(), `SELECT o.id::text FROM work_orders o JOIN users u ON u.id = o.assignee_id
+		WHERE o.state = 'in_progress' AND u.username = 'tech1' LIMIT 1`).Scan(&job); err != nil {
+		t.Fatal(err)
+	}
+	var partCode string
+	_ = a.Pool.QueryRow(t.Context(), `SELECT code FROM parts WHERE active ORDER BY id LIMIT 1`).Scan(&partCode)
+	tech := a.client(t)
+	tech.signIn("tech1")
+	postTogether(tech, 4, "/orders/"+job+"/requisitions", url.Values{"part": {partCode}, "quantity": {"1"}, "form_key": {"req-key-00001"}})
+	var reqs int
+	_ = a.Pool.QueryRow(t.Context(), `SELECT count(*) FROM requisitions WHERE order_id = $1`, job).Scan(&reqs)
+	if reqs != 1 {
+		t.Errorf("four copies of one requisition made %d", reqs)
 	}
 }

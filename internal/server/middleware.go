@@ -17,6 +17,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/i18n"
 	"github.com/go-chi/chi/v5"
 )
@@ -283,6 +284,9 @@ func (s *server) cleanInput(next http.Handler) http.Handler {
 				return
 			}
 			bad = !valuesOK(r.PostForm)
+			if k := r.PostForm.Get("form_key"); k != "" && !bad {
+				r = r.WithContext(db.WithFormKey(r.Context(), k))
+			}
 		}
 		if bad {
 			s.renderError(w, r, http.StatusUnprocessableEntity, "error.bad_text", nil)

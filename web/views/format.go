@@ -2,6 +2,8 @@ package views
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"net/url"
 	"time"
 
@@ -42,4 +44,11 @@ func deref[T any](p *T) T {
 		return zero
 	}
 	return *p
+}
+
+// newFormKey returns a fresh one-time form key.
+func newFormKey() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
 }
