@@ -1,6 +1,7 @@
 package parts
 
 import (
+	"archive/zip"
 	"bytes"
 	"fmt"
 	"io"
@@ -14,10 +15,15 @@ import (
 const XLSXContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 // Limits on a workbook being read: how big it may grow when unzipped, so a small
-// upload cannot expand into gigabytes (a zip bomb).
+// upload cannot expand into gigabytes (a zip bomb). They are checked in the zip's
+// directory before anything is unpacked (archive/zip refuses an entry that unpacks to
+// more than its directory says), and again by excelize as it reads.
 const (
-	xlsxUnzipLimit    = 200 << 20
-	xlsxUnzipXMLLimit = 64 << 20
+	xlsxUnzipLimit    = 48 << 20
+	xlsxUnzipXMLLimit = 40 << 20
+	xlsxMaxEntries    = 256
+	// XLSXMaxBytes is the largest workbook read at all.
+	XLSXMaxBytes = 8 << 20
 )
 
 // Number is a cell value written as a number from its decimal text ("12.50", "7"),
@@ -28,7 +34,14 @@ type Number string
 // raw text (numbers as stored, not as formatted). Trailing blank cells are dropped.
 // A file that is not a workbook is Invalid "catalog.import.not_xlsx".
 func ReadXLSX(r io.Reader) ([][]string, error) {
-	f, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: xlsxUnzipLimit, UnzipXMLSizeLimit: xlsxUnzipXMLLimit})
+	data, err := io.ReadAll(io.LimitReader(r, XLSXMaxBytes+1))
+	if err != nil || len(data) > XLSXMaxBytes {
+		return nil, apperr.New(apperr.Invalid, "catalog.import.too_big", "Max", "8 MB")
+	}
+	if err := checkZip(data); err != nil {
+		return nil, err
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: xlsxUnzipLimit, UnzipXMLSizeLimit: xlsxUnzipXMLLimit})
 	if err != nil {
 		return nil, apperr.New(apperr.Invalid, "catalog.import.not_xlsx")
 	}
@@ -37,11 +50,52 @@ func ReadXLSX(r io.Reader) ([][]string, error) {
 	if len(sheets) == 0 {
 		return nil, apperr.New(apperr.Invalid, "catalog.import.not_xlsx")
 	}
-	rows, err := f.GetRows(sheets[0], excelize.Options{RawCellValue: true})
+	// Stream the rows and stop past the limit: a sheet of a million rows is refused
+	// without holding them all.
+	it, err := f.Rows(sheets[0])
 	if err != nil {
 		return nil, apperr.New(apperr.Invalid, "catalog.import.not_xlsx")
 	}
+	defer it.Close()
+	var rows [][]string
+	for it.Next() {
+		if len(rows) > CatalogMaxRows {
+			return nil, apperr.New(apperr.Invalid, "catalog.import.too_many_rows", "Max", CatalogMaxRows)
+		}
+		row, err := it.Columns(excelize.Options{RawCellValue: true})
+		if err != nil {
+			return nil, apperr.New(apperr.Invalid, "catalog.import.not_xlsx")
+		}
+		rows = append(rows, row)
+	}
+	if it.Error() != nil {
+		return nil, apperr.New(apperr.Invalid, "catalog.import.not_xlsx")
+	}
+	// GetRows drops trailing empty rows; so does this.
+	for len(rows) > 0 && len(rows[len(rows)-1]) == 0 {
+		rows = rows[:len(rows)-1]
+	}
 	return rows, nil
+}
+
+// checkZip refuses a workbook whose zip directory promises more than the limits: too
+// many entries, or entries that unpack past the total or the per-part limit.
+func checkZip(data []byte) error {
+	z, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return apperr.New(apperr.Invalid, "catalog.import.not_xlsx")
+	}
+	if len(z.File) > xlsxMaxEntries {
+		return apperr.New(apperr.Invalid, "catalog.import.unzips_too_big", "Max", "48 MB")
+	}
+	var total uint64
+	for _, f := range z.File {
+		total += f.UncompressedSize64
+		if f.UncompressedSize64 > xlsxUnzipXMLLimit || total > xlsxUnzipLimit {
+			return apperr.New(apperr.Invalid, "catalog.import.unzips_too_big", "Max", "48 MB")
+		}
+	}
+	return nil
 }
 
 // WriteXLSX returns a workbook with one sheet named sheet: a bold header row, then rows.
