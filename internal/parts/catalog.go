@@ -227,7 +227,7 @@ func (s *Service) ImportCatalog(ctx context.Context, actor auth.Actor, rows [][]
 		tag, err := tx.Exec(ctx, input+`UPDATE parts p SET name = i.name, spec = coalesce(i.spec, p.spec), uom = coalesce(i.uom, p.uom),
 			unit_price = coalesce(i.unit_price::numeric, p.unit_price), reorder_point = coalesce(i.reorder_point, p.reorder_point),
 			valuable = coalesce(i.valuable, p.valuable), wear = coalesce(i.wear, p.wear), active = coalesce(i.active, p.active)
-			FROM input i WHERE p.code = i.code
+			FROM input i WHERE lower(p.code) = lower(i.code)
 			AND (p.name, p.spec, p.uom, p.unit_price, p.reorder_point, p.valuable, p.wear, p.active) IS DISTINCT FROM
 			    (i.name, coalesce(i.spec, p.spec), coalesce(i.uom, p.uom), coalesce(i.unit_price::numeric, p.unit_price),
 			     coalesce(i.reorder_point, p.reorder_point), coalesce(i.valuable, p.valuable), coalesce(i.wear, p.wear), coalesce(i.active, p.active))`, args...)
@@ -238,7 +238,7 @@ func (s *Service) ImportCatalog(ctx context.Context, actor auth.Actor, rows [][]
 		tag, err = tx.Exec(ctx, input+`INSERT INTO parts (code, name, spec, uom, unit_price, reorder_point, valuable, wear, active)
 			SELECT i.code, i.name, coalesce(i.spec, ''), coalesce(i.uom, '个'), coalesce(i.unit_price::numeric, 0), coalesce(i.reorder_point, 0),
 				coalesce(i.valuable, false), coalesce(i.wear, false), coalesce(i.active, true)
-			FROM input i WHERE NOT EXISTS (SELECT 1 FROM parts p WHERE p.code = i.code)`, args...)
+			FROM input i WHERE NOT EXISTS (SELECT 1 FROM parts p WHERE lower(p.code) = lower(i.code))`, args...)
 		if err != nil {
 			return db.Translate(err, "import insert")
 		}
@@ -312,10 +312,11 @@ func parseCatalogRows(rows [][]string) ([]importRow, RowErrors) {
 		case utf8.RuneCountInString(r.code) > catalogMaxCode:
 			bad("catalog.row.too_long", "Column", "编码", "Max", catalogMaxCode)
 		default:
-			if first, dup := firstRow[r.code]; dup {
+			// Codes differing only in letter case are the same part.
+			if first, dup := firstRow[strings.ToLower(r.code)]; dup {
 				bad("catalog.row.code_duplicate", "Code", r.code, "First", first)
 			} else {
-				firstRow[r.code] = rowNo
+				firstRow[strings.ToLower(r.code)] = rowNo
 			}
 		}
 		r.name, _ = cell("名称")

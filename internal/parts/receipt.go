@@ -32,6 +32,9 @@ type GoodsReceipt struct {
 	Delivered int `db:"delivered"`
 	Accepted  int `db:"accepted"`
 	Rejected  int `db:"rejected"`
+	// Matched says, for codes typed in another letter case, which part each was read
+	// as ("casep1 → CASEP1 空气滤芯"); set by CreateReceipt only.
+	Matched []string `db:"-"`
 	Returned  int `db:"returned"`
 }
 
@@ -198,20 +201,26 @@ func (s *Service) CreateReceipt(ctx context.Context, actor auth.Actor, in NewRec
 		}
 	}
 	var r GoodsReceipt
+	var matched []string
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		matched = matched[:0]
 		partIDs := make([]int64, len(in.Lines))
 		for i, l := range in.Lines {
 			code := strings.TrimSpace(l.PartCode)
 			if code == "" {
 				continue
 			}
-			err := tx.QueryRow(ctx, `SELECT id FROM parts WHERE upper(code) = upper($1) AND active`, code).Scan(&partIDs[i])
+			var stored, name string
+			err := tx.QueryRow(ctx, `SELECT id, code, name FROM parts WHERE lower(code) = lower($1) AND active`, code).Scan(&partIDs[i], &stored, &name)
 			if errors.Is(err, pgx.ErrNoRows) {
 				fields[ReceiptField(l.Row, "part")] = "receipt.field.part_unknown"
 				continue
 			}
 			if err != nil {
 				return db.Translate(err, "part")
+			}
+			if stored != code {
+				matched = append(matched, code+" → "+stored+" "+name)
 			}
 		}
 		if len(fields) > 0 {
@@ -254,6 +263,7 @@ func (s *Service) CreateReceipt(ctx context.Context, actor auth.Actor, in NewRec
 		r, err = receiptByID(ctx, tx, r.ID)
 		return err
 	})
+	r.Matched = matched
 	return r, err
 }
 

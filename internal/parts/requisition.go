@@ -104,7 +104,7 @@ func (s *Service) Request(ctx context.Context, actor auth.Actor, orderID int64, 
 			}
 			if w.PartID == 0 && strings.TrimSpace(w.Code) != "" {
 				code, _, _ := strings.Cut(strings.TrimSpace(w.Code), " ")
-				if err := tx.QueryRow(ctx, `SELECT id FROM parts WHERE upper(code) = upper($1) AND active`, code).Scan(&w.PartID); err != nil {
+				if err := tx.QueryRow(ctx, `SELECT id FROM parts WHERE lower(code) = lower($1) AND active`, code).Scan(&w.PartID); err != nil {
 					return apperr.Fields(map[string]string{"lines": "requisition.field.part"})
 				}
 			}

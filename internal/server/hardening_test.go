@@ -185,3 +185,23 @@ func TestDoubleSubmitTakesEffectOnce(t *testing.T) {
 		t.Errorf("four copies of one requisition made %d", reqs)
 	}
 }
+
+// TestPartCodesIgnoreLetterCase: a code differing only in case is the same part: the
+// database refuses a second one, and a receipt typed in lower case says which part it
+// was read as.
+func TestPartCodesIgnoreLetterCase(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	if _, err := a.Pool.Exec(t.Context(), `INSERT INTO parts (code, name) VALUES ('p-af-001', '重复的空滤')`); err == nil {
+		t.Error("a part code differing only in case was accepted")
+	}
+	c := a.client(t)
+	c.signIn("storekeeper")
+	r := c.post("/parts/receipts", url.Values{"supplier": {"上海滤清器厂"}, "delivery_note": {"SHD-CASE-1"},
+		"line_0_part": {"p-af-001"}, "line_0_delivered": {"2"}, "line_0_accepted": {"2"}, "line_0_rejected": {"0"}})
+	if r.Status != http.StatusSeeOther {
+		t.Fatalf("receipt with a lower-case code: %d\n%s", r.Status, r.Body)
+	}
+	page := c.get(r.Location)
+	mustContain(t, page.Body, "p-af-001 → P-AF-001")
+}

@@ -114,7 +114,11 @@ func (s *server) handleCreateReceipt() http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		s.flash(r, "ok", "receipt.created")
+		if len(rec.Matched) > 0 {
+			s.catalogFlash(r, "receipt.created_matched", map[string]any{"Matches": strings.Join(rec.Matched, "；")})
+		} else {
+			s.flash(r, "ok", "receipt.created")
+		}
 		redirect(w, r, "/parts/receipts/"+strconv.FormatInt(rec.ID, 10))
 	}
 }

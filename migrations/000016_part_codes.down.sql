@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS parts_code_ci_key;
