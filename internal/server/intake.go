@@ -75,7 +75,12 @@ func (s *server) fillIntake(r *http.Request, f *views.IntakeForm) error {
 			found = found || m.ID == id
 		}
 		if !found {
-			f.Matches = append([]customer.Match{{ID: id, Name: caller.Customer.Name, ContactPerson: caller.Customer.ContactPerson, Units: len(caller.Units)}}, f.Matches...)
+			phones := make([]string, len(caller.Customer.Phones))
+			for i, p := range caller.Customer.Phones {
+				phones[i] = p.E164
+			}
+			f.Matches = append([]customer.Match{{ID: id, Name: caller.Customer.Name, ContactPerson: caller.Customer.ContactPerson,
+				Phones: phones, Units: len(caller.Units)}}, f.Matches...)
 		}
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -132,4 +133,48 @@ func TestIntakeIsForTheHotline(t *testing.T) {
 	if r := a.client(t).get("/intake"); r.Status != http.StatusSeeOther {
 		t.Errorf("anonymous: %d", r.Status)
 	}
+}
+
+func TestIntakePhonesShowTheSameHoweverTyped(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	c := a.client(t)
+	c.signIn("hotline")
+	for i, typed := range []string{"13700002222", "１３７００００２２２２", "137-0000-2222"} {
+		key := "k-phone-" + strconv.Itoa(i)
+		form := newCallerForm(key, typed, "号码格式测试公司"+strconv.Itoa(i))
+		form.Set("serial", key)
+		form.Set("phone", typed)
+		if i > 0 {
+			// The same number again: an existing customer, the number as typed now.
+			var id string
+			_ = a.Pool.QueryRow(t.Context(), `SELECT id::text FROM customers WHERE name = '号码格式测试公司0'`).Scan(&id)
+			form.Set("customer_id", id)
+		}
+		r := c.post("/intake", form)
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("intake with %q: %d\n%s", typed, r.Status, r.Body)
+		}
+		page := c.get(r.Location)
+		if !strings.Contains(page.Body, ">137 0000 2222</a>") {
+			t.Errorf("typed %q: the order page shows %s", typed, regexp.MustCompile(`href="tel:[^"]*">[^<]*`).FindString(page.Body))
+		}
+		if strings.Contains(page.Body, ">"+typed) {
+			t.Errorf("typed %q: shown as typed", typed)
+		}
+	}
+	// Found by full-width digits, and shown grouped, in intake, the customer archive and
+	// the order list.
+	r := c.get("/intake/lookup?phone=" + url.QueryEscape("１３７００００２２２２"))
+	mustContain(t, r.Body, "号码格式测试公司0", "137 0000 2222")
+	r = c.get("/customers?q=" + url.QueryEscape("１３７ ００００ ２２２２"))
+	mustContain(t, r.Body, "号码格式测试公司0", "137 0000 2222")
+	r = c.get("/orders?q=" + url.QueryEscape("１３７００００２２２２"))
+	if n := strings.Count(r.Body, "137 0000 2222"); n < 3 {
+		t.Errorf("the order list by full-width digits shows the number %d times, want 3", n)
+	}
+	// A landline typed with a dash shows grouped too (demo customer 0: 021-5100 3000).
+	var id string
+	_ = a.Pool.QueryRow(t.Context(), `SELECT customer_id::text FROM customer_phones WHERE raw = '021-5100 3000'`).Scan(&id)
+	mustContain(t, c.get("/customers/"+id).Body, "021 5100 3000", "138 1000 2000")
 }

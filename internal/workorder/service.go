@@ -193,7 +193,7 @@ func (s *Service) CreateTx(ctx context.Context, tx pgx.Tx, actor auth.Actor, in 
 		CustomerName: c.name,
 	}
 	if in.ContactPhone != "" {
-		o.ContactPhone = strings.TrimSpace(in.ContactPhone)
+		o.ContactPhone = customer.FoldPhone(in.ContactPhone)
 		o.ContactE164, _ = customer.NormalizePhone(in.ContactPhone)
 	} else if len(phonesRaw) > 0 {
 		o.ContactPhone, o.ContactE164 = phonesRaw[0], phonesE164[0]
