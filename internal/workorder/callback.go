@@ -166,7 +166,7 @@ func (s *Service) Callbacks(ctx context.Context, actor auth.Actor, stationID int
 	var avg *float64
 	err = s.pool.QueryRow(ctx, `SELECT
 		(SELECT count(DISTINCT e.order_id) FROM work_order_events e JOIN work_orders o ON o.id = e.order_id
-			WHERE e.to_state = 'awaiting_callback' AND e.transition <> 'callback_attempt' AND e.at >= $2 AND e.at < $3 AND o.station_id = ANY($1)),
+			WHERE e.to_state = 'awaiting_callback' AND e.transition NOT IN ('callback_attempt', '`+noteTransition+`') AND e.at >= $2 AND e.at < $3 AND o.station_id = ANY($1)),
 		(SELECT count(DISTINCT a.order_id) FROM callback_attempts a JOIN work_orders o ON o.id = a.order_id
 			WHERE a.outcome = 'reached' AND a.at >= $2 AND a.at < $3 AND o.station_id = ANY($1)),
 		(SELECT avg(a.overall) FROM callback_attempts a JOIN work_orders o ON o.id = a.order_id
