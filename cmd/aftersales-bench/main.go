@@ -28,6 +28,7 @@ import (
 	"github.com/aftersales/aftersales/internal/benchseed"
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/pgboot"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -464,27 +465,45 @@ func rescheduleLoad(ctx context.Context, t *bench.Target, pool *pgxpool.Pool, m 
 }
 
 // intakeLoad is S5: the hotline logs a repair call for an existing customer and unit.
+// Each call is about another unit of the hot station without open orders: a unit with
+// one would make intake ask (add a note or create anyway) instead of saving.
 func intakeLoad(ctx context.Context, t *bench.Target, pool *pgxpool.Pool, m benchseed.Manifest, n int) (load, func(context.Context) string, error) {
 	clients, err := signedIn(ctx, t, m.Hotline, n)
 	if err != nil {
 		return load{}, nil, err
 	}
-	var phone string
-	if err := pool.QueryRow(ctx, `SELECT raw FROM customer_phones WHERE customer_id = $1 ORDER BY position LIMIT 1`, m.CustomerID).Scan(&phone); err != nil {
-		return load{}, nil, fmt.Errorf("phone of customer %d: %w", m.CustomerID, err)
+	type call struct {
+		customer, unit int64
+		phone          string
 	}
+	rows, err := pool.Query(ctx, `SELECT u.customer_id, u.id, coalesce((SELECT p.raw FROM customer_phones p WHERE p.customer_id = u.customer_id ORDER BY p.position LIMIT 1), '')
+		FROM units u JOIN customers c ON c.id = u.customer_id
+		WHERE c.station_id = (SELECT station_id FROM customers WHERE id = $1)
+		AND NOT EXISTS (SELECT 1 FROM work_orders o WHERE o.unit_id = u.id AND o.state NOT IN ('closed', 'cancelled'))
+		ORDER BY u.id LIMIT 50000`, m.CustomerID)
+	if err != nil {
+		return load{}, nil, fmt.Errorf("units for intake: %w", err)
+	}
+	calls, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (call, error) {
+		var c call
+		return c, r.Scan(&c.customer, &c.unit, &c.phone)
+	})
+	if err != nil || len(calls) == 0 {
+		return load{}, nil, fmt.Errorf("units for intake: %d found, %v", len(calls), err)
+	}
+	run := time.Now().UnixNano()
+	prefix := fmt.Sprintf("bench-%d-", run)
 	count := func(ctx context.Context) (n int64) {
-		_ = pool.QueryRow(ctx, `SELECT count(*) FROM work_orders WHERE customer_id = $1`, m.CustomerID).Scan(&n)
+		_ = pool.QueryRow(ctx, `SELECT count(*) FROM work_orders WHERE intake_key LIKE $1`, prefix+"%").Scan(&n)
 		return n
 	}
-	before := count(ctx)
-	run := time.Now().UnixNano()
 	var seq, accepted atomic.Int64
 	next := func(int) (bench.Step, bool) {
 		k := seq.Add(1)
+		c := calls[int(k-1)%len(calls)]
 		form := map[string][]string{
-			"key": {fmt.Sprintf("bench-%d-%d", run, k)}, "phone": {phone},
-			"customer_id": {strconv.FormatInt(m.CustomerID, 10)}, "unit_id": {strconv.FormatInt(m.UnitID, 10)},
+			"key": {prefix + strconv.FormatInt(k, 10)}, "phone": {c.phone},
+			"customer_id": {strconv.FormatInt(c.customer, 10)}, "unit_id": {strconv.FormatInt(c.unit, 10)},
 			"symptom": {"开机后压力上不去，排气温度高"}, "request": {"尽快上门"},
 			"urgency": {"normal"}, "service_type": {"repair"}, "channel": {"phone"},
 		}
@@ -496,7 +515,7 @@ func intakeLoad(ctx context.Context, t *bench.Target, pool *pgxpool.Pool, m benc
 			}}, true
 	}
 	check := func(ctx context.Context) string {
-		made := count(ctx) - before
+		made := count(ctx)
 		verdict := "OK"
 		if made != accepted.Load() {
 			verdict = "MISMATCH"

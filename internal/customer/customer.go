@@ -25,7 +25,8 @@ type Customer struct {
 	Addresses     []Address `db:"-"`
 }
 
-// Phone is one of a customer's numbers: shown as typed, searched as E.164.
+// Phone is one of a customer's numbers: kept as typed (FoldPhone), searched as E.164,
+// shown by FormatPhone.
 type Phone struct {
 	ID    int64  `db:"id"`
 	Raw   string `db:"raw"`
@@ -127,7 +128,7 @@ func (n NewCustomer) Valid() map[string]string {
 func normalizePhones(raws []string) (phones []Phone, bad bool) {
 	seen := map[string]bool{}
 	for _, raw := range raws {
-		raw = strings.TrimSpace(raw)
+		raw = FoldPhone(raw)
 		if raw == "" {
 			continue
 		}

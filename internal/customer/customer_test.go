@@ -2,6 +2,7 @@ package customer_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -37,6 +38,99 @@ func TestNormalizePhone(t *testing.T) {
 	for _, bad := range []string{"", "abc", "12", "1381234567890123", "12345x", "138 1002", "138 1234 567x", "+86 12345"} {
 		if got, ok := customer.NormalizePhone(bad); ok {
 			t.Errorf("NormalizePhone(%q) = %q, want refusal", bad, got)
+		}
+	}
+}
+
+// TestPhonesTypedThroughAnInputMethod: full-width digits and signs, as a Chinese input
+// method types them, are the same numbers as ASCII ones, for storage and for search.
+func TestPhonesTypedThroughAnInputMethod(t *testing.T) {
+	for in, want := range map[string]string{
+		"１３８１２３４５６７８":       "+8613812345678",
+		"１３８　１２３４　５６７８":     "+8613812345678",
+		"１３８－１２３４－５６７８":     "+8613812345678",
+		"138—1234—5678":     "+8613812345678",
+		"＋８６ １３８ １２３４ ５６７８": "+8613812345678",
+		"（０２１）５０１２３４５６":     "+862150123456",
+	} {
+		if got, ok := customer.NormalizePhone(in); !ok || got != want {
+			t.Errorf("NormalizePhone(%q) = %q, %v; want %q", in, got, ok, want)
+		}
+	}
+	for _, bad := range []string{"１３８", "１３８１２３４５６７ｘ", "１３８１２３４５６７８９０１２"} {
+		if got, ok := customer.NormalizePhone(bad); ok {
+			t.Errorf("NormalizePhone(%q) = %q, want refusal", bad, got)
+		}
+	}
+	for in, want := range map[string]string{
+		"１３８ １２３４": "1381234", "138-1234": "1381234", "＋８６１３８": "86138", "东方明珠": "东方明珠", "１２": "１２", "GA-90": "GA-90",
+	} {
+		if got := customer.SearchTerm(in); got != want {
+			t.Errorf("SearchTerm(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestFormatPhone: a number shows the same whichever way it was typed or stored.
+func TestFormatPhone(t *testing.T) {
+	for want, typed := range map[string][]string{
+		"138 1016 2208":   {"13810162208", "138-1016-2208", "138 1016 2208", "+86 138 1016 2208", "+8613810162208", "１３８１０１６２２０８", "１３８－１０１６－２２０８"},
+		"021 5888 1234":   {"02158881234", "021-5888 1234", "(021) 58881234", "+862158881234", "０２１－５８８８１２３４"},
+		"0755 8888 1234":  {"075588881234", "+8675588881234"},
+		"400 812 3456":    {"4008123456", "400-812-3456"},
+		"+1 415-555-0123": {"+14155550123", "+1 (415) 555 0123"},
+	} {
+		for _, in := range typed {
+			if got := customer.FormatPhone(in); got != want {
+				t.Errorf("FormatPhone(%q) = %q, want %q", in, got, want)
+			}
+		}
+	}
+	// What is no number is shown as typed (folded).
+	for in, want := range map[string]string{"分机 8012": "分机 8012", "１２": "12", " 12345 ": "12345"} {
+		if got := customer.FormatPhone(in); got != want {
+			t.Errorf("FormatPhone(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestFullWidthPhoneFindsTheCustomer: a customer saved with a full-width number is kept
+// in ASCII, and searching with full-width digits finds customers however their number
+// was typed.
+func TestFullWidthPhoneFindsTheCustomer(t *testing.T) {
+	t.Parallel()
+	pool := testdb.Seeded(t, "demo", demo.Seed)
+	ctx := context.Background()
+	shanghai, _ := time.LoadLocation("Asia/Shanghai")
+	svc := customer.NewService(pool, time.Now, shanghai)
+	var id int64
+	if err := pool.QueryRow(ctx, `SELECT id FROM users WHERE username = 'hotline'`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	hot, err := auth.NewService(pool, time.Now).ActorFor(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ascii, err := svc.CreateCustomer(ctx, hot, customer.NewCustomer{Name: "临港重工机械有限公司", Phones: []string{"186 5432 1098"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wide, err := svc.CreateCustomer(ctx, hot, customer.NewCustomer{Name: "外高桥物流设备有限公司", Phones: []string{"１８６　５４３２　１０９９"}})
+	if err != nil {
+		t.Fatalf("a full-width number is refused: %v", err)
+	}
+	if len(wide.Phones) != 1 || wide.Phones[0].E164 != "+8618654321099" || wide.Phones[0].Raw != "186 5432 1099" {
+		t.Errorf("stored as %+v", wide.Phones)
+	}
+	for q, want := range map[string]int64{
+		"１８６５４３２１０９８": ascii.ID, "１８６ ５４３２ １０９８": ascii.ID, "１８６－５４３２－１０９９": wide.ID, "18654321099": wide.ID, "５４３２１０９９": wide.ID,
+	} {
+		m, err := svc.Search(ctx, hot, q, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.ContainsFunc(m, func(m customer.Match) bool { return m.ID == want }) {
+			t.Errorf("search %q finds %+v, want customer %d", q, m, want)
 		}
 	}
 }
@@ -169,7 +263,7 @@ func TestSearch(t *testing.T) {
 			t.Errorf("search %q: first match %v, want %d", q, m, c.ID)
 			continue
 		}
-		if m[0].Phones != "186 2233 4455" || m[0].Units != 1 || m[0].Address != "上海市浦东新区世纪大道88号" {
+		if !slices.Equal(m[0].Phones, []string{"+8618622334455"}) || m[0].Units != 1 || m[0].Address != "上海市浦东新区世纪大道88号" {
 			t.Errorf("search %q: %+v", q, m[0])
 		}
 	}

@@ -127,14 +127,15 @@ func (s *Service) UpdateCustomer(ctx context.Context, actor auth.Actor, id int64
 		}
 		contact, notes := strings.TrimSpace(in.ContactPerson), editText(in.Notes)
 
-		// What changed, field by field.
-		oldPhones := make([]string, len(old.Phones))
+		// What changed, field by field. Phones are compared as numbers (E.164): the same
+		// numbers typed in another format are no change, since they show the same.
+		oldPhones, oldE164 := make([]string, len(old.Phones)), make([]string, len(old.Phones))
 		for i, p := range old.Phones {
-			oldPhones[i] = p.Raw
+			oldPhones[i], oldE164[i] = p.Raw, p.E164
 		}
-		newPhones := make([]string, len(phones))
+		newPhones, newE164 := make([]string, len(phones)), make([]string, len(phones))
 		for i, p := range phones {
-			newPhones[i] = p.Raw
+			newPhones[i], newE164[i] = p.Raw, p.E164
 		}
 		oldAddresses := make([]string, len(old.Addresses))
 		for i, a := range old.Addresses {
@@ -148,7 +149,7 @@ func (s *Service) UpdateCustomer(ctx context.Context, actor auth.Actor, id int64
 		}
 		diff("name", old.Name, name, old.Name == name)
 		diff("contact_person", old.ContactPerson, contact, old.ContactPerson == contact)
-		diff("phones", jsonList(oldPhones), jsonList(newPhones), slices.Equal(oldPhones, newPhones))
+		diff("phones", jsonList(oldPhones), jsonList(newPhones), slices.Equal(oldE164, newE164))
 		diff("addresses", jsonList(oldAddresses), jsonList(addresses), slices.Equal(oldAddresses, addresses))
 		diff("notes", old.Notes, notes, old.Notes == notes)
 		if len(changes) == 0 {
@@ -298,7 +299,7 @@ func (s *Service) Recent(ctx context.Context, actor auth.Actor, limit int) ([]Ma
 		limit = 50
 	}
 	rows, err := s.pool.Query(ctx, `SELECT c.id, c.name, c.contact_person,
-			coalesce((SELECT string_agg(p.raw, ' / ' ORDER BY p.position, p.id) FROM customer_phones p WHERE p.customer_id = c.id), '') AS phones,
+			coalesce((SELECT array_agg(p.e164 ORDER BY p.position, p.id) FROM customer_phones p WHERE p.customer_id = c.id), '{}') AS phones,
 			coalesce((SELECT a.address FROM customer_addresses a WHERE a.customer_id = c.id ORDER BY a.position, a.id LIMIT 1), '') AS address,
 			(SELECT count(*) FROM units u WHERE u.customer_id = c.id)::int AS units,
 			(SELECT count(*) FROM work_orders o WHERE o.customer_id = c.id AND o.state NOT IN ('closed', 'cancelled'))::int AS open_orders

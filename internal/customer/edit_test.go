@@ -144,6 +144,24 @@ func TestUpdateCustomerRecordsWhatChanged(t *testing.T) {
 	if err != nil || same.Version != got.Version || f.updates(c.ID) != 1 {
 		t.Errorf("a no-op edit: version %d, %d updated rows, %v", same.Version, f.updates(c.ID), err)
 	}
+
+	// The same numbers typed another way (full width through an input method, no
+	// spaces) show the same, so they are no change either.
+	same, err = f.svc.UpdateCustomer(f.ctx, supervisor, c.ID, got.Version, customer.EditCustomer{
+		Name: got.Name, ContactPerson: got.ContactPerson, Phones: []string{"１３９２２２２３３３３", "02158886666"},
+		Addresses: []string{"上海市浦东新区川沙路1号", "上海市浦东新区川沙路2号仓库"}, Notes: got.Notes,
+	})
+	if err != nil || same.Version != got.Version || f.updates(c.ID) != 1 {
+		t.Errorf("the same numbers retyped: version %d, %d updated rows, %v", same.Version, f.updates(c.ID), err)
+	}
+	// A new number typed in full width is accepted and found.
+	wide, err := f.svc.UpdateCustomer(f.ctx, supervisor, c.ID, got.Version, customer.EditCustomer{
+		Name: got.Name, ContactPerson: got.ContactPerson, Phones: []string{"１５０ ６６６６ ７７７７"},
+		Addresses: []string{"上海市浦东新区川沙路1号"}, Notes: got.Notes,
+	})
+	if err != nil || len(wide.Phones) != 1 || wide.Phones[0].E164 != "+8615066667777" || !f.found("１５０６６６６７７７７", c.ID) {
+		t.Errorf("a full-width number in an edit: %+v, %v", wide.Phones, err)
+	}
 }
 
 func TestUpdateCustomerRefusals(t *testing.T) {
@@ -224,7 +242,7 @@ func TestRecent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(m) != 10 || m[0].ID != c.ID || m[0].Phones != "137 0000 1111" || m[0].Address != "上海市浦东新区川沙路1号" {
+	if len(m) != 10 || m[0].ID != c.ID || !slices.Equal(m[0].Phones, []string{"+8613700001111"}) || m[0].Address != "上海市浦东新区川沙路1号" {
 		t.Errorf("newest first: %+v", m)
 	}
 	sz, err := f.svc.Recent(f.ctx, f.actor("sz.hotline"), 50)

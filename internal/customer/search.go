@@ -28,29 +28,24 @@ type Match struct {
 	ID            int64  `db:"id"`
 	Name          string `db:"name"`
 	ContactPerson string `db:"contact_person"`
-	Phones        string `db:"phones"`
-	Address       string `db:"address"`
-	Units         int    `db:"units"`
+	// Phones are the customer's numbers in E.164, first the main one.
+	Phones  []string `db:"phones"`
+	Address string   `db:"address"`
+	Units   int      `db:"units"`
 	// OpenOrders counts the customer's orders not closed or cancelled.
 	OpenOrders int `db:"open_orders"`
 }
 
 // SearchTerm normalises what a user typed in a search box: a phone number in any
-// format becomes its digits (so "138 1234-5678" finds +8613812345678, stored as digits
-// in the search texts); other text is kept as typed. Customers and orders search alike.
+// format, full-width digits included, becomes its digits (CompactPhone without the +), so
+// "138 1234-5678" and "１３８１２３４５６７８" find +8613812345678, stored as digits in the
+// search texts; other text is kept as typed. Customers and orders search alike.
 func SearchTerm(q string) string {
 	q = strings.TrimSpace(q)
-	digits := strings.Map(func(r rune) rune {
-		switch {
-		case r >= '0' && r <= '9':
-			return r
-		case r == ' ' || r == '-' || r == '+' || r == '(' || r == ')':
-			return -1
+	if c, ok := CompactPhone(q); ok {
+		if digits := strings.TrimPrefix(c, "+"); len(digits) >= 3 {
+			return digits
 		}
-		return 'x'
-	}, q)
-	if len(digits) >= 3 && !strings.Contains(digits, "x") {
-		return digits
 	}
 	return q
 }
@@ -115,7 +110,7 @@ func (s *Service) Search(ctx context.Context, actor auth.Actor, q string, limit 
 			return nil
 		}
 		rows, err = tx.Query(ctx, `SELECT c.id, c.name, c.contact_person,
-			coalesce((SELECT string_agg(p.raw, ' / ' ORDER BY p.position, p.id) FROM customer_phones p WHERE p.customer_id = c.id), '') AS phones,
+			coalesce((SELECT array_agg(p.e164 ORDER BY p.position, p.id) FROM customer_phones p WHERE p.customer_id = c.id), '{}') AS phones,
 			coalesce((SELECT a.address FROM customer_addresses a WHERE a.customer_id = c.id ORDER BY a.position, a.id LIMIT 1), '') AS address,
 			(SELECT count(*) FROM units u WHERE u.customer_id = c.id)::int AS units,
 			(SELECT count(*) FROM work_orders o WHERE o.customer_id = c.id AND o.state NOT IN ('closed', 'cancelled'))::int AS open_orders

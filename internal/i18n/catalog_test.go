@@ -117,7 +117,7 @@ func TestDynamicKeys(t *testing.T) {
 	for _, tr := range wo.Transitions {
 		keys = append(keys, "transition."+string(tr))
 	}
-	keys = append(keys, "transition.create", "transition.callback_attempt")
+	keys = append(keys, "transition.create", "transition.callback_attempt", "transition.note")
 	for prefix, values := range map[string][]string{"urgency.": wo.Urgencies, "service_type.": wo.ServiceTypes,
 		"channel.": wo.Channels, "warranty.": wo.Warranties, "service_mode.": wo.ServiceModes, "test_run.": wo.TestRuns} {
 		for _, v := range values {

@@ -3,22 +3,36 @@ package server_test
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aftersales/aftersales/internal/demo"
 	"github.com/chromedp/chromedp"
 )
 
+// lookedUp selects the intake's matches once they answer the whole number typed, not
+// the lookup of a part of it still on its way.
+func lookedUp(phone string) string { return `.matches[data-phone="` + phone + `"]` }
+
 // TestBrowserHotlineJourney is the hotline's day in headless Chromium (zh-CN, desktop):
-// log a call for a new customer with the keyboard, log a second call from the same
-// phone and see the customer found and the open-order warning, forward the first order,
-// and find it in the list by part of the phone number.
+// log a call for a new customer with the keyboard (Enter in the phone field looks the
+// number up, Enter elsewhere saves), log a second call from the same phone typed in full
+// width and see the customer found with their only unit chosen, be asked about the
+// unit's open order and add a note to it, log a third call and create a new order anyway,
+// forward the first order, and find it in the list by part of the phone number.
 func TestBrowserHotlineJourney(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
 	ctx := browser(t)
 	uiSignIn(t, ctx, a.URL, "hotline", demo.Password)
-	const phone = "137 2468 1357"
+	// Typed without spaces, shown grouped.
+	const phone, shown = "13724681357", "137 2468 1357"
+	evalBool := func(js string) bool {
+		t.Helper()
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js))
+		if err != nil {
+			t.Fatalf("%s: %v", js, err)
+		}
+		return ok
+	}
 
 	// 1. A new caller: focus starts in the phone field.
 	must := func(step string, err error) {
@@ -32,9 +46,16 @@ func TestBrowserHotlineJourney(t *testing.T) {
 	if err != nil || focus != "phone" {
 		t.Errorf("focus on %q, want the phone field", focus)
 	}
+	// Enter in the phone field looks the number up in place: no page load, no errors.
+	must("mark the page", chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`window.__intakePage = 1`)))
+	must("look up with Enter", chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.ID("phone"), phone+"\r"),
+		chromedp.WaitVisible(chromedp.CSS(lookedUp(phone)+" #no-match")),
+	))
+	if !evalBool(`window.__intakePage === 1 && !document.querySelector(".flash-error, .field-error")`) {
+		t.Fatal("Enter in the phone field submitted the form")
+	}
 	must("new caller", chromedp.Do(ctx,
-		chromedp.SendKeys(chromedp.ID("phone"), phone),
-		chromedp.WaitVisible(chromedp.ID("no-match")),
 		chromedp.Click(chromedp.ID("new-customer")),
 		chromedp.WaitVisible(chromedp.ID("name")),
 		chromedp.SendKeys(chromedp.ID("name"), "金桥新材料科技有限公司"),
@@ -59,14 +80,18 @@ func TestBrowserHotlineJourney(t *testing.T) {
 	if !strings.Contains(text(t, ctx, ".flash"), "工单已保存") {
 		t.Error("no saved message")
 	}
+	if c := text(t, ctx, `a[href^="tel:"]`); c != shown {
+		t.Errorf("contact phone shown as %q, want %q", c, shown)
+	}
 	screenshot(t, ctx, "order-new")
 
-	// 2. The same caller rings again: found by phone, and the unit's open order is flagged.
+	// 2. The same caller rings again, the number typed in full width through an input
+	// method: found, their only unit chosen, and the unit's open order is flagged.
 	must("second call", chromedp.Do(ctx,
 		chromedp.Navigate(a.URL+"/intake"),
 		chromedp.WaitVisible(chromedp.ID("phone")),
-		chromedp.SendKeys(chromedp.ID("phone"), "13724681357"),
-		chromedp.WaitVisible(chromedp.CSS(`.match input[name="customer_id"]:not([value="new"])`)),
+		chromedp.SendKeys(chromedp.ID("phone"), "１３７２４６８１３５７"),
+		chromedp.WaitVisible(chromedp.CSS(lookedUp("１３７２４６８１３５７")+` .match input[name="customer_id"]:not([value="new"])`)),
 	))
 	if m := text(t, ctx, ".matches"); !strings.Contains(m, "金桥新材料科技有限公司") {
 		t.Fatalf("matches: %q", m)
@@ -81,9 +106,64 @@ func TestBrowserHotlineJourney(t *testing.T) {
 	if b := text(t, ctx, ".unit-choice .badge"); !strings.Contains(b, "保内") {
 		t.Errorf("warranty badge %q", b)
 	}
+	if !strings.Contains(text(t, ctx, ".matches"), shown) || !strings.Contains(text(t, ctx, "#caller-card"), shown) {
+		t.Errorf("the caller's phone is not shown as %q: %q", shown, text(t, ctx, "#caller-card"))
+	}
+	if !evalBool(`/^\d+$/.test(document.querySelector('input[name="unit_id"]:checked')?.value || "")`) {
+		t.Error("the caller's only unit is not chosen")
+	}
 	screenshot(t, ctx, "intake-duplicate-warning")
 
-	// 3. Forward the first order to assessment.
+	// Saving with Enter asks about the open order, keeping everything typed.
+	must("asked about the open order", chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.ID("symptom"), "还是温度高报警"),
+		chromedp.SendKeys(chromedp.ID("request"), "客户很着急\r"),
+		chromedp.WaitVisible(chromedp.ID("open-orders")),
+	))
+	if q := text(t, ctx, "#open-orders"); !strings.Contains(q, first) || !strings.Contains(q, "已受理") || !strings.Contains(q, "主机温度高报警停机") ||
+		!strings.Contains(q, "添加备注到 "+first) || !strings.Contains(q, "仍然新建工单") {
+		t.Errorf("the question: %q", q)
+	}
+	if !evalBool(`document.getElementById("symptom").value === "还是温度高报警" && document.getElementById("request").value === "客户很着急" &&
+		document.getElementById("note").value === "还是温度高报警" && document.activeElement.id === "note" &&
+		/^\d+$/.test(document.querySelector('input[name="unit_id"]:checked')?.value || "")`) {
+		t.Error("the question lost what was typed, or the note box is not focused")
+	}
+	screenshot(t, ctx, "intake-open-order-asks")
+
+	// Add a note to the open order: its page, with the note on the timeline.
+	must("add a note", chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.ID("note"), "，客户再次来电催促"),
+		chromedp.Click(chromedp.CSS(`button[data-action="note"]`)),
+		chromedp.WaitVisible(chromedp.ID("order-number")),
+	))
+	if n := text(t, ctx, "#order-number"); n != first || !strings.Contains(text(t, ctx, ".flash"), "备注已添加到该工单") {
+		t.Errorf("after the note: order %q, flash %q", n, text(t, ctx, ".flash"))
+	}
+	if tl := text(t, ctx, "#timeline"); !strings.Contains(tl, "添加备注") || !strings.Contains(tl, "还是温度高报警，客户再次来电催促") {
+		t.Errorf("timeline %q", tl)
+	}
+	screenshot(t, ctx, "order-note-added")
+
+	// 3. Another fault on the same unit: asked again, the hotline creates a new order anyway.
+	must("third call", chromedp.Do(ctx,
+		chromedp.Navigate(a.URL+"/intake"),
+		chromedp.WaitVisible(chromedp.ID("phone")),
+		chromedp.SendKeys(chromedp.ID("phone"), shown),
+		chromedp.WaitVisible(chromedp.CSS(lookedUp(shown)+` .match input[name="customer_id"]:not([value="new"])`)),
+		chromedp.Click(chromedp.CSS(`.match input[name="customer_id"]:not([value="new"])`)),
+		chromedp.WaitVisible(chromedp.CSS(".open-order")),
+		chromedp.SendKeys(chromedp.ID("symptom"), "储气罐安全阀漏气"),
+		chromedp.Click(chromedp.ID("save-order")),
+		chromedp.WaitVisible(chromedp.ID("create-anyway")),
+		chromedp.Click(chromedp.ID("create-anyway")),
+		chromedp.WaitVisible(chromedp.ID("order-number")),
+	))
+	if n := text(t, ctx, "#order-number"); n == first || !strings.HasPrefix(n, "GD") || !strings.Contains(text(t, ctx, ".flash"), "工单已保存") {
+		t.Errorf("create anyway: order %q", n)
+	}
+
+	// 4. Forward the first order to assessment.
 	must("forward", chromedp.Do(ctx,
 		chromedp.Navigate(firstURL),
 		chromedp.Click(chromedp.CSS(`#action-forward summary`)),
@@ -97,14 +177,14 @@ func TestBrowserHotlineJourney(t *testing.T) {
 		t.Errorf("timeline %q", tl)
 	}
 
-	// 4. Find it in the list by part of the phone number.
-	must("search the list", chromedp.Do(ctx,
+	// 5. Find it in the list by part of the phone number.
+	must("open the list", chromedp.Do(ctx,
 		chromedp.Click(chromedp.CSS(`nav a[href="/orders"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#order-filters input[name="q"]`)),
-		chromedp.SendKeys(chromedp.CSS(`#order-filters input[name="q"]`), "2468135\r"),
-		chromedp.WaitVisible(chromedp.ID("orders")),
 	))
-	time.Sleep(100 * time.Millisecond)
+	_, err = chromedp.RunResponse(ctx, chromedp.SendKeys(chromedp.CSS(`#order-filters input[name="q"]`), "2468135\r"))
+	must("search the list", err)
+	must("the results", chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("orders"))))
 	rows := text(t, ctx, "#orders tbody")
 	if !strings.Contains(rows, first) || !strings.Contains(rows, "技术评估中") {
 		t.Errorf("list rows: %q", rows)

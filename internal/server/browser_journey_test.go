@@ -62,7 +62,7 @@ func TestBrowserWholeJourney(t *testing.T) {
 	// 1. The hotline logs the call: a new customer, a unit bought in 2022 with 12 months' warranty.
 	do(hot, "intake", chromedp.Navigate(a.URL+"/intake"), chromedp.WaitVisible(chromedp.ID("phone")),
 		chromedp.SendKeys(chromedp.ID("phone"), "136 5555 8888"),
-		chromedp.WaitVisible(chromedp.ID("new-customer")), chromedp.Click(chromedp.ID("new-customer")),
+		chromedp.WaitVisible(chromedp.CSS(lookedUp("136 5555 8888")+" #new-customer")), chromedp.Click(chromedp.ID("new-customer")),
 		chromedp.WaitVisible(chromedp.ID("name")),
 		chromedp.SendKeys(chromedp.ID("name"), "三林重工机械有限公司"),
 		chromedp.SendKeys(chromedp.ID("contact_person"), "何经理"),

@@ -33,6 +33,7 @@ func intakeForm(r *http.Request) views.IntakeForm {
 		ManufactureDate: v("manufacture_date"), WarrantyMonths: v("warranty_months"),
 		Symptom: v("symptom"), Request: v("request"), Urgency: v("urgency"), ServiceType: v("service_type"),
 		Channel: v("channel"), Preliminary: v("preliminary"),
+		Note: v("note"), NoteOrder: v("note_order"), AckOpen: v("ack_open"),
 	}
 	if f.Key == "" {
 		f.Key = newKey()
@@ -52,8 +53,9 @@ func intakeForm(r *http.Request) views.IntakeForm {
 	return f
 }
 
-// fill adds what the server knows about the form's phone and chosen customer: the
-// matching customers and the caller panel.
+// fillIntake adds what the server knows about the form's phone and chosen customer: the
+// matching customers and the caller panel, with the caller's only unit chosen when none
+// of theirs is. A note refused by the service asks about the unit's open orders again.
 func (s *server) fillIntake(r *http.Request, f *views.IntakeForm) error {
 	a := actor(r)
 	if f.Phone != "" {
@@ -75,7 +77,29 @@ func (s *server) fillIntake(r *http.Request, f *views.IntakeForm) error {
 			found = found || m.ID == id
 		}
 		if !found {
-			f.Matches = append([]customer.Match{{ID: id, Name: caller.Customer.Name, ContactPerson: caller.Customer.ContactPerson, Units: len(caller.Units)}}, f.Matches...)
+			phones := make([]string, len(caller.Customer.Phones))
+			for i, p := range caller.Customer.Phones {
+				phones[i] = p.E164
+			}
+			f.Matches = append([]customer.Match{{ID: id, Name: caller.Customer.Name, ContactPerson: caller.Customer.ContactPerson,
+				Phones: phones, Units: len(caller.Units)}}, f.Matches...)
+		}
+		// A unit of the customer picked before is no choice for this one.
+		var chosen *workorder.UnitStatus
+		for i, u := range caller.Units {
+			if strconv.FormatInt(u.Unit.ID, 10) == f.Unit {
+				chosen = &caller.Units[i]
+			}
+		}
+		if chosen == nil && f.Unit != "new" && f.Unit != "none" {
+			f.Unit = ""
+			if len(caller.Units) == 1 {
+				chosen = &caller.Units[0]
+				f.Unit = strconv.FormatInt(chosen.Unit.ID, 10)
+			}
+		}
+		if f.NoteOrder != "" && f.Asking == nil && chosen != nil {
+			f.Asking = chosen.Open
 		}
 	}
 	return nil
@@ -167,7 +191,9 @@ func intakeInput(f views.IntakeForm) (workorder.Intake, map[string]string) {
 		in.NewUnit = &customer.NewUnit{Brand: f.Brand, Model: f.Model, Serial: f.Serial, WarrantyMonths: months,
 			PurchaseDate: parseDate(f.PurchaseDate, "purchase_date", errs), ManufactureDate: parseDate(f.ManufactureDate, "manufacture_date", errs),
 			InstallAddress: f.Address}
-	case "", "none":
+	case "none":
+		in.NoUnit = true
+	case "":
 	default:
 		id, err := strconv.ParseInt(f.Unit, 10, 64)
 		if err != nil {
@@ -175,14 +201,27 @@ func intakeInput(f views.IntakeForm) (workorder.Intake, map[string]string) {
 		}
 		in.UnitID = id
 	}
+	// "Create anyway" names the open orders it was shown; anything else in the list
+	// acknowledges nothing, and the service asks again.
+	for part := range strings.SplitSeq(f.AckOpen, ",") {
+		if id, err := strconv.ParseInt(strings.TrimSpace(part), 10, 64); err == nil && id > 0 {
+			in.AcknowledgedOpen = append(in.AcknowledgedOpen, id)
+		}
+	}
 	return in, errs
 }
 
 // handleIntake saves the call: 303 to the new order, or the form again with every bad
-// field marked and everything typed kept.
+// field marked and everything typed kept. When the chosen unit has open orders it asks
+// (409, everything typed kept): the form then adds a note to one of them (303 to that
+// order) or creates the new order anyway.
 func (s *server) handleIntake() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		f := intakeForm(r)
+		if f.NoteOrder != "" {
+			s.intakeNote(w, r, f)
+			return
+		}
 		in, errs := intakeInput(f)
 		if len(errs) > 0 {
 			// Something did not even parse: say so, with the other fields' shape
@@ -202,6 +241,11 @@ func (s *server) handleIntake() http.HandlerFunc {
 			s.renderIntake(w, r, http.StatusUnprocessableEntity, f)
 			return
 		}
+		if open := workorder.OpenOrdersOf(err); len(open) > 0 {
+			f.Asking = open
+			s.renderIntake(w, r, statusOf(apperr.CodeOf(err)), f)
+			return
+		}
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -209,4 +253,27 @@ func (s *server) handleIntake() http.HandlerFunc {
 		s.flash(r, "ok", "intake.saved")
 		redirect(w, r, "/orders/"+strconv.FormatInt(o.ID, 10))
 	}
+}
+
+// intakeNote adds the intake form's note to the open order it names: 303 to that order,
+// or the form again, still asking, with the note's message. The form's key makes a
+// double submit add one note.
+func (s *server) intakeNote(w http.ResponseWriter, r *http.Request, f views.IntakeForm) {
+	id, err := strconv.ParseInt(f.NoteOrder, 10, 64)
+	if err != nil {
+		s.fail(w, r, apperr.New(apperr.NotFound, "error.not_found"))
+		return
+	}
+	o, err := s.Orders.AddNote(r.Context(), actor(r), id, f.Note, "intake-"+f.Key)
+	if e := apperr.As(err); err != nil && len(e.Fields) > 0 {
+		f.Errors = e.Fields
+		s.renderIntake(w, r, http.StatusUnprocessableEntity, f)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.flash(r, "ok", "intake.note_added")
+	redirect(w, r, "/orders/"+strconv.FormatInt(o.ID, 10))
 }

@@ -203,17 +203,18 @@ func CallbackRate(reached, due int) int {
 // callbackStatsSQL counts, for stations $1, the callbacks that fell due in [$2, min($3,
 // $4)) and how many of them reached the customer, plus the month's survey averages.
 // A callback falls due once per entry into awaiting_callback (phone or remote guidance,
-// completion), at the due time recorded with that event; it counts as reached when a
-// reached call follows that entry and precedes the order's next entry.
+// completion: a state change into it, not a note or attempt while in it), at the due
+// time recorded with that event; it counts as reached when a reached call follows that
+// entry and precedes the order's next entry.
 const callbackStatsSQL = `WITH due AS (
 	SELECT e.order_id, e.at, coalesce((e.data->>'callback_due_at')::timestamptz, o.callback_due_at) AS due_at
 	FROM work_order_events e JOIN work_orders o ON o.id = e.order_id
-	WHERE e.to_state = 'awaiting_callback' AND e.transition <> 'callback_attempt'
+	WHERE e.to_state = 'awaiting_callback' AND e.transition <> 'callback_attempt' AND e.from_state IS DISTINCT FROM 'awaiting_callback'
 		AND e.at >= $2::timestamptz - interval '62 days' AND e.at < least($3::timestamptz, $4::timestamptz) AND o.station_id = ANY($1)
 ), cycles AS (
 	SELECT d.order_id, d.at, d.due_at,
 		(SELECT min(n.at) FROM work_order_events n WHERE n.order_id = d.order_id AND n.to_state = 'awaiting_callback'
-			AND n.transition <> 'callback_attempt' AND n.at > d.at) AS next_at
+			AND n.transition <> 'callback_attempt' AND n.from_state IS DISTINCT FROM 'awaiting_callback' AND n.at > d.at) AS next_at
 	FROM due d WHERE d.due_at >= $2 AND d.due_at < least($3::timestamptz, $4::timestamptz)
 )
 SELECT

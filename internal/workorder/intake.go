@@ -2,6 +2,8 @@ package workorder
 
 import (
 	"context"
+	"errors"
+	"slices"
 	"time"
 
 	"github.com/aftersales/aftersales/internal/apperr"
@@ -20,8 +22,32 @@ type Intake struct {
 	// UnitID is the chosen unit; 0 with NewUnit set means a new unit, 0 without it no unit.
 	UnitID  int64
 	NewUnit *customer.NewUnit
+	// NoUnit is the explicit choice of no unit (不指定设备): the warranty stays unknown and
+	// neither repeat repairs nor open orders are checked. An existing customer who has
+	// units gets no order without a unit unless this says so.
+	NoUnit bool
+	// AcknowledgedOpen are the unit's open orders the hotline was shown and chose to log a
+	// new order beside (仍然新建); they must cover every open order of the unit.
+	AcknowledgedOpen []int64
 	// Order holds the call itself; its CustomerID and UnitID are filled in here.
 	Order NewOrder
+}
+
+// maxAcknowledged bounds AcknowledgedOpen; OpenOrdersOfUnit shows at most 20.
+const maxAcknowledged = 50
+
+// openOrdersKey is the catalog key of Intake's refusal for a unit with open orders.
+const openOrdersKey = "workorder.open_orders"
+
+// OpenOrdersOf returns the open orders an Intake refusal for a unit with open orders
+// carries, nil for any other error.
+func OpenOrdersOf(err error) []Order {
+	var e *apperr.Error
+	if !errors.As(err, &e) || e.Key != openOrdersKey {
+		return nil
+	}
+	open, _ := e.Data["Orders"].([]Order)
+	return open
 }
 
 // Valid checks the shape of the whole form at once, so every bad field gets its message.
@@ -38,12 +64,19 @@ func (in Intake) Valid(now time.Time, loc *time.Location) map[string]string {
 			f[k] = v
 		}
 	}
+	if len(in.AcknowledgedOpen) > maxAcknowledged {
+		f["unit_id"] = "workorder.field.too_long"
+	}
 	return f
 }
 
 // Intake logs a repair call in one transaction: it creates the customer and the unit when
 // they are new, then the order (see Create). Hotline only. A form sent twice (same intake
-// key) makes one order, one customer and one unit.
+// key) makes one order, one customer and one unit. Invalid (unit_id) when an existing
+// customer has units and none was chosen, not even NoUnit. Conflict ("workorder.open_orders",
+// see OpenOrdersOf) when the chosen unit has open orders that AcknowledgedOpen does not
+// cover: the caller may be chasing one of them. The new order's "create" event names
+// the open orders it was logged beside.
 func (s *Service) Intake(ctx context.Context, actor auth.Actor, in Intake) (Order, error) {
 	if !actor.Is(auth.RoleHotline) {
 		return Order{}, apperr.New(apperr.Forbidden, "error.forbidden_role", "Roles", "hotline")
@@ -59,6 +92,11 @@ func (s *Service) Intake(ctx context.Context, actor auth.Actor, in Intake) (Orde
 	cust := customer.NewService(s.pool, s.now, s.loc)
 	var o Order
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		if in.CustomerID != 0 {
+			if err := intakeUnitRules(ctx, tx, actor, &in); err != nil {
+				return err
+			}
+		}
 		if in.CustomerID == 0 {
 			c, err := cust.CreateCustomerTx(ctx, tx, actor, in.NewCustomer)
 			if err != nil {
@@ -85,6 +123,49 @@ func (s *Service) Intake(ctx context.Context, actor auth.Actor, in Intake) (Orde
 		}
 	}
 	return o, err
+}
+
+// intakeUnitRules applies intake's unit rules for an existing customer the actor sees:
+// a customer who has units gets no order without one unless NoUnit says so, and a unit
+// with open orders gets another only when AcknowledgedOpen covers them all (they are
+// then recorded on the new order). It locks the unit, so intakes on one unit take turns
+// and each sees the order the one before logged.
+func intakeUnitRules(ctx context.Context, tx pgx.Tx, actor auth.Actor, in *Intake) error {
+	var station int64
+	var hasUnits bool
+	err := tx.QueryRow(ctx, `SELECT station_id, EXISTS (SELECT 1 FROM units u WHERE u.customer_id = c.id) FROM customers c WHERE c.id = $1 FOR SHARE`,
+		in.CustomerID).Scan(&station, &hasUnits)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return db.Translate(err, "intake customer")
+	}
+	if err != nil || !actor.Sees(station) {
+		return apperr.Fields(map[string]string{"customer_id": "workorder.field.customer_required"})
+	}
+	if in.UnitID == 0 {
+		if hasUnits && in.NewUnit == nil && !in.NoUnit {
+			return apperr.Fields(map[string]string{"unit_id": "workorder.field.unit_required"})
+		}
+		return nil
+	}
+	var id int64
+	err = tx.QueryRow(ctx, `SELECT id FROM units WHERE id = $1 AND customer_id = $2 FOR NO KEY UPDATE`, in.UnitID, in.CustomerID).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return apperr.Fields(map[string]string{"unit_id": "workorder.field.unit_not_customers"})
+	} else if err != nil {
+		return db.Translate(err, "intake unit")
+	}
+	open, err := collectOrders(tx.Query(ctx, selectOrder+` WHERE o.unit_id = $1 AND o.state NOT IN ('closed', 'cancelled') ORDER BY o.created_at, o.id`, in.UnitID))
+	if err != nil {
+		return err
+	}
+	in.Order.AcknowledgedOpen = nil
+	for _, o := range open {
+		if !slices.Contains(in.AcknowledgedOpen, o.ID) {
+			return apperr.New(apperr.Conflict, openOrdersKey, "Count", len(open), "Orders", open)
+		}
+		in.Order.AcknowledgedOpen = append(in.Order.AcknowledgedOpen, o.ID)
+	}
+	return nil
 }
 
 // UnitStatus is what intake shows for one of the caller's units.

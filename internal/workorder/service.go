@@ -69,6 +69,9 @@ type NewOrder struct {
 	Address      string
 	// IntakeKey is the form's one-time key: submitting it again returns the same order.
 	IntakeKey string
+	// AcknowledgedOpen are the unit's open orders this one is logged beside, knowingly;
+	// the "create" event records them (Intake fills it in).
+	AcknowledgedOpen []int64
 }
 
 // Valid checks the input's shape; keys are catalog keys.
@@ -193,7 +196,7 @@ func (s *Service) CreateTx(ctx context.Context, tx pgx.Tx, actor auth.Actor, in 
 		CustomerName: c.name,
 	}
 	if in.ContactPhone != "" {
-		o.ContactPhone = strings.TrimSpace(in.ContactPhone)
+		o.ContactPhone = customer.FoldPhone(in.ContactPhone)
 		o.ContactE164, _ = customer.NormalizePhone(in.ContactPhone)
 	} else if len(phonesRaw) > 0 {
 		o.ContactPhone, o.ContactE164 = phonesRaw[0], phonesE164[0]
@@ -246,6 +249,9 @@ func (s *Service) CreateTx(ctx context.Context, tx pgx.Tx, actor auth.Actor, in 
 	data := map[string]any{"number": o.Number, "urgency": o.Urgency, "warranty": o.Warranty}
 	if o.RepeatOf != nil {
 		data["repeat_of"] = *o.RepeatOf
+	}
+	if len(in.AcknowledgedOpen) > 0 && o.UnitID != nil {
+		data["acknowledged_open"] = in.AcknowledgedOpen
 	}
 	if err := insertEvent(ctx, tx, Event{OrderID: o.ID, ToState: Received, Transition: "create", ActorID: actor.UserID, Version: 1, At: now, Data: data}); err != nil {
 		return Order{}, err

@@ -179,11 +179,12 @@ type madeBy struct {
 	At                          time.Time
 }
 
-// lastChange returns who made version v of an order.
+// lastChange returns who made version v of an order. Notes share the version they were
+// added on without making it, so they are not counted.
 func lastChange(ctx context.Context, tx pgx.Tx, orderID int64, version int) (madeBy, error) {
 	var m madeBy
 	err := tx.QueryRow(ctx, `SELECT e.transition, u.display_name, e.input_hash, e.actor_id, e.at FROM work_order_events e JOIN users u ON u.id = e.actor_id
-		WHERE e.order_id = $1 AND e.version = $2 ORDER BY e.id DESC LIMIT 1`, orderID, version).Scan(&m.Transition, &m.Name, &m.InputHash, &m.ActorID, &m.At)
+		WHERE e.order_id = $1 AND e.version = $2 AND e.transition <> '`+noteTransition+`' ORDER BY e.id DESC LIMIT 1`, orderID, version).Scan(&m.Transition, &m.Name, &m.InputHash, &m.ActorID, &m.At)
 	return m, err
 }
 

@@ -5,8 +5,10 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net/url"
+	"strings"
 	"time"
 
+	"github.com/aftersales/aftersales/internal/customer"
 	"github.com/aftersales/aftersales/internal/i18n"
 )
 
@@ -51,4 +53,17 @@ func newFormKey() string {
 	b := make([]byte, 12)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// Phone shows a phone number, typed or E.164, the one way every page shows numbers:
+// 138 1016 2208, 021 5888 1234, however it was typed (customer.FormatPhone).
+func Phone(number string) string { return customer.FormatPhone(number) }
+
+// Phones shows a customer's numbers, the main one first, separated by " / ".
+func Phones(numbers []string) string {
+	out := make([]string, len(numbers))
+	for i, n := range numbers {
+		out[i] = Phone(n)
+	}
+	return strings.Join(out, " / ")
 }

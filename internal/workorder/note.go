@@ -1,0 +1,79 @@
+package workorder
+
+import (
+	"context"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/aftersales/aftersales/internal/apperr"
+	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/db"
+	"github.com/jackc/pgx/v5"
+)
+
+// NoteMaxLength is the longest note, in characters.
+const NoteMaxLength = 500
+
+// noteKeyMaxLength bounds a note form's one-time key.
+const noteKeyMaxLength = 64
+
+// noteTransition names a note's event in the order's log: no state change.
+const noteTransition = "note"
+
+// AddNote adds a note to an order's log (添加备注), e.g. when the customer rings again
+// about an open order: an event "note" from the order's state to the same state. It
+// changes neither the order nor its version, so forms open on the order stay valid; live
+// pages hear of it. Hotline, supervisor or manager (Forbidden for other roles) who see the
+// order (NotFound otherwise); Invalid (note) when the note is empty or longer than
+// NoteMaxLength. key is the form's one-time key: a note sent again with the same key
+// is added once, and the order is returned as it is.
+func (s *Service) AddNote(ctx context.Context, actor auth.Actor, id int64, note, key string) (Order, error) {
+	if !actor.Is(auth.RoleHotline, auth.RoleSupervisor, auth.RoleManager) {
+		return Order{}, apperr.New(apperr.Forbidden, "error.forbidden_role", "Roles", "hotline,supervisor,manager")
+	}
+	note = strings.TrimSpace(note)
+	f := required("note", note)
+	if utf8.RuneCountInString(note) > NoteMaxLength {
+		f["note"] = "workorder.field.too_long"
+	}
+	if err := invalid(f); err != nil {
+		return Order{}, err
+	}
+	if len(key) > noteKeyMaxLength {
+		return Order{}, apperr.New(apperr.Invalid, "error.invalid")
+	}
+	hash := ""
+	if key != "" {
+		hash = fingerprint([]string{noteTransition, key})
+	}
+	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		o, err := lockOrder(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if !visible(o, actor) {
+			return apperr.New(apperr.NotFound, "error.not_found")
+		}
+		if hash != "" {
+			// The order's lock makes the copies of a double submit take turns.
+			var added bool
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM work_order_events WHERE order_id = $1 AND transition = $2 AND input_hash = $3)`,
+				o.ID, noteTransition, hash).Scan(&added); err != nil {
+				return db.Translate(err, "note key")
+			}
+			if added {
+				return nil
+			}
+		}
+		state := o.State
+		if err := insertEvent(ctx, tx, Event{OrderID: o.ID, FromState: &state, ToState: state, Transition: noteTransition, ActorID: actor.UserID,
+			Version: o.Version, InputHash: hash, At: s.now(), Note: note}); err != nil {
+			return err
+		}
+		return notify(ctx, tx, &o, o.AssigneeID)
+	})
+	if err != nil {
+		return Order{}, err
+	}
+	return s.OrderByID(ctx, actor, id)
+}
