@@ -34,8 +34,8 @@ type GoodsReceipt struct {
 	Rejected  int `db:"rejected"`
 	// Matched says, for codes typed in another letter case, which part each was read
 	// as ("casep1 → CASEP1 空气滤芯"); set by CreateReceipt only.
-	Matched []string `db:"-"`
-	Returned  int `db:"returned"`
+	Matched  []string `db:"-"`
+	Returned int      `db:"returned"`
 }
 
 // ToReturn is how much of the rejected quantity is still waiting in quarantine.

@@ -242,7 +242,7 @@ func TestAddNote(t *testing.T) {
 	if _, err := f.svc.Forward(f.ctx, hot, o.ID, o.Version-1, ""); err != nil {
 		t.Errorf("a retried forward after a note: %v", err)
 	}
-	if _, err := f.svc.Assess(f.ctx, f.actor("supervisor"), o.ID, o.Version, wo.Assessment{CauseAnalysis: "排气温度传感器", RepairPlan: "更换传感器", ServiceMode: "onsite"}); err != nil {
+	if _, err := f.svc.Assess(f.ctx, f.actor("supervisor"), o.ID, o.Version, wo.Assessment{CauseAnalysis: "排气温度传感器", RepairPlan: "更换传感器", ServiceMode: "onsite", Complexity: "simple"}); err != nil {
 		t.Errorf("assessing on the version seen before the note: %v", err)
 	}
 
