@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/auth"
@@ -26,15 +25,7 @@ type Callback struct {
 // Valid checks the shape of a callback record; keys are catalog keys.
 func (c Callback) Valid() map[string]string {
 	f := map[string]string{}
-	for k, v := range map[string]string{"comments": c.Comments, "reason": c.Reason, "note": c.Note} {
-		limit := MaxReasonRunes
-		if k == "comments" {
-			limit = 2 * MaxReasonRunes
-		}
-		if utf8.RuneCountInString(v) > limit {
-			f[k] = "workorder.field.too_long"
-		}
-	}
+	checkLengths(f, "comments", c.Comments, "reason", c.Reason, "note", c.Note)
 	switch c.Outcome {
 	case "no_answer", "refused":
 		return f

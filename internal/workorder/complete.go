@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/attach"
@@ -15,14 +14,6 @@ import (
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/fee"
 	"github.com/jackc/pgx/v5"
-)
-
-// Limits on the field report's text, in characters; the form's inputs say the same.
-const (
-	// MaxLongText bounds the diagnosis, the fault cause and the actions taken.
-	MaxLongText = 2000
-	// MaxShortText bounds the reason there is no signature and the note.
-	MaxShortText = 500
 )
 
 // Report is the field report of Complete.
@@ -142,16 +133,8 @@ func (s *Service) Complete(ctx context.Context, actor auth.Actor, id int64, vers
 		for k, v := range r.Unreadable {
 			setOnce(f, k, v)
 		}
-		for name, v := range map[string]string{"diagnosis": r.Diagnosis, "fault_cause": r.FaultCause, "actions_taken": r.ActionsTaken} {
-			if utf8.RuneCountInString(v) > MaxLongText {
-				setOnce(f, name, "workorder.field.too_long")
-			}
-		}
-		for name, v := range map[string]string{"no_signature_reason": r.NoSignatureReason, "note": r.Note} {
-			if utf8.RuneCountInString(v) > MaxShortText {
-				setOnce(f, name, "workorder.field.too_long")
-			}
-		}
+		checkLengths(f, "diagnosis", r.Diagnosis, "fault_cause", r.FaultCause, "actions_taken", r.ActionsTaken,
+			"no_signature_reason", r.NoSignatureReason, "note", r.Note)
 		if !oneOf(r.TestRun, TestRuns) {
 			setOnce(f, "test_run", "field.required")
 		}

@@ -252,7 +252,7 @@ func TestAddNote(t *testing.T) {
 			t.Errorf("%s: %v, want %q", name, err, code)
 		}
 	}
-	for note, key := range map[string]string{"": "field.required", "   ": "field.required", strings.Repeat("长", wo.NoteMaxLength+1): "workorder.field.too_long"} {
+	for note, key := range map[string]string{"": "field.required", "   ": "field.required", strings.Repeat("长", wo.NoteMaxLength+1): wo.LimitKey(wo.NoteMaxLength)} {
 		if _, err := f.svc.AddNote(f.ctx, hot, o.ID, note, ""); apperr.As(err).Fields["note"] != key {
 			t.Errorf("note of %d characters: %v", len([]rune(note)), err)
 		}

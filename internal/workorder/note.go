@@ -12,7 +12,7 @@ import (
 )
 
 // NoteMaxLength is the longest note, in characters.
-const NoteMaxLength = 500
+const NoteMaxLength = MaxShortText
 
 // noteKeyMaxLength bounds a note form's one-time key.
 const noteKeyMaxLength = 64
@@ -34,7 +34,7 @@ func (s *Service) AddNote(ctx context.Context, actor auth.Actor, id int64, note,
 	note = strings.TrimSpace(note)
 	f := required("note", note)
 	if utf8.RuneCountInString(note) > NoteMaxLength {
-		f["note"] = "workorder.field.too_long"
+		f["note"] = LimitKey(NoteMaxLength)
 	}
 	if err := invalid(f); err != nil {
 		return Order{}, err

@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/auth"
@@ -67,9 +66,6 @@ func (s *Service) receivables(ctx context.Context, actor auth.Actor) ([]Receivab
 	return out, nil
 }
 
-// MaxReasonRunes bounds a reason or note typed on an action.
-const MaxReasonRunes = 500
-
 // WriteOff writes a receivable off (manager): the customer will not be asked to pay.
 // Required: reason. Errors: Forbidden, NotFound, Conflict (stale version),
 // IllegalTransition (not a receivable), Invalid (reason).
@@ -82,11 +78,7 @@ func (s *Service) WriteOff(ctx context.Context, actor auth.Actor, id int64, vers
 		if o.FeesState != "receivable" {
 			return "", nil, apperr.New(apperr.IllegalTransition, "receivable.error.not_receivable")
 		}
-		f := required("reason", reason)
-		if utf8.RuneCountInString(reason) > MaxReasonRunes {
-			f["reason"] = "workorder.field.too_long"
-		}
-		if err := invalid(f); err != nil {
+		if err := invalid(checkLengths(required("reason", reason), "reason", reason)); err != nil {
 			return "", nil, err
 		}
 		owed, err := fee.OwedFen(ctx, tx, o.ID)

@@ -1,6 +1,7 @@
 package workorder_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -291,5 +292,44 @@ func TestReceivableSettled(t *testing.T) {
 	_ = f.pool.QueryRow(f.ctx, `SELECT count(*) FROM work_order_events WHERE order_id = $1 AND transition = 'receivable_settled' AND version = $2`, o.ID, o.Version).Scan(&n)
 	if n != 1 {
 		t.Errorf("receivable_settled events: %d", n)
+	}
+}
+
+// TestTextLimits: notes, reasons and descriptions have limits; a longer text is refused
+// with a message that names the limit, and nothing is saved.
+func TestTextLimits(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	hot, sup := f.actor("hotline"), f.actor("supervisor")
+	long := func(n int) string { return strings.Repeat("长", n+1) }
+	if _, err := f.svc.Create(f.ctx, hot, wo.NewOrder{CustomerID: f.customerID, UnitID: f.unitID, Channel: "phone",
+		Symptom: long(wo.MaxLongText), Urgency: "normal", ServiceType: "repair"}); apperr.As(err).Fields["symptom"] != "field.max.2000" {
+		t.Errorf("a 2001-character symptom: %v", err)
+	}
+	o := f.create()
+	for name, call := range map[string]func() error{
+		"note": func() error { _, err := f.svc.Forward(f.ctx, hot, o.ID, o.Version, long(wo.MaxShortText)); return err },
+		"reason": func() error {
+			_, err := f.svc.Cancel(f.ctx, hot, o.ID, o.Version, long(wo.MaxShortText))
+			return err
+		},
+		"cause_analysis": func() error {
+			_, err := f.svc.Assess(f.ctx, sup, o.ID, o.Version, wo.Assessment{CauseAnalysis: long(wo.MaxLongText), RepairPlan: "更换", ServiceMode: "onsite", Complexity: "simple"})
+			return err
+		},
+		"guidance": func() error {
+			_, err := f.svc.ResolveByPhone(f.ctx, hot, o.ID, o.Version, long(wo.MaxLongText))
+			return err
+		},
+	} {
+		if got := apperr.As(call()).Fields[name]; got != wo.LimitKey(wo.Limit(name)) {
+			t.Errorf("%s over its limit: %q", name, got)
+		}
+	}
+	if got := f.must(f.svc.OrderByID(f.ctx, hot, o.ID)); got.Version != o.Version {
+		t.Errorf("a refused text changed the order: version %d", got.Version)
+	}
+	if _, err := f.svc.RecordCallback(f.ctx, hot, o.ID, o.Version, wo.Callback{Outcome: "no_answer", Note: long(wo.MaxShortText)}); apperr.As(err).Fields["note"] != "field.max.500" {
+		t.Errorf("a long callback note: %v", err)
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/attach"
@@ -97,7 +96,8 @@ func (n NewOrder) Valid() map[string]string {
 			f["contact_phone"] = "customer.field.phone_invalid"
 		}
 	}
-	return f
+	return checkLengths(f, "symptom", n.Symptom, "request", n.Request, "preliminary", n.Preliminary,
+		"contact_name", n.ContactName, "address", n.Address)
 }
 
 func oneOf(v string, set []string) bool {
@@ -393,7 +393,7 @@ func ptr[T any](v T) *T { return &v }
 // later (configurable). Required: guidance.
 func (s *Service) ResolveByPhone(ctx context.Context, actor auth.Actor, id int64, version int, guidance string) (Order, error) {
 	return s.transition(ctx, actor, id, version, ResolveByPhone, guidance, func(tx pgx.Tx, o *Order, st Settings, now time.Time) (string, map[string]any, error) {
-		if err := invalid(required("guidance", guidance)); err != nil {
+		if err := invalid(checkLengths(required("guidance", guidance), "guidance", guidance)); err != nil {
 			return "", nil, err
 		}
 		o.Guidance = strings.TrimSpace(guidance)
@@ -406,6 +406,9 @@ func (s *Service) ResolveByPhone(ctx context.Context, actor auth.Actor, id int64
 // Forward sends the order to technical assessment (hotline).
 func (s *Service) Forward(ctx context.Context, actor auth.Actor, id int64, version int, note string) (Order, error) {
 	return s.transition(ctx, actor, id, version, Forward, note, func(tx pgx.Tx, o *Order, _ Settings, _ time.Time) (string, map[string]any, error) {
+		if err := invalid(checkLengths(map[string]string{}, "note", note)); err != nil {
+			return "", nil, err
+		}
 		return strings.TrimSpace(note), nil, nil
 	})
 }
@@ -434,6 +437,8 @@ var Complexities = []string{"simple", "complex"}
 func (s *Service) Assess(ctx context.Context, actor auth.Actor, id int64, version int, a Assessment) (Order, error) {
 	return s.transition(ctx, actor, id, version, Assess, a, func(tx pgx.Tx, o *Order, _ Settings, now time.Time) (string, map[string]any, error) {
 		f := required("cause_analysis", a.CauseAnalysis, "repair_plan", a.RepairPlan)
+		checkLengths(f, "cause_analysis", a.CauseAnalysis, "repair_plan", a.RepairPlan, "parts_needed", a.PartsNeeded,
+			"tools_needed", a.ToolsNeeded, "note", a.Note)
 		if a.ServiceMode != "onsite" && a.ServiceMode != "workshop" {
 			f["service_mode"] = "workorder.field.service_mode_dispatch"
 		}
@@ -470,7 +475,8 @@ func (s *Service) Assess(ctx context.Context, actor auth.Actor, id int64, versio
 // callback like phone guidance. Required: cause analysis, guidance.
 func (s *Service) ResolveRemotely(ctx context.Context, actor auth.Actor, id int64, version int, causeAnalysis, guidance string) (Order, error) {
 	return s.transition(ctx, actor, id, version, ResolveRemotely, []any{causeAnalysis, guidance}, func(tx pgx.Tx, o *Order, st Settings, now time.Time) (string, map[string]any, error) {
-		if err := invalid(required("cause_analysis", causeAnalysis, "guidance", guidance)); err != nil {
+		if err := invalid(checkLengths(required("cause_analysis", causeAnalysis, "guidance", guidance),
+			"cause_analysis", causeAnalysis, "guidance", guidance)); err != nil {
 			return "", nil, err
 		}
 		o.CauseAnalysis, o.Guidance = strings.TrimSpace(causeAnalysis), strings.TrimSpace(guidance)
@@ -503,6 +509,9 @@ func (s *Service) checkTechnician(ctx context.Context, tx pgx.Tx, o *Order, user
 // Assign gives the order to a technician of its station (supervisor).
 func (s *Service) Assign(ctx context.Context, actor auth.Actor, id int64, version int, technicianID int64, note string) (Order, error) {
 	return s.transition(ctx, actor, id, version, Assign, []any{technicianID, note}, func(tx pgx.Tx, o *Order, _ Settings, now time.Time) (string, map[string]any, error) {
+		if err := invalid(checkLengths(map[string]string{}, "note", note)); err != nil {
+			return "", nil, err
+		}
 		name, err := s.checkTechnician(ctx, tx, o, technicianID)
 		if err != nil {
 			return "", nil, err
@@ -517,7 +526,7 @@ func (s *Service) Assign(ctx context.Context, actor auth.Actor, id int64, versio
 // is dropped: the new one agrees their own.
 func (s *Service) Reassign(ctx context.Context, actor auth.Actor, id int64, version int, technicianID int64, reason string) (Order, error) {
 	return s.transition(ctx, actor, id, version, Reassign, []any{technicianID, reason}, func(tx pgx.Tx, o *Order, _ Settings, now time.Time) (string, map[string]any, error) {
-		f := required("reason", reason)
+		f := checkLengths(required("reason", reason), "reason", reason)
 		name, err := s.checkTechnician(ctx, tx, o, technicianID)
 		if err != nil {
 			f["technician_id"] = "workorder.field.technician_invalid"
@@ -562,7 +571,7 @@ func window(start, end time.Time) (*time.Time, *time.Time) {
 // (the assigned technician, or a supervisor).
 func (s *Service) MakeAppointment(ctx context.Context, actor auth.Actor, id int64, version int, start, end time.Time, note string) (Order, error) {
 	return s.transition(ctx, actor, id, version, MakeAppointment, []any{start, end, note}, func(tx pgx.Tx, o *Order, _ Settings, now time.Time) (string, map[string]any, error) {
-		if err := invalid(checkWindow(start, end, now)); err != nil {
+		if err := invalid(checkLengths(checkWindow(start, end, now), "note", note)); err != nil {
 			return "", nil, err
 		}
 		o.AppointmentStart, o.AppointmentEnd = window(start, end)
@@ -578,6 +587,7 @@ func (s *Service) Reschedule(ctx context.Context, actor auth.Actor, id int64, ve
 		for k, v := range required("reason", reason) {
 			f[k] = v
 		}
+		checkLengths(f, "reason", reason)
 		if err := invalid(f); err != nil {
 			return "", nil, err
 		}
@@ -604,7 +614,7 @@ func (s *Service) CheckIn(ctx context.Context, actor auth.Actor, id int64, versi
 // AwaitParts records which parts are missing (the assigned technician). Required: parts.
 func (s *Service) AwaitParts(ctx context.Context, actor auth.Actor, id int64, version int, missing string) (Order, error) {
 	return s.transition(ctx, actor, id, version, AwaitParts, missing, func(tx pgx.Tx, o *Order, _ Settings, _ time.Time) (string, map[string]any, error) {
-		if err := invalid(required("missing_parts", missing)); err != nil {
+		if err := invalid(checkLengths(required("missing_parts", missing), "missing_parts", missing)); err != nil {
 			return "", nil, err
 		}
 		o.MissingParts = strings.TrimSpace(missing)
@@ -616,6 +626,9 @@ func (s *Service) AwaitParts(ctx context.Context, actor auth.Actor, id int64, ve
 // the workshop when the unit is there, else a new appointment (required then).
 func (s *Service) PartsArrived(ctx context.Context, actor auth.Actor, id int64, version int, start, end time.Time, note string) (Order, error) {
 	return s.transition(ctx, actor, id, version, PartsArrived, []any{start, end, note}, func(tx pgx.Tx, o *Order, _ Settings, now time.Time) (string, map[string]any, error) {
+		if err := invalid(checkLengths(map[string]string{}, "note", note)); err != nil {
+			return "", nil, err
+		}
 		if !o.UnitInWorkshop {
 			if err := invalid(checkWindow(start, end, now)); err != nil {
 				return "", nil, err
@@ -630,6 +643,9 @@ func (s *Service) PartsArrived(ctx context.Context, actor auth.Actor, id int64, 
 // technician), with or without a loaner.
 func (s *Service) TakeToWorkshop(ctx context.Context, actor auth.Actor, id int64, version int, loanerIssued bool, note string) (Order, error) {
 	return s.transition(ctx, actor, id, version, TakeToWorkshop, []any{loanerIssued, note}, func(tx pgx.Tx, o *Order, _ Settings, _ time.Time) (string, map[string]any, error) {
+		if err := invalid(checkLengths(map[string]string{}, "note", note)); err != nil {
+			return "", nil, err
+		}
 		o.UnitInWorkshop, o.LoanerIssued = true, loanerIssued
 		return strings.TrimSpace(note), map[string]any{"loaner_issued": loanerIssued}, nil
 	})
@@ -650,8 +666,8 @@ func (s *Service) RecordCallbackAttempt(ctx context.Context, actor auth.Actor, i
 		if outcome != "no_answer" && outcome != "refused" {
 			return "", nil, apperr.Fields(map[string]string{"outcome": "field.required"})
 		}
-		if utf8.RuneCountInString(note) > MaxReasonRunes {
-			return "", nil, apperr.Fields(map[string]string{"note": "workorder.field.too_long"})
+		if err := invalid(checkLengths(map[string]string{}, "note", note)); err != nil {
+			return "", nil, err
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO callback_attempts (order_id, outcome, note, by_user, at) VALUES ($1, $2, $3, $4, $5)`,
 			o.ID, outcome, note, actor.UserID, now); err != nil {
@@ -667,6 +683,9 @@ func (s *Service) RecordCallbackAttempt(ctx context.Context, actor auth.Actor, i
 // they stay on the order as a receivable (应收款) until settled or written off.
 func (s *Service) CloseUnreachable(ctx context.Context, actor auth.Actor, id int64, version int, note string) (Order, error) {
 	return s.transition(ctx, actor, id, version, CloseUnreachable, note, func(tx pgx.Tx, o *Order, _ Settings, now time.Time) (string, map[string]any, error) {
+		if err := invalid(checkLengths(map[string]string{}, "note", note)); err != nil {
+			return "", nil, err
+		}
 		o.ClosedAt = ptr(now)
 		data := map[string]any{"attempts": o.CallbackAttempts}
 		if o.FeesState == "pending" {
@@ -685,11 +704,7 @@ func (s *Service) CloseUnreachable(ctx context.Context, actor auth.Actor, id int
 func (s *Service) Cancel(ctx context.Context, actor auth.Actor, id int64, version int, reason string) (Order, error) {
 	return s.transition(ctx, actor, id, version, Cancel, reason, func(tx pgx.Tx, o *Order, _ Settings, now time.Time) (string, map[string]any, error) {
 		reason = strings.TrimSpace(reason)
-		f := required("reason", reason)
-		if utf8.RuneCountInString(reason) > MaxReasonRunes {
-			f["reason"] = "workorder.field.too_long"
-		}
-		if err := invalid(f); err != nil {
+		if err := invalid(checkLengths(required("reason", reason), "reason", reason)); err != nil {
 			return "", nil, err
 		}
 		o.CancelReason, o.CancelledAt = reason, ptr(now)
