@@ -40,6 +40,15 @@ func TestBadTextIsRefusedNot500(t *testing.T) {
 	if events != 1 {
 		t.Errorf("a refused post wrote events: %d", events)
 	}
+	// The completion form is multipart: the same rule holds.
+	tech := a.client(t)
+	tech.signIn("tech1")
+	job, jobVersion := techOrder(t, a, "in_progress")
+	r = tech.postMultipart("/orders/"+job+"/complete", map[string]string{"version": jobVersion, "diagnosis": "a\x00b",
+		"fault_cause": "c", "actions_taken": "a", "test_run": "done", "no_signature_reason": "不在"}, nil)
+	if r.Status != http.StatusUnprocessableEntity {
+		t.Errorf("a NUL in the field report: %d", r.Status)
+	}
 	anon := a.client(t)
 	r = anon.post("/signin", url.Values{"username": {strings.Repeat("a", 900_000)}, "password": {"x"}})
 	if r.Status >= 500 {

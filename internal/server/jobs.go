@@ -67,6 +67,10 @@ func (s *server) handleComplete() http.HandlerFunc {
 			return
 		}
 		defer r.MultipartForm.RemoveAll() //nolint:errcheck
+		if !valuesOK(r.MultipartForm.Value) {
+			s.renderError(w, r, http.StatusUnprocessableEntity, "error.bad_text", nil)
+			return
+		}
 		values := map[string]string{}
 		for k, vs := range r.MultipartForm.Value {
 			if k != "signature" && len(vs) > 0 {
