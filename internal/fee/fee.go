@@ -26,6 +26,7 @@ import (
 	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/workflow"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -172,10 +173,15 @@ type order struct {
 	FeesState   string
 }
 
-func (o order) open() bool { return o.State != "closed" && o.State != "cancelled" }
+func (o order) open() bool { return workflow.State(o.State).Open() }
 
 // receivable says the order was closed with its fees still owed (closed unreachable).
-func (o order) receivable() bool { return o.State == "closed" && o.FeesState == "receivable" }
+func (o order) receivable() bool {
+	return o.State == string(workflow.Closed) && o.FeesState == "receivable"
+}
+
+// done says the work is done and the order awaits its callback: fees may be settled.
+func (o order) done() bool { return o.State == string(workflow.AwaitingCallback) }
 
 func (o order) chargeable() bool { return Chargeable(o.Warranty) }
 
@@ -187,16 +193,8 @@ func (o order) onsite() bool {
 // Chargeable reports whether an order with this warranty is charged by the schedule.
 func Chargeable(warranty string) bool { return warranty == "out" || warranty == "unknown" }
 
-// visible mirrors the work-order rule: the actor's stations; technicians their own jobs.
-func visible(o order, a auth.Actor) bool {
-	if !a.Sees(o.StationID) {
-		return false
-	}
-	if a.Role == auth.RoleTechnician {
-		return o.AssigneeID != nil && *o.AssigneeID == a.UserID
-	}
-	return true
-}
+// visible is the one visibility rule of orders (workflow.Sees).
+func visible(o order, a auth.Actor) bool { return workflow.Sees(a, o.StationID, o.AssigneeID) }
 
 // can is the one place that decides what the actor may do with the order's fees.
 func can(a auth.Actor, o order, settled bool) Can {
@@ -511,7 +509,7 @@ func load(ctx context.Context, tx pgx.Tx, actor auth.Actor, orderID int64) (Orde
 	// The forms a page offers: a quote with lines to confirm; a chargeable total to
 	// settle once the work is done (the service says why otherwise).
 	f.Can.Confirm = f.Can.Confirm && len(f.Lines) > 0
-	f.Can.Settle = f.Can.Settle && f.ChargeableFen > 0 && (o.State == "awaiting_callback" || o.receivable())
+	f.Can.Settle = f.Can.Settle && f.ChargeableFen > 0 && (o.done() || o.receivable())
 	if f.Can.EditLines {
 		rows, err := tx.Query(ctx, `SELECT `+itemColumns+` FROM fee_items i LEFT JOIN users u ON u.id = i.updated_by
 			WHERE i.kind = 'labour' AND i.active ORDER BY i.code`)
@@ -678,7 +676,7 @@ func (s *Service) Settle(ctx context.Context, actor auth.Actor, orderID, amountF
 		if total == 0 {
 			return apperr.New(apperr.Conflict, "fee.error.nothing_to_settle")
 		}
-		if o.State != "awaiting_callback" && !o.receivable() {
+		if !o.done() && !o.receivable() {
 			return apperr.New(apperr.Conflict, "fee.error.not_done")
 		}
 		f := map[string]string{}

@@ -9,6 +9,7 @@ import (
 	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/workflow"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -61,9 +62,6 @@ type Want struct {
 	Quantity int
 }
 
-// workingStates are the order states in which parts may be asked for.
-var workingStates = []string{"dispatched", "scheduled", "in_progress", "awaiting_parts", "in_workshop"}
-
 // Request asks for parts for an order: its assigned technician, or a supervisor of its
 // station, while the order is being worked on. Every requisition is named (who asked,
 // when), as valuable and wear parts require. Invalid with field keys (lines), NotFound,
@@ -86,14 +84,10 @@ func (s *Service) Request(ctx context.Context, actor auth.Actor, orderID int64, 
 		if err := tx.QueryRow(ctx, `SELECT station_id, assignee_id, state FROM work_orders WHERE id = $1`, orderID).Scan(&station, &assignee, &state); err != nil {
 			return apperr.New(apperr.NotFound, "error.not_found")
 		}
-		if !actor.Sees(station) || (actor.Role == auth.RoleTechnician && (assignee == nil || *assignee != actor.UserID)) {
+		if !workflow.Sees(actor, station, assignee) {
 			return apperr.New(apperr.NotFound, "error.not_found")
 		}
-		working := false
-		for _, w := range workingStates {
-			working = working || w == state
-		}
-		if !working {
+		if !workflow.MayRequestParts(actor, workflow.State(state)) {
 			return apperr.New(apperr.IllegalTransition, "requisition.order_not_working", "State", state)
 		}
 		merged := map[int64]int{}

@@ -290,7 +290,7 @@ func TestIntakeOpenOrderAsks(t *testing.T) {
 	}
 	mustContain(t, r.Body, `id="err-note"`, `id="open-orders"`, "添加备注到 "+number, `value="带上压力表"`)
 	note.Set("note", strings.Repeat("催", 501))
-	if r = c.post("/intake", note); r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "内容过长") {
+	if r = c.post("/intake", note); r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "最多 500 个字") {
 		t.Fatalf("long note: %d", r.Status)
 	}
 

@@ -93,10 +93,7 @@ func (s *server) renderOrder(w http.ResponseWriter, r *http.Request, status int,
 	v.ErrorData = localizeData(r.Context(), v.ErrorData)
 	a := actor(r)
 	// The order's parts (requisitions, what was issued) for the office and its technician.
-	switch p.Order.State {
-	case "dispatched", "scheduled", "in_progress", "awaiting_parts", "in_workshop":
-		v.CanRequest = a.Is(auth.RoleTechnician, auth.RoleSupervisor)
-	}
+	v.CanRequest = p.CanRequestParts
 	op, err := s.Parts.ForOrder(r.Context(), id, v.CanRequest)
 	if err != nil {
 		s.fail(w, r, err)

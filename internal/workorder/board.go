@@ -3,8 +3,8 @@ package workorder
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -12,6 +12,7 @@ import (
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/customer"
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/workflow"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -55,24 +56,26 @@ type Board struct {
 	Total      int
 	// Truncated says more open orders exist than the board shows.
 	Truncated bool
+	// may holds, per state on the board, the transitions the actor may take there.
+	may map[State][]Transition
 }
+
+// May reports whether the board's user may take t on o: the card shows that action.
+func (b Board) May(o Order, t Transition) bool { return slices.Contains(b.may[o.State], t) }
 
 // BoardLimit is the most orders the board loads at once.
 const BoardLimit = 2000
 
-// boardSQL reads the open orders on the board. The literal state predicate matches the
-// partial index work_orders_open_idx, which the EXPLAIN test checks.
-const boardSQL = ` WHERE o.station_id = ANY($1) AND o.state NOT IN ('closed', 'cancelled')`
+// boardOpen keeps the open orders. The literal state predicate matches the partial index
+// work_orders_open_idx, which the EXPLAIN test checks.
+const boardOpen = ` AND o.state NOT IN ('closed', 'cancelled')`
 
-// BoardQuery returns the board's SQL and arguments for the actor's stations (for the
+// BoardQuery returns the board's SQL and arguments for what the actor sees (for the
 // EXPLAIN test and Board).
-func BoardQuery(stations []int64, f BoardFilter, now time.Time) (string, []any) {
-	args := []any{stations}
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
-	where := boardSQL
+func BoardQuery(actor auth.Actor, f BoardFilter, now time.Time) (string, []any) {
+	args := []any{}
+	arg := workflow.Args(&args)
+	where := " WHERE " + workflow.Scope(actor, "o", arg) + boardOpen
 	if f.Urgency != "" {
 		where += " AND o.urgency = " + arg(f.Urgency)
 	}
@@ -104,12 +107,12 @@ func (s *Service) Board(ctx context.Context, actor auth.Actor, f BoardFilter) (B
 	l := f.Day.In(s.loc)
 	dayStart := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, s.loc)
 	dayEnd := dayStart.AddDate(0, 0, 1)
-	sql, args := BoardQuery(actor.Stations, f, now)
+	sql, args := BoardQuery(actor, f, now)
 	orders, err := collectOrders(s.pool.Query(ctx, sql, args...))
 	if err != nil {
 		return Board{}, err
 	}
-	b := Board{Columns: map[State][]Order{}, Day: dayStart}
+	b := Board{Columns: map[State][]Order{}, Day: dayStart, may: map[State][]Transition{}}
 	if len(orders) > BoardLimit {
 		orders, b.Truncated = orders[:BoardLimit], true
 	}
@@ -130,6 +133,11 @@ func (s *Service) Board(ctx context.Context, actor auth.Actor, f BoardFilter) (B
 		lanes[b.Lanes[i].Technician.ID] = &b.Lanes[i]
 	}
 	for _, o := range orders {
+		if _, ok := b.may[o.State]; !ok {
+			// The board's actions (assess, assign, reassign, cancel) depend only on the
+			// state and the role: the board is for supervisors and managers.
+			b.may[o.State] = Allowed(Facts{State: o.State}, machineActor(actor))
+		}
 		if o.State == Received || o.State == Assessing {
 			b.Intake = append(b.Intake, o)
 			continue
@@ -204,6 +212,8 @@ func (s *Service) Assessments(ctx context.Context, actor auth.Actor) ([]Order, e
 	if !actor.Is(auth.RoleSupervisor, auth.RoleManager) {
 		return nil, apperr.New(apperr.Forbidden, "error.forbidden_role", "Roles", "supervisor,manager")
 	}
-	return collectOrders(s.pool.Query(ctx, selectOrder+` WHERE o.station_id = ANY($1) AND o.state = 'assessing'
-		ORDER BY (o.urgency = 'urgent') DESC, o.contact_due_at, o.created_at, o.id LIMIT 500`, actor.Stations))
+	args := []any{}
+	scope := workflow.Scope(actor, "o", workflow.Args(&args))
+	return collectOrders(s.pool.Query(ctx, selectOrder+` WHERE `+scope+` AND o.state = 'assessing'
+		ORDER BY (o.urgency = 'urgent') DESC, o.contact_due_at, o.created_at, o.id LIMIT 500`, args...))
 }

@@ -2,6 +2,7 @@ package workorder_test
 
 import (
 	"context"
+	"github.com/aftersales/aftersales/internal/auth"
 	"strings"
 	"testing"
 	"time"
@@ -44,7 +45,7 @@ func TestBoardQueryUsesTheOpenStateIndex(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, f := range []wo.BoardFilter{{}, {Urgency: "normal"}, {Overdue: true}} {
-		sql, args := wo.BoardQuery([]int64{sh}, f, time.Now())
+		sql, args := wo.BoardQuery(auth.Actor{Role: auth.RoleSupervisor, Stations: []int64{sh}}, f, time.Now())
 		// EXPLAIN returns one row per plan line.
 		rows, err := pool.Query(ctx, "EXPLAIN "+sql, args...)
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/workflow"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -136,18 +137,18 @@ func (s *Service) Callbacks(ctx context.Context, actor auth.Actor, stationID int
 	if !actor.Is(auth.RoleHotline, auth.RoleSupervisor, auth.RoleManager) {
 		return CallbackQueue{}, apperr.New(apperr.Forbidden, "error.forbidden_role", "Roles", "hotline,supervisor,manager")
 	}
-	stations := actor.Stations
 	if stationID != 0 {
 		if !actor.Sees(stationID) {
 			return CallbackQueue{}, apperr.New(apperr.NotFound, "error.not_found")
 		}
-		stations = []int64{stationID}
+		actor.Stations = []int64{stationID}
 	}
 	q := CallbackQueue{Attempts: map[int64][]Attempt{}}
-	sql := selectOrder + ` WHERE o.state = 'awaiting_callback' AND o.station_id = ANY($1) AND ($2 = '' OR o.service_type = $2)
+	args := []any{serviceType}
+	sql := selectOrder + ` WHERE o.state = 'awaiting_callback' AND ` + workflow.Scope(actor, "o", workflow.Args(&args)) + ` AND ($1 = '' OR o.service_type = $1)
 		ORDER BY o.callback_due_at NULLS LAST, o.id LIMIT 500`
 	var err error
-	if q.Orders, err = collectOrders(s.pool.Query(ctx, sql, stations, serviceType)); err != nil {
+	if q.Orders, err = collectOrders(s.pool.Query(ctx, sql, args...)); err != nil {
 		return CallbackQueue{}, err
 	}
 	ids := make([]int64, len(q.Orders))
@@ -171,7 +172,8 @@ func (s *Service) Callbacks(ctx context.Context, actor auth.Actor, stationID int
 	from := time.Date(l.Year(), l.Month(), 1, 0, 0, 0, 0, s.loc)
 	to := from.AddDate(0, 1, 0)
 	var avg *float64
-	err = s.pool.QueryRow(ctx, callbackStatsSQL, stations, from, to, now).Scan(&q.Stats.Due, &q.Stats.Reached, &avg, &q.Stats.Satisfied)
+	args = []any{from, to, now}
+	err = s.pool.QueryRow(ctx, callbackStatsSQL(workflow.Scope(actor, "o", workflow.Args(&args))), args...).Scan(&q.Stats.Due, &q.Stats.Reached, &avg, &q.Stats.Satisfied)
 	if err != nil {
 		return CallbackQueue{}, db.Translate(err, "callback stats")
 	}
@@ -191,28 +193,30 @@ func CallbackRate(reached, due int) int {
 	return reached * 100 / due
 }
 
-// callbackStatsSQL counts, for stations $1, the callbacks that fell due in [$2, min($3,
-// $4)) and how many of them reached the customer, plus the month's survey averages.
+// callbackStatsSQL counts, for the orders in scope, the callbacks that fell due in [$1,
+// min($2, $3)) and how many of them reached the customer, plus the month's survey averages.
 // A callback falls due once per entry into awaiting_callback (phone or remote guidance,
 // completion: a state change into it, not a note or attempt while in it), at the due
 // time recorded with that event; it counts as reached when a reached call follows that
 // entry and precedes the order's next entry.
-const callbackStatsSQL = `WITH due AS (
+func callbackStatsSQL(scope string) string {
+	return `WITH due AS (
 	SELECT e.order_id, e.at, coalesce((e.data->>'callback_due_at')::timestamptz, o.callback_due_at) AS due_at
 	FROM work_order_events e JOIN work_orders o ON o.id = e.order_id
 	WHERE e.to_state = 'awaiting_callback' AND e.transition <> 'callback_attempt' AND e.from_state IS DISTINCT FROM 'awaiting_callback'
-		AND e.at >= $2::timestamptz - interval '62 days' AND e.at < least($3::timestamptz, $4::timestamptz) AND o.station_id = ANY($1)
+		AND e.at >= $1::timestamptz - interval '62 days' AND e.at < least($2::timestamptz, $3::timestamptz) AND ` + scope + `
 ), cycles AS (
 	SELECT d.order_id, d.at, d.due_at,
 		(SELECT min(n.at) FROM work_order_events n WHERE n.order_id = d.order_id AND n.to_state = 'awaiting_callback'
 			AND n.transition <> 'callback_attempt' AND n.from_state IS DISTINCT FROM 'awaiting_callback' AND n.at > d.at) AS next_at
-	FROM due d WHERE d.due_at >= $2 AND d.due_at < least($3::timestamptz, $4::timestamptz)
+	FROM due d WHERE d.due_at >= $1 AND d.due_at < least($2::timestamptz, $3::timestamptz)
 )
 SELECT
 	(SELECT count(*) FROM cycles),
 	(SELECT count(*) FROM cycles c WHERE EXISTS (SELECT 1 FROM callback_attempts a WHERE a.order_id = c.order_id
 		AND a.outcome = 'reached' AND a.at >= c.at AND (c.next_at IS NULL OR a.at < c.next_at))),
 	(SELECT avg(a.overall) FROM callback_attempts a JOIN work_orders o ON o.id = a.order_id
-		WHERE a.outcome = 'reached' AND a.at >= $2 AND a.at < $3 AND o.station_id = ANY($1)),
+		WHERE a.outcome = 'reached' AND a.at >= $1 AND a.at < $2 AND ` + scope + `),
 	(SELECT coalesce(round(100.0 * count(*) FILTER (WHERE a.satisfied) / nullif(count(*), 0)), 0) FROM callback_attempts a JOIN work_orders o ON o.id = a.order_id
-		WHERE a.outcome = 'reached' AND a.at >= $2 AND a.at < $3 AND o.station_id = ANY($1))`
+		WHERE a.outcome = 'reached' AND a.at >= $1 AND a.at < $2 AND ` + scope + `)`
+}

@@ -1,6 +1,7 @@
 package workorder_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -64,6 +65,7 @@ var matrixAllowed = []matrixMove{
 	{wo.InWorkshop, wo.AwaitParts, wo.RoleTechnician, wo.AwaitingParts},
 	{wo.InWorkshop, wo.Complete, wo.RoleTechnician, wo.AwaitingCallback},
 
+	{wo.AwaitingCallback, wo.CallbackAttempt, wo.RoleHotline, wo.AwaitingCallback},
 	{wo.AwaitingCallback, wo.CallbackSatisfied, wo.RoleHotline, wo.Closed},
 	{wo.AwaitingCallback, wo.CallbackUnsatisfied, wo.RoleHotline, wo.AwaitingDispatch},
 	{wo.AwaitingCallback, wo.CloseUnreachable, wo.RoleSupervisor, wo.Closed},
@@ -160,6 +162,8 @@ func matrixDo(f *fixture, t wo.Transition, actor auth.Actor, o wo.Order) (wo.Ord
 		rating := 5
 		return f.svc.Complete(f.ctx, actor, o.ID, o.Version, wo.Report{Diagnosis: "温控阀卡滞", FaultCause: "阀芯磨损",
 			ActionsTaken: "更换温控阀", TestRun: "done", UsageGuidance: true, Signature: demo.Signature(), Rating: &rating, Note: "完工"})
+	case wo.CallbackAttempt:
+		return f.svc.RecordCallback(f.ctx, actor, o.ID, o.Version, wo.Callback{Outcome: "no_answer", Note: "无人接听"})
 	case wo.CallbackSatisfied:
 		return f.svc.RecordCallback(f.ctx, actor, o.ID, o.Version, wo.Callback{Outcome: "reached", Attitude: 5, Timeliness: 5, Quality: 5, Overall: 5, Satisfied: true, Comments: "客户满意"})
 	case wo.CallbackUnsatisfied:
@@ -177,8 +181,8 @@ func matrixDo(f *fixture, t wo.Transition, actor auth.Actor, o wo.Order) (wo.Ord
 // allowed moves succeed with exactly one event, every other combination is refused and
 // changes nothing.
 func TestServiceMatrix(t *testing.T) {
-	if len(wo.States) != 11 || len(wo.Transitions) != 17 || len(wo.Roles) != 6 {
-		t.Fatalf("the matrix is written for 11 states × 17 transitions × 6 roles, got %d × %d × %d",
+	if len(wo.States) != 11 || len(wo.Transitions) != 18 || len(wo.Roles) != 6 {
+		t.Fatalf("the matrix is written for 11 states × 18 transitions × 6 roles, got %d × %d × %d",
 			len(wo.States), len(wo.Transitions), len(wo.Roles))
 	}
 	type key struct {
@@ -200,8 +204,8 @@ func TestServiceMatrix(t *testing.T) {
 		allowed[k] = m.to
 		applies[stateTransition{m.from, m.t}] = true
 	}
-	if len(allowed) != 36 {
-		t.Fatalf("expected 36 allowed moves, listed %d", len(allowed))
+	if len(allowed) != 37 {
+		t.Fatalf("expected 37 allowed moves, listed %d", len(allowed))
 	}
 
 	f := newFixture(t)
@@ -348,5 +352,53 @@ func TestMatrixAwaitingPartsInWorkshop(t *testing.T) {
 	e := matrixLastEvent(f, o.ID)
 	if e.transition != string(wo.PartsArrived) || e.from == nil || *e.from != wo.AwaitingParts || e.to != wo.InWorkshop {
 		t.Fatalf("event %+v, want parts_arrived awaiting_parts→in_workshop", e)
+	}
+}
+
+// TestPageActionsAreTheMatrix: for every state × role, the order page offers exactly the
+// moves the matrix above lists as accepted by the service (the callback's three outcomes
+// are one survey form), so a button is never shown that the service would refuse, nor one
+// missing that it would accept.
+func TestPageActionsAreTheMatrix(t *testing.T) {
+	f := newFixture(t)
+	st, err := f.svc.Settings(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range wo.States {
+		o := f.orderIn(s, false)
+		if s == wo.AwaitingCallback {
+			// With the attempts made, closing as unreachable is allowed too.
+			for range st.CallbackAttemptLimit {
+				o = f.must(f.svc.RecordCallbackAttempt(f.ctx, f.actor("hotline"), o.ID, o.Version, "no_answer", ""))
+			}
+		}
+		for _, r := range wo.Roles {
+			var want []string
+			for _, tr := range wo.Transitions {
+				for _, m := range matrixAllowed {
+					if m.from != s || m.t != tr || m.role != r {
+						continue
+					}
+					name := string(tr)
+					if tr == wo.CallbackAttempt || tr == wo.CallbackSatisfied || tr == wo.CallbackUnsatisfied {
+						name = "callback"
+					}
+					if len(want) == 0 || want[len(want)-1] != name {
+						want = append(want, name)
+					}
+				}
+			}
+			p, err := f.svc.Page(f.ctx, f.actor(matrixUser[r]), o.ID)
+			if err != nil {
+				if r == wo.RoleTechnician && s.Open() && len(want) > 0 {
+					t.Errorf("%s/%s: %v", s, r, err)
+				}
+				continue
+			}
+			if strings.Join(p.Actions, ",") != strings.Join(want, ",") {
+				t.Errorf("%s as %s: page offers %v, the service accepts %v", s, r, p.Actions, want)
+			}
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/aftersales/aftersales/internal/attach"
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/workflow"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -22,7 +23,10 @@ type OrderPage struct {
 	Order    Order
 	Timeline []Event
 	// Actions are the actions the actor may take now, in workflow order (see pageActions).
-	Actions []string
+	// CanRequestParts says the actor may ask for parts for the order now (the assigned
+	// technician or a supervisor, from dispatch until the work is done).
+	Actions         []string
+	CanRequestParts bool
 	// Technicians are the active technicians of the order's station (for assigning).
 	Technicians []Person
 	// RepeatOfNumber is the number of the earlier order when this is a repeat repair.
@@ -75,6 +79,7 @@ func (s *Service) Page(ctx context.Context, actor auth.Actor, id int64) (OrderPa
 	}
 	p.Order = orders[0]
 	p.Actions = pageActions(p.Order, attemptLimit, actor)
+	p.CanRequestParts = workflow.MayRequestParts(actor, p.Order.State)
 	return p, nil
 }
 
@@ -172,15 +177,15 @@ func (s *Service) Attachment(ctx context.Context, actor auth.Actor, id int64, th
 }
 
 // pageActions are the order page's actions for the actor: the transitions the machine
-// allows, except that both callback outcomes are one "callback" action — the survey,
-// which also records a call that did not reach the customer — and "write_off" for a
+// allows, except that the callback's outcomes (not reached, satisfied, unsatisfied) are
+// one "callback" action — the survey form — and "write_off" for a
 // manager while the order's fees are a receivable.
 func pageActions(o Order, attemptLimit int, actor auth.Actor) []string {
 	var out []string
 	callback := false
 	for _, t := range Allowed(o.facts(attemptLimit), machineActor(actor)) {
 		switch t {
-		case CallbackSatisfied, CallbackUnsatisfied:
+		case CallbackAttempt, CallbackSatisfied, CallbackUnsatisfied:
 			if !callback {
 				out, callback = append(out, "callback"), true
 			}

@@ -9,6 +9,7 @@ import (
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/fee"
+	"github.com/aftersales/aftersales/internal/workflow"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -36,8 +37,10 @@ func (s *Service) receivables(ctx context.Context, actor auth.Actor) ([]Receivab
 	if !actor.Is(auth.RoleManager, auth.RoleHotline) {
 		return nil, apperr.New(apperr.Forbidden, "error.forbidden_role", "Roles", "manager,hotline")
 	}
+	args := []any{}
+	scope := workflow.Scope(actor, "o", workflow.Args(&args))
 	rows, err := s.pool.Query(ctx, `SELECT o.id, coalesce((SELECT sum(l.amount_fen) FROM order_fee_lines l WHERE l.order_id = o.id AND l.deleted_at IS NULL), 0)::bigint
-		FROM work_orders o WHERE o.fees_state = 'receivable' AND o.station_id = ANY($1) ORDER BY o.closed_at, o.id LIMIT 500`, actor.Stations)
+		FROM work_orders o WHERE o.fees_state = 'receivable' AND `+scope+` ORDER BY o.closed_at, o.id LIMIT 500`, args...)
 	if err != nil {
 		return nil, db.Translate(err, "receivables")
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/aftersales/aftersales/internal/customer"
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/fee"
+	"github.com/aftersales/aftersales/internal/workflow"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -39,18 +40,6 @@ func NewService(pool *pgxpool.Pool, now func() time.Time, loc *time.Location) *S
 func (s *Service) Files() attach.Store { return s.files }
 
 func machineActor(a auth.Actor) Actor { return Actor{UserID: a.UserID, Role: Role(a.Role)} }
-
-// visible reports whether the actor may see o: their stations, and for technicians only
-// the orders assigned to them.
-func visible(o Order, a auth.Actor) bool {
-	if !a.Sees(o.StationID) {
-		return false
-	}
-	if a.Role == auth.RoleTechnician {
-		return o.AssigneeID != nil && *o.AssigneeID == a.UserID
-	}
-	return true
-}
 
 // NewOrder is the input of Create.
 type NewOrder struct {
@@ -656,17 +645,12 @@ func (s *Service) TakeToWorkshop(ctx context.Context, actor auth.Actor, id int64
 // number of attempts a supervisor may close it as unreachable.
 func (s *Service) RecordCallbackAttempt(ctx context.Context, actor auth.Actor, id int64, version int, outcome, note string) (Order, error) {
 	note = strings.TrimSpace(note)
-	return s.record(ctx, actor, id, version, "callback_attempt", []string{outcome, note}, func(tx pgx.Tx, o *Order, _ Settings, now time.Time) (string, map[string]any, error) {
-		if o.State != AwaitingCallback {
-			return "", nil, apperr.New(apperr.IllegalTransition, "error.transition.illegal", "State", string(o.State), "Transition", "callback_attempt")
-		}
-		if !actor.Is(auth.RoleHotline) {
-			return "", nil, apperr.New(apperr.Forbidden, "error.transition.role", "State", string(o.State), "Transition", "callback_attempt", "Role", string(actor.Role))
-		}
+	return s.transition(ctx, actor, id, version, CallbackAttempt, []string{outcome, note}, func(tx pgx.Tx, o *Order, _ Settings, now time.Time) (string, map[string]any, error) {
+		f := checkLengths(map[string]string{}, "note", note)
 		if outcome != "no_answer" && outcome != "refused" {
-			return "", nil, apperr.Fields(map[string]string{"outcome": "field.required"})
+			f["outcome"] = "field.required"
 		}
-		if err := invalid(checkLengths(map[string]string{}, "note", note)); err != nil {
+		if err := invalid(f); err != nil {
 			return "", nil, err
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO callback_attempts (order_id, outcome, note, by_user, at) VALUES ($1, $2, $3, $4, $5)`,
@@ -748,14 +732,13 @@ func (s *Service) Allowed(ctx context.Context, o Order, actor auth.Actor) ([]Tra
 // List returns one page of the orders the actor sees, newest first. Technicians see
 // only their own.
 func (s *Service) List(ctx context.Context, actor auth.Actor, f Filter) (Page, error) {
-	if f.StationID != 0 && !actor.Sees(f.StationID) {
-		return Page{}, apperr.New(apperr.NotFound, "error.not_found")
+	if f.StationID != 0 {
+		if !actor.Sees(f.StationID) {
+			return Page{}, apperr.New(apperr.NotFound, "error.not_found")
+		}
+		actor.Stations = []int64{f.StationID}
 	}
-	var tech int64
-	if actor.Role == auth.RoleTechnician {
-		tech = actor.UserID
-	}
-	return listOrders(ctx, s.pool, actor.Stations, tech, f, s.now())
+	return listOrders(ctx, s.pool, actor, f, s.now())
 }
 
 // OrdersOfCustomer lists a customer's orders the actor may see, newest first.
@@ -778,15 +761,7 @@ func (s *Service) ordersWhere(ctx context.Context, actor auth.Actor, cond string
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
-	orders, err := collectOrders(s.pool.Query(ctx, selectOrder+" WHERE "+cond+" AND o.station_id = ANY($2) ORDER BY o.created_at DESC, o.id DESC LIMIT $3", arg, actor.Stations, limit))
-	if err != nil {
-		return nil, err
-	}
-	out := orders[:0]
-	for _, o := range orders {
-		if visible(o, actor) {
-			out = append(out, o)
-		}
-	}
-	return out, nil
+	args := []any{arg}
+	scope := workflow.Scope(actor, "o", workflow.Args(&args))
+	return collectOrders(s.pool.Query(ctx, selectOrder+" WHERE "+cond+" AND "+scope+" ORDER BY o.created_at DESC, o.id DESC LIMIT "+workflow.Args(&args)(limit), args...))
 }

@@ -1,6 +1,8 @@
-// Package workorder holds the work-order aggregate. This file is its pure state machine:
-// one transition table decides which transitions an actor may take from which state.
-package workorder
+// Package workflow is the work order's pure state machine and visibility rule: one
+// transition table decides which transitions an actor may take from which state, and
+// Sees decides which orders an actor may see. It imports no database or HTTP code, so
+// every package that touches orders (work orders, fees, parts) can use it.
+package workflow
 
 import (
 	"slices"
@@ -11,7 +13,7 @@ import (
 // State is the state of a work order.
 type State string
 
-// The work-order states (DOMAIN.md §3).
+// The work-order states (docs/domain.md).
 const (
 	Received         State = "received"
 	Assessing        State = "assessing"
@@ -35,10 +37,17 @@ var States = []State{
 // Open reports whether an order in state s is still open (neither closed nor cancelled).
 func (s State) Open() bool { return s != Closed && s != Cancelled }
 
+// PartsStates are the states in which parts may be asked for an order: from dispatch
+// until the work is done.
+var PartsStates = []State{Dispatched, Scheduled, InProgress, AwaitingParts, InWorkshop}
+
+// TakesParts reports whether parts may be asked for an order in state s.
+func (s State) TakesParts() bool { return slices.Contains(PartsStates, s) }
+
 // Transition names a step of the workflow.
 type Transition string
 
-// The transitions (DOMAIN.md §3).
+// The transitions (docs/domain.md).
 const (
 	ResolveByPhone      Transition = "resolve_by_phone"
 	Forward             Transition = "forward"
@@ -53,6 +62,7 @@ const (
 	PartsArrived        Transition = "parts_arrived"
 	TakeToWorkshop      Transition = "take_to_workshop"
 	Complete            Transition = "complete"
+	CallbackAttempt     Transition = "callback_attempt"
 	CallbackSatisfied   Transition = "callback_satisfied"
 	CallbackUnsatisfied Transition = "callback_unsatisfied"
 	CloseUnreachable    Transition = "close_unreachable"
@@ -63,13 +73,13 @@ const (
 var Transitions = []Transition{
 	ResolveByPhone, Forward, Assess, ResolveRemotely, Assign, Reassign, MakeAppointment,
 	Reschedule, CheckIn, AwaitParts, PartsArrived, TakeToWorkshop, Complete,
-	CallbackSatisfied, CallbackUnsatisfied, CloseUnreachable, Cancel,
+	CallbackAttempt, CallbackSatisfied, CallbackUnsatisfied, CloseUnreachable, Cancel,
 }
 
 // Role is a user's role; the strings are those of the auth package.
 type Role string
 
-// The roles (DOMAIN.md §1).
+// The roles (docs/domain.md).
 const (
 	RoleHotline     Role = "hotline"
 	RoleSupervisor  Role = "supervisor"
@@ -149,6 +159,10 @@ var table = []rule{
 		roles: []Role{RoleTechnician}, assignee: true},
 	{t: Complete, from: []State{InProgress, InWorkshop}, to: to(AwaitingCallback),
 		roles: []Role{RoleTechnician}, assignee: true},
+	// A call that did not reach the customer (no answer, refused): counted, the order
+	// waits for the next call.
+	{t: CallbackAttempt, from: []State{AwaitingCallback}, to: to(AwaitingCallback),
+		roles: []Role{RoleHotline}},
 	{t: CallbackSatisfied, from: []State{AwaitingCallback}, to: to(Closed),
 		roles: []Role{RoleHotline}, guard: feesSettled},
 	{t: CallbackUnsatisfied, from: []State{AwaitingCallback}, to: to(AwaitingDispatch),

@@ -1,4 +1,4 @@
-package workorder
+package workflow
 
 import (
 	"errors"
@@ -67,6 +67,7 @@ var expected = []move{
 	{InWorkshop, AwaitParts, RoleTechnician, AwaitingParts},
 	{InWorkshop, Complete, RoleTechnician, AwaitingCallback},
 
+	{AwaitingCallback, CallbackAttempt, RoleHotline, AwaitingCallback},
 	{AwaitingCallback, CallbackSatisfied, RoleHotline, Closed},
 	{AwaitingCallback, CallbackUnsatisfied, RoleHotline, AwaitingDispatch},
 	{AwaitingCallback, CloseUnreachable, RoleSupervisor, Closed},
@@ -100,8 +101,8 @@ func appErr(t *testing.T, err error, code apperr.Code, key string) *apperr.Error
 }
 
 func TestListsComplete(t *testing.T) {
-	if len(States) != 11 || len(Transitions) != 17 || len(Roles) != 6 {
-		t.Fatalf("len States/Transitions/Roles = %d/%d/%d, want 11/17/6", len(States), len(Transitions), len(Roles))
+	if len(States) != 11 || len(Transitions) != 18 || len(Roles) != 6 {
+		t.Fatalf("len States/Transitions/Roles = %d/%d/%d, want 11/18/6", len(States), len(Transitions), len(Roles))
 	}
 	if len(table) != len(Transitions) {
 		t.Fatalf("table has %d rules, want %d", len(table), len(Transitions))
@@ -161,8 +162,8 @@ func TestNextEveryCombination(t *testing.T) {
 			}
 		}
 	}
-	if n != 11*17*6 {
-		t.Fatalf("covered %d combinations, want %d", n, 11*17*6)
+	if n != 11*18*6 {
+		t.Fatalf("covered %d combinations, want %d", n, 11*18*6)
 	}
 }
 
@@ -357,8 +358,8 @@ func TestAllowedLiterals(t *testing.T) {
 		{permissive(Scheduled), RoleSupervisor, []Transition{Reassign, Cancel}},
 		{permissive(Dispatched), RoleSupervisor, []Transition{Reassign, MakeAppointment, Cancel}},
 		{permissive(InProgress), RoleTechnician, []Transition{AwaitParts, TakeToWorkshop, Complete}},
-		{permissive(AwaitingCallback), RoleHotline, []Transition{CallbackSatisfied, CallbackUnsatisfied}},
-		{Facts{State: AwaitingCallback}, RoleHotline, []Transition{CallbackUnsatisfied}},
+		{permissive(AwaitingCallback), RoleHotline, []Transition{CallbackAttempt, CallbackSatisfied, CallbackUnsatisfied}},
+		{Facts{State: AwaitingCallback}, RoleHotline, []Transition{CallbackAttempt, CallbackUnsatisfied}},
 		{Facts{State: AwaitingCallback}, RoleSupervisor, nil},
 		{permissive(Closed), RoleSupervisor, nil},
 		{permissive(InProgress), RoleManager, nil},
