@@ -57,9 +57,11 @@ test: deps-test vet check-generated
 
 ## bench: Go micro-benchmarks, then the load scenarios against the floors F0/U0 on the
 ## seeded benchmark databases (1M and 10k orders; seeded once, reused after). The table
-## is printed at the end and kept in .data/bench/results.md.
+## is printed at the end and kept in .data/bench/results.md. bin/aftersales is built with
+## -tags bench: only then does serve -bench mount the floors, the statement counter and
+## pprof (make run and make build leave them out).
 bench:
-	@$(GO) build -o bin/aftersales ./cmd/aftersales && $(GO) build -o bin/aftersales-bench ./cmd/aftersales-bench
+	@$(GO) build -tags bench -o bin/aftersales ./cmd/aftersales && $(GO) build -o bin/aftersales-bench ./cmd/aftersales-bench
 	@url=$$($(GO) run ./cmd/aftersales db-url) || exit 1; \
 	echo "== Go micro-benchmarks"; \
 	TEST_DATABASE_URL="$$url" $(GO) test -run '^$$' -bench . -benchmem $(PKGS) || exit 1; \

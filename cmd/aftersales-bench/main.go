@@ -24,8 +24,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/aftersales/aftersales/cmd/aftersales-bench/internal/seed"
 	"github.com/aftersales/aftersales/internal/bench"
-	"github.com/aftersales/aftersales/internal/benchseed"
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/pgboot"
 	"github.com/jackc/pgx/v5"
@@ -54,7 +54,7 @@ type options struct {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("aftersales-bench", flag.ContinueOnError)
 	var o options
-	fs.StringVar(&o.server, "server", "bin/aftersales", "the app binary to start in bench mode")
+	fs.StringVar(&o.server, "server", "bin/aftersales", "the app binary to start in bench mode (built with -tags bench)")
 	fs.StringVar(&o.dataDir, "data", ".data", "where the private PostgreSQL cluster and the results live")
 	fs.DurationVar(&o.warmup, "warmup", 3*time.Second, "warm-up before each measurement (not measured)")
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "measured time of each scenario")
@@ -72,19 +72,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	rep := &report{started: began}
 
-	bigName, bigScale := "aftersales_bench_1m", benchseed.Full()
+	bigName, bigScale := "aftersales_bench_1m", seed.Full()
 	if *quick {
-		bigName, bigScale = "aftersales_bench_10k", benchseed.Small()
+		bigName, bigScale = "aftersales_bench_10k", seed.Small()
 	}
 	fmt.Fprintf(logw, "bench: seeding (or reusing) %s …\n", bigName)
 	t0 := time.Now()
-	bigURL, big, seeded, err := benchseed.Ensure(ctx, srvURL, bigName, bigScale, logw)
+	bigURL, big, seeded, err := seed.Ensure(ctx, srvURL, bigName, bigScale, logw)
 	if err != nil {
 		return fmt.Errorf("seed 1M: %w", err)
 	}
 	rep.seed = append(rep.seed, seedLine(fmt.Sprintf("%d orders", bigScale.Orders), seeded, time.Since(t0), big))
 	t0 = time.Now()
-	smallURL, small, seeded, err := benchseed.Ensure(ctx, srvURL, "aftersales_bench_10k", benchseed.Small(), logw)
+	smallURL, small, seeded, err := seed.Ensure(ctx, srvURL, "aftersales_bench_10k", seed.Small(), logw)
 	if err != nil {
 		return fmt.Errorf("seed 10k: %w", err)
 	}
@@ -112,7 +112,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return rep.failed()
 }
 
-func seedLine(what string, seeded bool, took time.Duration, m benchseed.Manifest) string {
+func seedLine(what string, seeded bool, took time.Duration, m seed.Manifest) string {
 	if seeded {
 		return fmt.Sprintf("%s: seeded now in %s", what, took.Round(time.Second))
 	}
@@ -202,7 +202,7 @@ func signedIn(ctx context.Context, t *bench.Target, username string, n int) ([]*
 	out := make([]*bench.Client, n)
 	for i := range sessions {
 		c := t.NewClient()
-		if err := c.SignIn(ctx, username, benchseed.Password); err != nil {
+		if err := c.SignIn(ctx, username, seed.Password); err != nil {
 			return nil, err
 		}
 		out[i] = c
@@ -247,7 +247,7 @@ func deepCursor(ctx context.Context, c *bench.Client, first string, n int) (stri
 	return path, page, nil
 }
 
-func benchBig(ctx context.Context, o options, dbURL string, m benchseed.Manifest, rep *report, logw io.Writer) error {
+func benchBig(ctx context.Context, o options, dbURL string, m seed.Manifest, rep *report, logw io.Writer) error {
 	pool, err := db.Open(ctx, dbURL)
 	if err != nil {
 		return err
@@ -345,7 +345,7 @@ func benchBig(ctx context.Context, o options, dbURL string, m benchseed.Manifest
 	return nil
 }
 
-func benchSmall(ctx context.Context, o options, dbURL string, m benchseed.Manifest, rep *report, logw io.Writer) error {
+func benchSmall(ctx context.Context, o options, dbURL string, m seed.Manifest, rep *report, logw io.Writer) error {
 	srv, err := startServer(ctx, o.server, dbURL, filepath.Join(o.dataDir, "bench", "server-10k.log"))
 	if err != nil {
 		return err
@@ -391,12 +391,12 @@ type load struct {
 // rescheduleLoad is S3: the technician reschedules the 1,000 hot orders, each client
 // working through its own share of them with the version it last saw. The check after
 // the run: every accepted reschedule is one version step and one event, no more, no less.
-func rescheduleLoad(ctx context.Context, t *bench.Target, pool *pgxpool.Pool, m benchseed.Manifest, n int) (load, func(context.Context) string, error) {
+func rescheduleLoad(ctx context.Context, t *bench.Target, pool *pgxpool.Pool, m seed.Manifest, n int) (load, func(context.Context) string, error) {
 	clients, err := signedIn(ctx, t, m.Technician, n)
 	if err != nil {
 		return load{}, nil, err
 	}
-	start, err := benchseed.Versions(ctx, pool, m.HotOrderIDs)
+	start, err := seed.Versions(ctx, pool, m.HotOrderIDs)
 	if err != nil {
 		return load{}, nil, err
 	}
@@ -437,13 +437,13 @@ func rescheduleLoad(ctx context.Context, t *bench.Target, pool *pgxpool.Pool, m 
 					accepted.Add(1)
 					return
 				}
-				if v, err := benchseed.Versions(ctx, pool, []int64{id}); err == nil {
+				if v, err := seed.Versions(ctx, pool, []int64{id}); err == nil {
 					sh.version[id] = v[id]
 				}
 			}}, true
 	}
 	check := func(ctx context.Context) string {
-		end, err := benchseed.Versions(ctx, pool, m.HotOrderIDs)
+		end, err := seed.Versions(ctx, pool, m.HotOrderIDs)
 		if err != nil {
 			return "S3 check failed: " + err.Error()
 		}
@@ -467,7 +467,7 @@ func rescheduleLoad(ctx context.Context, t *bench.Target, pool *pgxpool.Pool, m 
 // intakeLoad is S5: the hotline logs a repair call for an existing customer and unit.
 // Each call is about another unit of the hot station without open orders: a unit with
 // one would make intake ask (add a note or create anyway) instead of saving.
-func intakeLoad(ctx context.Context, t *bench.Target, pool *pgxpool.Pool, m benchseed.Manifest, n int) (load, func(context.Context) string, error) {
+func intakeLoad(ctx context.Context, t *bench.Target, pool *pgxpool.Pool, m seed.Manifest, n int) (load, func(context.Context) string, error) {
 	clients, err := signedIn(ctx, t, m.Hotline, n)
 	if err != nil {
 		return load{}, nil, err
@@ -527,14 +527,14 @@ func intakeLoad(ctx context.Context, t *bench.Target, pool *pgxpool.Pool, m benc
 
 // issueLoad is S4: the storekeeper issues approved requisitions whose parts are drawn
 // Zipf-skewed, so the popular parts' balance rows are contended.
-func issueLoad(ctx context.Context, t *bench.Target, pool *pgxpool.Pool, m benchseed.Manifest, n int, o options) (load, func(context.Context) string, error) {
+func issueLoad(ctx context.Context, t *bench.Target, pool *pgxpool.Pool, m seed.Manifest, n int, o options) (load, func(context.Context) string, error) {
 	clients, err := signedIn(ctx, t, m.Storekeeper, n)
 	if err != nil {
 		return load{}, nil, err
 	}
 	// Enough for 64 clients at well over 1,000 issues a second.
 	want := int(max(20000, 1500*(o.warmup+o.duration).Seconds()))
-	refs, err := benchseed.NewRequisitions(ctx, pool, m, want, uint64(time.Now().UnixNano()))
+	refs, err := seed.NewRequisitions(ctx, pool, m, want, uint64(time.Now().UnixNano()))
 	if err != nil {
 		return load{}, nil, err
 	}

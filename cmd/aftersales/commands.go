@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/aftersales/aftersales/internal/auth"
-	"github.com/aftersales/aftersales/internal/bench"
 	"github.com/aftersales/aftersales/internal/config"
 	"github.com/aftersales/aftersales/internal/customer"
 	"github.com/aftersales/aftersales/internal/db"
@@ -74,13 +73,17 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	withDemo := fs.Bool("demo", false, "load demo data when the database is empty")
-	benchMode := fs.Bool("bench", false, "bench mode (make bench): the floor handlers, SQL statement counts and pprof beside the app")
+	benchMode := fs.Bool("bench", false, "bench mode (make bench; a binary built with -tags bench): the floor handlers, SQL statement counts and pprof beside the app")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	var opts []func(*pgxpool.Config)
 	if *benchMode {
-		opts = append(opts, func(c *pgxpool.Config) { c.ConnConfig.Tracer = bench.Tracer{} })
+		o, err := benchPool()
+		if err != nil {
+			return err
+		}
+		opts = append(opts, o)
 	}
 	cfg, pool, err := open(ctx, getenv, stderr, opts...)
 	if err != nil {
@@ -118,11 +121,9 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		Live:      hub,
 	})
 	if *benchMode {
-		if err := bench.EnsureFloorTables(ctx, pool); err != nil {
-			return fmt.Errorf("bench floors: %w", err)
+		if handler, err = benchHandler(ctx, pool, handler, stdout); err != nil {
+			return err
 		}
-		handler = bench.Handler(handler, pool, bench.NewStats())
-		fmt.Fprintln(stdout, "Bench mode: floors at /_floor/fortunes and /_floor/update, statement counts at /_bench/stats.")
 	}
 	srv := &http.Server{
 		Addr: cfg.Addr, Handler: handler,

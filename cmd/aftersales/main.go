@@ -52,7 +52,8 @@ const usage = `usage: aftersales [command] [flags]
 
 commands:
   serve [-demo] [-bench]       start the web app (default); -demo loads demo data into an empty database;
-                               -bench adds the benchmark floors, SQL statement counts and pprof (make bench only)
+                               -bench adds the benchmark floors, SQL statement counts and pprof (make bench only:
+                               a binary built with -tags bench)
   migrate [up|down|version]    apply or revert the database migrations
   seed-demo                    load the demo data into an empty database
   user add -username U -name N -role R -station CODE [-password P]

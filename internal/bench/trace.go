@@ -1,6 +1,6 @@
-// Package bench is what `make bench` adds to the app in bench mode only (serve -bench):
-// the floor handlers F0 and U0, a pgx tracer counting the SQL statements of each request,
-// and the load generator that measures the app against them.
+// Package bench is what `make bench` adds to the app in bench mode only (serve -bench, in a
+// binary built with -tags bench): the floor handlers F0 and U0, a pgx tracer counting the
+// SQL statements of each request, and the load generator that measures the app against them.
 package bench
 
 import (

@@ -81,16 +81,17 @@ func (s *Service) RecordCallback(ctx context.Context, actor auth.Actor, id int64
 		if err := survey(tx, o, now); err != nil {
 			return "", nil, err
 		}
-		reopenForRevisit(o, st, s.loc, now)
+		ReopenForRevisit(o, st, s.loc, now)
 		data["revisit"] = o.RevisitCount
 		return strings.TrimSpace(c.Reason), data, nil
 	})
 }
 
-// reopenForRevisit sends an order back to dispatch after an unsatisfied callback: the
+// ReopenForRevisit sends an order back to dispatch after an unsatisfied callback: the
 // revisit is counted on the same order, it waits unassigned on the board, and its
 // contact and arrival clocks start again from now (the first visit's are in the log).
-func reopenForRevisit(o *Order, st Settings, loc *time.Location, now time.Time) {
+// It sets the fields only; the state is the machine's.
+func ReopenForRevisit(o *Order, st Settings, loc *time.Location, now time.Time) {
 	o.RevisitCount++
 	o.AssigneeID, o.AssignedAt, o.AppointmentStart, o.AppointmentEnd = nil, nil, nil, nil
 	o.ArrivedAt, o.RepairDueAt, o.CompletedAt, o.CallbackDueAt = nil, nil, nil, nil

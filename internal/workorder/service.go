@@ -231,7 +231,7 @@ func (s *Service) CreateTx(ctx context.Context, tx pgx.Tx, actor auth.Actor, in 
 		return Order{}, err
 	}
 	o.Number = fmt.Sprintf("GD%s-%04d", local.Format("20060102"), n)
-	o.Search = searchText(o.Number, c.name, o.ContactName, append(phonesRaw, o.ContactPhone), append(phonesE164, o.ContactE164), serial)
+	o.Search = SearchText(o.Number, c.name, o.ContactName, append(phonesRaw, o.ContactPhone), append(phonesE164, o.ContactE164), serial)
 	if err := insertOrder(ctx, tx, &o); err != nil {
 		return Order{}, err
 	}
@@ -248,9 +248,9 @@ func (s *Service) CreateTx(ctx context.Context, tx pgx.Tx, actor auth.Actor, in 
 	return o, notify(ctx, tx, &o, nil)
 }
 
-// searchText is what the list's search box matches: number, names, phones as typed and
+// SearchText is what the list's search box matches: number, names, phones as typed and
 // as digits, serial.
-func searchText(number, customerName, contactName string, raw, e164 []string, serial string) string {
+func SearchText(number, customerName, contactName string, raw, e164 []string, serial string) string {
 	parts := []string{number, customerName, contactName, serial}
 	digits := func(s string) string {
 		return strings.Map(func(r rune) rune {

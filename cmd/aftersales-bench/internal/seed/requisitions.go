@@ -1,4 +1,4 @@
-package benchseed
+package seed
 
 import (
 	"context"
@@ -30,7 +30,7 @@ func NewRequisitions(ctx context.Context, pool *pgxpool.Pool, m Manifest, n int,
 		return nil, nil
 	}
 	if len(m.PartIDs) == 0 || len(m.IssueOrderIDs) == 0 {
-		return nil, errors.New("benchseed: the manifest has no parts or orders to requisition")
+		return nil, errors.New("seed: the manifest has no parts or orders to requisition")
 	}
 	r := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
 	z := rand.NewZipf(r, 1.1, 1, uint64(len(m.PartIDs)-1))
@@ -52,7 +52,7 @@ func NewRequisitions(ctx context.Context, pool *pgxpool.Pool, m Manifest, n int,
 		(SELECT id FROM users WHERE station_id = l.station_id AND role = 'storekeeper' AND active ORDER BY id LIMIT 1)
 		FROM locations l WHERE l.id = $1`, m.LocationID, m.Technician).Scan(&station, &tech, &sup, &keeper)
 	if err != nil {
-		return nil, fmt.Errorf("benchseed: location %d: %w", m.LocationID, err)
+		return nil, fmt.Errorf("seed: location %d: %w", m.LocationID, err)
 	}
 	// The orders must be the Technician's, at the station, under way (Request's rules).
 	rows, err := tx.Query(ctx, `SELECT id FROM work_orders WHERE id = ANY($1) AND station_id = $2 AND assignee_id = $3
@@ -70,7 +70,7 @@ func NewRequisitions(ctx context.Context, pool *pgxpool.Pool, m Manifest, n int,
 	}
 	for _, x := range wants {
 		if !okSet[x.order] {
-			return nil, fmt.Errorf("benchseed: order %d cannot have parts requested for it", x.order)
+			return nil, fmt.Errorf("seed: order %d cannot have parts requested for it", x.order)
 		}
 	}
 	now := time.Now()

@@ -1,4 +1,4 @@
-package benchseed
+package seed
 
 import (
 	"fmt"

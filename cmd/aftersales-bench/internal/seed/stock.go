@@ -1,4 +1,4 @@
-package benchseed
+package seed
 
 import (
 	"cmp"
@@ -227,7 +227,7 @@ func (P *plan) planStock() error {
 				stockOnly = M
 				continue
 			}
-			return fmt.Errorf("benchseed: %d movements are too few for %d parts", M, w.sc.Parts)
+			return fmt.Errorf("seed: %d movements are too few for %d parts", M, w.sc.Parts)
 		}
 		target = target * 7 / 10
 	}
@@ -310,7 +310,7 @@ func (P *plan) planStock() error {
 	nT = min(nT, nQ)
 	nReceipts := M - reqMoves - nA - nQ - nT
 	if nReceipts < whStreams {
-		return fmt.Errorf("benchseed: %d receipts cannot cover %d stock lines", nReceipts, whStreams)
+		return fmt.Errorf("seed: %d receipts cannot cover %d stock lines", nReceipts, whStreams)
 	}
 	cum := cumulative(weights)
 	for len(lines) < nReceipts {
@@ -489,7 +489,7 @@ func (P *plan) planStock() error {
 		S.mvs[i].id = int64(k + 1)
 	}
 	if len(S.order) != M {
-		return fmt.Errorf("benchseed: planned %d movements, want %d", len(S.order), M)
+		return fmt.Errorf("seed: planned %d movements, want %d", len(S.order), M)
 	}
 	// The parts stocked where the benchmark issues from, most popular first.
 	for _, pi := range w.byRank {
@@ -559,7 +559,7 @@ func (S *stock) walk(r *rand.Rand, si int32) {
 		}
 		bal += m.qty
 		if bal < 0 {
-			panic(fmt.Sprintf("benchseed: stream %d goes below zero", si))
+			panic(fmt.Sprintf("seed: stream %d goes below zero", si))
 		}
 		if l != nil {
 			l.counted = bal

@@ -1,10 +1,12 @@
-// Package benchseed creates and fills a benchmark database at scale: stations, users,
+// Package seed creates and fills a benchmark database at scale: stations, users,
 // customers with their units, a parts catalogue, a million work orders with their whole
 // histories, callbacks, fees, requisitions and a consistent parts ledger. Every row is
 // what the application itself would have written (the same columns, derived values,
-// versions and event rows), only written with COPY. The data is deterministic (a fixed
-// seed) relative to the time it was seeded.
-package benchseed
+// versions and event rows), only written with COPY: the due times, the revisit, the
+// search text and what is charged come from the workorder and fee packages, with the
+// settings the migrations put in the database. The data is deterministic (a fixed seed)
+// relative to the time it was seeded.
+package seed
 
 import (
 	"context"
@@ -118,7 +120,7 @@ func Ensure(ctx context.Context, serverURL, name string, sc Scale, log io.Writer
 		}
 		switch {
 		case state == manifestFinished && m.Scale == sc:
-			fmt.Fprintf(log, "benchseed: %s already seeded at %+v (%s)\n", name, sc, m.SeededAt.Format(time.RFC3339))
+			fmt.Fprintf(log, "seed: %s already seeded at %+v (%s)\n", name, sc, m.SeededAt.Format(time.RFC3339))
 			return dbURL, m, false, nil
 		case state == manifestNone:
 			// a fresh or merely migrated database: seed it in place
@@ -127,7 +129,7 @@ func Ensure(ctx context.Context, serverURL, name string, sc Scale, log io.Writer
 			if state == manifestFinished {
 				why = fmt.Sprintf("seeded at another scale, %+v", m.Scale)
 			}
-			fmt.Fprintf(log, "benchseed: dropping %s (%s)\n", name, why)
+			fmt.Fprintf(log, "seed: dropping %s (%s)\n", name, why)
 			if _, err := admin.Exec(ctx, "DROP DATABASE "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
 				return "", Manifest{}, false, err
 			}
@@ -142,13 +144,13 @@ func Ensure(ctx context.Context, serverURL, name string, sc Scale, log io.Writer
 	start := time.Now()
 	m, err = seedDatabase(ctx, dbURL, sc, log)
 	if err != nil {
-		return "", Manifest{}, false, fmt.Errorf("benchseed: seed %s: %w", name, err)
+		return "", Manifest{}, false, fmt.Errorf("seed: seed %s: %w", name, err)
 	}
 	m.Took = time.Since(start)
 	if err := writeManifest(ctx, dbURL, m); err != nil {
 		return "", Manifest{}, false, err
 	}
-	fmt.Fprintf(log, "benchseed: %s seeded in %s\n", name, m.Took.Round(time.Second))
+	fmt.Fprintf(log, "seed: %s seeded in %s\n", name, m.Took.Round(time.Second))
 	return dbURL, m, true, nil
 }
 
@@ -162,8 +164,10 @@ const (
 )
 
 // generator is the version of the data this package makes: bump it when the data
-// changes, so benchmark databases seeded before are made again.
-const generator = 1
+// changes, so benchmark databases seeded before are made again. 2: the due times and
+// the revisit are the workorder package's (a callback 2 h after a job without a test
+// run; a revisit restarts the contact and arrival clocks).
+const generator = 2
 
 // latestMigration is the newest migration the application carries.
 func latestMigration() int {

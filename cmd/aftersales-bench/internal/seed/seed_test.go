@@ -1,4 +1,4 @@
-package benchseed_test
+package seed_test
 
 import (
 	"context"
@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aftersales/aftersales/cmd/aftersales-bench/internal/seed"
 	"github.com/aftersales/aftersales/internal/auth"
-	"github.com/aftersales/aftersales/internal/benchseed"
 	"github.com/aftersales/aftersales/internal/customer"
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/db/testdb"
@@ -23,7 +23,7 @@ import (
 func TestMain(m *testing.M) { testdb.Main(m) }
 
 // tiny is small enough for a test, big enough for every shape of history.
-var tiny = benchseed.Scale{Customers: 1_000, Orders: 3_000, Events: 15_000, Parts: 300, Movements: 5_000}
+var tiny = seed.Scale{Customers: 1_000, Orders: 3_000, Events: 15_000, Parts: 300, Movements: 5_000}
 
 // throwaway returns a database name unique to this run, dropped when the test ends.
 func throwaway(t *testing.T, server, prefix string) string {
@@ -82,7 +82,7 @@ func TestEnsureTiny(t *testing.T) {
 	ctx := context.Background()
 	server := testdb.Server(t)
 	name := throwaway(t, server, "bench_test_")
-	dbURL, m, seeded, err := benchseed.Ensure(ctx, server, name, tiny, logWriter{t})
+	dbURL, m, seeded, err := seed.Ensure(ctx, server, name, tiny, logWriter{t})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +98,7 @@ func TestEnsureTiny(t *testing.T) {
 	orders := workorder.NewService(pool, time.Now, loc)
 
 	t.Run("counts", func(t *testing.T) {
-		o, e, mv, err := benchseed.Counts(ctx, pool)
+		o, e, mv, err := seed.Counts(ctx, pool)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -211,7 +211,7 @@ func TestEnsureTiny(t *testing.T) {
 				(SELECT string_agg(regexp_replace(p.raw, '\D', '', 'g') || ' ' || substr(p.e164, 2), ' ') FROM customer_phones p WHERE p.customer_id = c.id),
 				(SELECT string_agg(a.address, ' ') FROM customer_addresses a WHERE a.customer_id = c.id),
 				(SELECT string_agg(u.serial || ' ' || u.model, ' ') FROM units u WHERE u.customer_id = c.id))`,
-			"order search as searchText": `SELECT count(*) FROM work_orders o JOIN customers c ON c.id = o.customer_id LEFT JOIN units u ON u.id = o.unit_id
+			"order search as SearchText": `SELECT count(*) FROM work_orders o JOIN customers c ON c.id = o.customer_id LEFT JOIN units u ON u.id = o.unit_id
 				WHERE o.search <> concat_ws(' ', o.number, c.name, o.contact_name, coalesce(u.serial, ''),
 					(SELECT string_agg(regexp_replace(p.raw, '\D', '', 'g'), ' ' ORDER BY p.position, p.id) FROM customer_phones p WHERE p.customer_id = c.id),
 					regexp_replace(o.contact_phone, '\D', '', 'g'),
@@ -364,7 +364,7 @@ func TestEnsureTiny(t *testing.T) {
 			t.Fatalf("%d of %d hot orders are scheduled for the technician", n, len(m.HotOrderIDs))
 		}
 		ids := []int64{m.HotOrderIDs[0], m.HotOrderIDs[1], m.HotOrderIDs[len(m.HotOrderIDs)/2], m.HotOrderIDs[len(m.HotOrderIDs)-1]}
-		vs, err := benchseed.Versions(ctx, pool, ids)
+		vs, err := seed.Versions(ctx, pool, ids)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -398,7 +398,7 @@ func TestEnsureTiny(t *testing.T) {
 		}
 		svc := parts.NewService(pool, time.Now, loc)
 		for round := range 2 {
-			refs, err := benchseed.NewRequisitions(ctx, pool, m, 50, uint64(round+1))
+			refs, err := seed.NewRequisitions(ctx, pool, m, 50, uint64(round+1))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -425,10 +425,10 @@ func TestEnsureTiny(t *testing.T) {
 			}
 		}
 		// The first round's rest can still be issued after the second round's.
-		var rest []benchseed.Ref
+		var rest []seed.Ref
 		rows, _ := pool.Query(ctx, `SELECT id, version FROM requisitions WHERE state = 'approved' ORDER BY id`)
 		for rows.Next() {
-			var r benchseed.Ref
+			var r seed.Ref
 			_ = rows.Scan(&r.ID, &r.Version)
 			rest = append(rest, r)
 		}
@@ -468,7 +468,7 @@ func TestEnsureTiny(t *testing.T) {
 	})
 
 	t.Run("reuse", func(t *testing.T) {
-		_, m2, seeded, err := benchseed.Ensure(ctx, server, name, tiny, logWriter{t})
+		_, m2, seeded, err := seed.Ensure(ctx, server, name, tiny, logWriter{t})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -501,8 +501,8 @@ func TestEnsureReplacesOtherScale(t *testing.T) {
 		t.Fatal(err)
 	}
 	pool.Close()
-	small := benchseed.Scale{Customers: 300, Orders: 600, Events: 3_000, Parts: 100, Movements: 1_000}
-	_, m, seeded, err := benchseed.Ensure(ctx, server, name, small, logWriter{t})
+	small := seed.Scale{Customers: 300, Orders: 600, Events: 3_000, Parts: 100, Movements: 1_000}
+	_, m, seeded, err := seed.Ensure(ctx, server, name, small, logWriter{t})
 	if err != nil || !seeded {
 		t.Fatalf("seeded %v: %v", seeded, err)
 	}
@@ -512,7 +512,7 @@ func TestEnsureReplacesOtherScale(t *testing.T) {
 	other := small
 	other.Orders = 700
 	other.Events = 3_500
-	dbURL, m, seeded, err = benchseed.Ensure(ctx, server, name, other, logWriter{t})
+	dbURL, m, seeded, err = seed.Ensure(ctx, server, name, other, logWriter{t})
 	if err != nil || !seeded || m.Scale != other {
 		t.Fatalf("other scale: seeded %v, %+v, %v", seeded, m.Scale, err)
 	}
@@ -520,7 +520,7 @@ func TestEnsureReplacesOtherScale(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o, e, _, err := benchseed.Counts(ctx, pool)
+	o, e, _, err := seed.Counts(ctx, pool)
 	if err != nil || o != 700 || e != 3_500 {
 		t.Errorf("counts %d %d %v", o, e, err)
 	}
@@ -532,10 +532,10 @@ func TestEnsureReplacesOtherScale(t *testing.T) {
 		t.Fatal(err)
 	}
 	pool.Close()
-	if _, _, seeded, err = benchseed.Ensure(ctx, server, name, other, logWriter{t}); err != nil || !seeded {
+	if _, _, seeded, err = seed.Ensure(ctx, server, name, other, logWriter{t}); err != nil || !seeded {
 		t.Fatalf("stale manifest: seeded %v, %v", seeded, err)
 	}
-	if _, _, seeded, err = benchseed.Ensure(ctx, server, name, other, logWriter{t}); err != nil || seeded {
+	if _, _, seeded, err = seed.Ensure(ctx, server, name, other, logWriter{t}); err != nil || seeded {
 		t.Fatalf("after reseeding: seeded %v, %v", seeded, err)
 	}
 }

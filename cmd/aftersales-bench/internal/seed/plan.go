@@ -1,4 +1,4 @@
-package benchseed
+package seed
 
 import (
 	"cmp"
@@ -130,7 +130,7 @@ func (w *world) planOrders() (*plan, error) {
 	special := len(P.orders)
 	g := w.sc.Orders - special
 	if g < 0 {
-		return nil, fmt.Errorf("benchseed: %d orders are fewer than the %d the benchmarks need", w.sc.Orders, special)
+		return nil, fmt.Errorf("seed: %d orders are fewer than the %d the benchmarks need", w.sc.Orders, special)
 	}
 	openG := int(math.Round(0.05 * float64(g)))
 	cancels := int(math.Round(0.07 * float64(g-openG)))
@@ -208,7 +208,7 @@ func (P *plan) spreadEvents(r *rand.Rand, budget int) error {
 	}
 	nx, nc := len(cancels), len(closed)
 	if budget < nx*cancelMin+nc*shortMin || budget > nx*cancelMax+nc*longMax {
-		return fmt.Errorf("benchseed: %d events cannot be spread over %d closed and %d cancelled orders", budget, nc, nx)
+		return fmt.Errorf("seed: %d events cannot be spread over %d closed and %d cancelled orders", budget, nc, nx)
 	}
 	mx, ms, ml := mean(cancelN, 0), mean(shortN, 0), mean(longX, longMin)
 	// The outlets that keep parts mostly go on site (their visits use the parts); the
@@ -351,12 +351,12 @@ func (P *plan) place(p *oplan) error {
 			break
 		}
 		if try == 8 {
-			return fmt.Errorf("benchseed: order %d does not fit before now", p.idx)
+			return fmt.Errorf("seed: order %d does not fit before now", p.idx)
 		}
 		p.t0 = p.t0.Add(-end.Sub(limit) - time.Duration(r.Int64N(int64(48*time.Hour)))).Truncate(time.Microsecond)
 	}
 	if len(b.steps) != int(p.n) {
-		return fmt.Errorf("benchseed: order %d has %d events, planned %d", p.idx, len(b.steps), p.n)
+		return fmt.Errorf("seed: order %d has %d events, planned %d", p.idx, len(b.steps), p.n)
 	}
 	return nil
 }
@@ -409,7 +409,7 @@ func (P *plan) number0(p *oplan) string {
 
 // warranties decides each order's warranty at intake as CreateTx does: unknown without a
 // unit, in or out by the unit's purchase date, repair when the unit was repaired within
-// the repair-warranty period (90 days) before the call.
+// the repair-warranty period (the settings' days) before the call.
 func (P *plan) warranties() {
 	w := P.w
 	last := make(map[int32][]int32, len(w.custs)) // unit (= customer) → its earlier orders
@@ -426,7 +426,7 @@ func (P *plan) warranties() {
 		} else {
 			p.warranty = "out"
 		}
-		from := p.t0.AddDate(0, 0, -90)
+		from := p.t0.AddDate(0, 0, -w.st.RepairWarrantyDays)
 		var best *oplan
 		keep := last[p.cust][:0]
 		for _, qi := range last[p.cust] {

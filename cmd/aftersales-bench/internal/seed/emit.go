@@ -1,4 +1,4 @@
-package benchseed
+package seed
 
 import (
 	"crypto/sha256"
@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aftersales/aftersales/internal/fee"
 	wo "github.com/aftersales/aftersales/internal/workorder"
 )
 
@@ -105,18 +106,6 @@ func fingerprint(input any) string {
 	return hex.EncodeToString(sum[:8])
 }
 
-// searchText is workorder's searchText: number, names, serial, phones as digits.
-func searchText(number, customerName, contactName string, raw, e164 []string, serial string) string {
-	parts := []string{number, customerName, contactName, serial}
-	for _, p := range raw {
-		parts = append(parts, digits(p))
-	}
-	for _, p := range e164 {
-		parts = append(parts, digits(p))
-	}
-	return strings.Join(parts, " ")
-}
-
 // jb builds a small JSON object.
 type jb struct{ b []byte }
 
@@ -179,7 +168,7 @@ func (P *plan) apply(p *oplan, steps []step, f *fault, events func(evRow), k *ki
 	rf := rand.New(rand.NewPCG(seed^0xfee, uint64(p.idx)))
 	st := w.stations[p.station]
 	c := w.custs[p.cust]
-	chargeable := p.warranty == "out" || p.warranty == "unknown"
+	chargeable := fee.Chargeable(p.warranty)
 
 	// What the order's requisitions leave as used.
 	var usedParts map[int64]int
@@ -266,14 +255,8 @@ func (P *plan) apply(p *oplan, steps []step, f *fault, events func(evRow), k *ki
 				ro := p.repeatOf
 				o.RepeatOf = &ro
 			}
-			if o.Urgency == "urgent" {
-				o.ContactDueAt = s.at.Add(60 * time.Minute)
-				o.ArriveDueAt = s.at.Add(240 * time.Minute)
-			} else {
-				o.ContactDueAt = w.cal.AddWorkingDays(s.at, 1)
-				o.ArriveDueAt = w.cal.AddWorkingDays(s.at, 3)
-			}
-			o.Search = searchText(o.Number, c.name, o.ContactName, append(raws, o.ContactPhone), append(e164s, o.ContactE164), serial)
+			o.ContactDueAt, o.ArriveDueAt = wo.ContactArriveDue(w.st, w.loc, o.Urgency, s.at)
+			o.Search = wo.SearchText(o.Number, c.name, o.ContactName, append(raws, o.ContactPhone), append(e164s, o.ContactE164), serial)
 			if events != nil {
 				d := (&jb{}).str("number", o.Number).str("urgency", o.Urgency).str("warranty", o.Warranty)
 				if o.RepeatOf != nil {
@@ -306,12 +289,12 @@ func (P *plan) apply(p *oplan, steps []step, f *fault, events func(evRow), k *ki
 		}
 		if s.tr != "callback_attempt" {
 			facts := wo.Facts{State: o.State, UnitInWorkshop: o.UnitInWorkshop, FeesSettled: o.FeesState != "pending",
-				CallbackAttempts: o.CallbackAttempts, CallbackAttemptLimit: 3}
+				CallbackAttempts: o.CallbackAttempts, CallbackAttemptLimit: w.st.CallbackAttemptLimit}
 			if o.AssigneeID != nil {
 				facts.AssigneeID = *o.AssigneeID
 			}
 			if _, err := wo.Next(facts, t, wo.Actor{UserID: actor.id, Role: wo.Role(actor.role)}); err != nil {
-				return o, fmt.Errorf("benchseed: order %d step %d %s by %s from %s: %w", p.id, i, s.tr, actor.role, o.State, err)
+				return o, fmt.Errorf("seed: order %d step %d %s by %s from %s: %w", p.id, i, s.tr, actor.role, o.State, err)
 			}
 		}
 		now := s.at
@@ -322,7 +305,7 @@ func (P *plan) apply(p *oplan, steps []step, f *fault, events func(evRow), k *ki
 		case wo.ResolveByPhone:
 			o.Guidance = s.text
 			o.FirstContactAt = ptr(now)
-			o.CallbackDueAt = ptr(now.Add(120 * time.Minute))
+			o.CallbackDueAt = ptr(wo.CallbackDue(w.st, w.loc, wo.CallbackAfterGuidance, now))
 			o.State, note, input = wo.AwaitingCallback, s.text, s.text
 		case wo.Forward:
 			o.State, note, input = wo.Assessing, s.text, s.text
@@ -346,7 +329,7 @@ func (P *plan) apply(p *oplan, steps []step, f *fault, events func(evRow), k *ki
 			if o.FirstContactAt == nil {
 				o.FirstContactAt = ptr(now)
 			}
-			o.CallbackDueAt = ptr(now.Add(120 * time.Minute))
+			o.CallbackDueAt = ptr(wo.CallbackDue(w.st, w.loc, wo.CallbackAfterGuidance, now))
 			o.State, note, input = wo.AwaitingCallback, s.text, []any{cause, s.text}
 		case wo.Assign:
 			tid := w.uid(s.tech)
@@ -362,7 +345,7 @@ func (P *plan) apply(p *oplan, steps []step, f *fault, events func(evRow), k *ki
 				prev = *o.AssigneeID
 			}
 			if prev == tid {
-				return o, fmt.Errorf("benchseed: order %d reassigned to the same technician", p.id)
+				return o, fmt.Errorf("seed: order %d reassigned to the same technician", p.id)
 			}
 			o.AssigneeID, o.AssignedAt = ptr(tid), ptr(now)
 			o.AppointmentStart, o.AppointmentEnd = nil, nil
@@ -394,7 +377,7 @@ func (P *plan) apply(p *oplan, steps []step, f *fault, events func(evRow), k *ki
 		case wo.CheckIn:
 			if o.ArrivedAt == nil {
 				o.ArrivedAt = ptr(now)
-				o.RepairDueAt = ptr(now.Add(120 * time.Minute))
+				o.RepairDueAt = wo.RepairDue(w.st, o.Complexity, o.AgreedCompletionAt, now)
 			}
 			if o.FirstContactAt == nil {
 				o.FirstContactAt = ptr(now)
@@ -493,11 +476,7 @@ func (P *plan) apply(p *oplan, steps []step, f *fault, events func(evRow), k *ki
 					o.FeesState = "pending"
 				}
 			}
-			if r.TestRun == "done" {
-				o.CallbackDueAt = ptr(w.cal.AddWorkingDays(now, 3))
-			} else {
-				o.CallbackDueAt = ptr(now.Add(180 * time.Minute))
-			}
+			o.CallbackDueAt = ptr(wo.CallbackDue(w.st, w.loc, r.TestRun, now))
 			o.State, note, input = wo.AwaitingCallback, s.text, fp
 			if events != nil {
 				data = (&jb{}).str("test_run", r.TestRun).boolean("signed", signed).num("photos", 0).num("parts_used", int64(used)).done()
@@ -545,10 +524,7 @@ func (P *plan) apply(p *oplan, steps []step, f *fault, events func(evRow), k *ki
 				o.ClosedAt = ptr(now)
 				o.State = wo.Closed
 			} else {
-				o.RevisitCount++
-				o.AssigneeID, o.AssignedAt, o.AppointmentStart, o.AppointmentEnd = nil, nil, nil, nil
-				o.ArrivedAt, o.RepairDueAt, o.CompletedAt, o.CallbackDueAt = nil, nil, nil, nil
-				o.UnitInWorkshop, o.CallbackAttempts = false, 0
+				wo.ReopenForRevisit(&o, w.st, w.loc, now)
 				o.State = wo.AwaitingDispatch
 			}
 			note, input = s.text, cb
@@ -566,7 +542,7 @@ func (P *plan) apply(p *oplan, steps []step, f *fault, events func(evRow), k *ki
 			o.State, note, input = wo.Cancelled, s.text, s.text
 		case "callback_attempt":
 			if o.State != wo.AwaitingCallback || actor.role != "hotline" {
-				return o, fmt.Errorf("benchseed: order %d callback attempt in %s by %s", p.id, o.State, actor.role)
+				return o, fmt.Errorf("seed: order %d callback attempt in %s by %s", p.id, o.State, actor.role)
 			}
 			o.CallbackAttempts++
 			hashed = false
@@ -578,7 +554,7 @@ func (P *plan) apply(p *oplan, steps []step, f *fault, events func(evRow), k *ki
 				data = (&jb{}).str("outcome", s.outcome).num("attempt", int64(o.CallbackAttempts)).done()
 			}
 		default:
-			return o, fmt.Errorf("benchseed: unknown step %q", s.tr)
+			return o, fmt.Errorf("seed: unknown step %q", s.tr)
 		}
 		o.Version++
 		o.UpdatedAt = now

@@ -1,4 +1,4 @@
-package benchseed
+package seed
 
 import (
 	"container/heap"
@@ -15,6 +15,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/attach"
 	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/demo"
 	wo "github.com/aftersales/aftersales/internal/workorder"
 	"github.com/jackc/pgx/v5"
@@ -54,7 +55,7 @@ func (p *progress) step(format string, args ...any) func() {
 		defer p.mu.Unlock()
 		line := fmt.Sprintf("%s … %s", msg, d.Round(100*time.Millisecond))
 		p.parts = append(p.parts, line)
-		fmt.Fprintf(p.log, "benchseed: %s (at %s)\n", line, time.Since(p.start).Round(time.Second))
+		fmt.Fprintf(p.log, "seed: %s (at %s)\n", line, time.Since(p.start).Round(time.Second))
 	}
 }
 
@@ -155,7 +156,11 @@ func seedDatabase(ctx context.Context, dbURL string, sc Scale, log io.Writer) (M
 	if err != nil {
 		return Manifest{}, err
 	}
-	w, err := newWorld(sc, now, hash)
+	st, err := settings(ctx, dbURL)
+	if err != nil {
+		return Manifest{}, err
+	}
+	w, err := newWorld(sc, now, hash, st)
 	if err != nil {
 		return Manifest{}, err
 	}
@@ -275,8 +280,19 @@ func seedDatabase(ctx context.Context, dbURL string, sc Scale, log io.Writer) (M
 	done()
 	m := P.manifest()
 	m.SeededAt = now
-	fmt.Fprintf(log, "benchseed: %s\n", strings.Join(pr.parts, "; "))
+	fmt.Fprintf(log, "seed: %s\n", strings.Join(pr.parts, "; "))
 	return m, nil
+}
+
+// settings reads the workflow settings the migrations put in the new database: the
+// seeded clocks, repeat repairs and callback limits follow the numbers the app uses.
+func settings(ctx context.Context, dbURL string) (wo.Settings, error) {
+	pool, err := db.Open(ctx, dbURL)
+	if err != nil {
+		return wo.Settings{}, err
+	}
+	defer pool.Close()
+	return wo.NewService(pool, time.Now, time.UTC).Settings(ctx)
 }
 
 // dropSecondary drops the indexes of tables that back no constraint, and their unique
@@ -357,7 +373,7 @@ func buildFrom(ctx context.Context, c *pgx.Conn, work <-chan restore, pr *progre
 			return fmt.Errorf("%s: %w", def.stmt, err)
 		}
 		if el := time.Since(t); el > 2*time.Second {
-			fmt.Fprintf(pr.log, "benchseed:   %s … %s\n", shortDef(def.stmt), el.Round(100*time.Millisecond))
+			fmt.Fprintf(pr.log, "seed:   %s … %s\n", shortDef(def.stmt), el.Round(100*time.Millisecond))
 		}
 	}
 	return nil

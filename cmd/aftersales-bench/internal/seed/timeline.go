@@ -1,4 +1,4 @@
-package benchseed
+package seed
 
 import (
 	"math/rand/v2"
@@ -300,10 +300,7 @@ func (b *builder) complete(inWorkshop bool) time.Time {
 	}
 	s.flag = b.rs.IntN(4) > 0 // usage guidance given
 	b.add(s)
-	if s.testRun == "done" {
-		return b.w.cal.AddWorkingDays(at, 3)
-	}
-	return at.Add(180 * time.Minute)
+	return wo.CallbackDue(b.w.st, b.w.loc, s.testRun, at)
 }
 
 func (b *builder) attempt(due time.Time, first bool) {
@@ -368,13 +365,13 @@ func (b *builder) cancel() {
 func (b *builder) resolveByPhone() time.Time {
 	at := b.after(3*time.Minute, 40*time.Minute)
 	b.add(step{tr: string(wo.ResolveByPhone), at: at, actor: b.hotline(), text: b.fault.guidance})
-	return at.Add(120 * time.Minute)
+	return wo.CallbackDue(b.w.st, b.w.loc, wo.CallbackAfterGuidance, at)
 }
 
 func (b *builder) resolveRemotely() time.Time {
 	at := b.after(30*time.Minute, 6*time.Hour)
 	b.add(step{tr: string(wo.ResolveRemotely), at: at, actor: b.sup(), text: b.fault.guidance})
-	return at.Add(120 * time.Minute)
+	return wo.CallbackDue(b.w.st, b.w.loc, wo.CallbackAfterGuidance, at)
 }
 
 // chooseFault picks what the call is about for the order's shape.

@@ -1,4 +1,4 @@
-package benchseed
+package seed
 
 import (
 	"fmt"
@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aftersales/aftersales/internal/calendar"
 	"github.com/aftersales/aftersales/internal/customer"
+	wo "github.com/aftersales/aftersales/internal/workorder"
 )
 
 // seed is the fixed seed of every random choice: the same Scale gives the same data
@@ -85,7 +85,7 @@ type world struct {
 	sc        Scale
 	now       time.Time
 	loc       *time.Location
-	cal       calendar.Calendar
+	st        wo.Settings // the workflow settings of the database being seeded
 	stations  []*station
 	users     []*user
 	custs     []*cust
@@ -121,12 +121,11 @@ func specialSizes(orders int) (hotOpen, hotOrders, issue int) {
 	return
 }
 
-func newWorld(sc Scale, now time.Time, passwordHash string) (*world, error) {
+func newWorld(sc Scale, now time.Time, passwordHash string, st wo.Settings) (*world, error) {
 	if sc.Customers < 1 || sc.Orders < 10 || sc.Parts < 1 || sc.Movements < 0 || sc.Events < sc.Orders {
-		return nil, fmt.Errorf("benchseed: scale %+v is too small", sc)
+		return nil, fmt.Errorf("seed: scale %+v is too small", sc)
 	}
-	w := &world{sc: sc, now: now, loc: shanghai(), hash: passwordHash}
-	w.cal = calendar.Calendar{Loc: w.loc, DayStart: 9 * time.Hour, DayEnd: 18 * time.Hour, Weekend: []time.Weekday{time.Sunday, time.Saturday}}
+	w := &world{sc: sc, now: now, loc: shanghai(), hash: passwordHash, st: st}
 	w.nHotOpen, w.nHotOrders, w.nIssue = specialSizes(sc.Orders)
 	r := rand.New(rand.NewPCG(seed, 1))
 	w.buildStations(r)
