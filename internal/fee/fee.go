@@ -377,22 +377,31 @@ func sync(ctx context.Context, tx pgx.Tx, o order, by int64, now time.Time) erro
 	return nil
 }
 
-// keepState writes work_orders.fees_state from the lines and the settlement: settled,
-// pending while something is chargeable, else none. It does not touch the order's
-// version, which belongs to the workflow.
-func keepState(ctx context.Context, tx pgx.Tx, o order) (string, error) {
+// feeState is an order's fee state from its lines and settlement: settled, pending while
+// something is chargeable, else none.
+func feeState(ctx context.Context, tx pgx.Tx, orderID int64) (string, error) {
 	var total int64
 	var paid bool
 	if err := tx.QueryRow(ctx, `SELECT coalesce(sum(amount_fen), 0)::bigint, EXISTS (SELECT 1 FROM settlements WHERE order_id = $1)
-		FROM order_fee_lines WHERE order_id = $1 AND deleted_at IS NULL`, o.ID).Scan(&total, &paid); err != nil {
+		FROM order_fee_lines WHERE order_id = $1 AND deleted_at IS NULL`, orderID).Scan(&total, &paid); err != nil {
 		return "", db.Translate(err, "fee total")
 	}
-	state := "none"
 	switch {
 	case paid:
-		state = "settled"
+		return "settled", nil
 	case total > 0:
-		state = "pending"
+		return "pending", nil
+	}
+	return "none", nil
+}
+
+// keepState writes work_orders.fees_state after a change of the fee service's own (a
+// line, a confirmation, a settlement). It does not touch the order's version, which
+// belongs to the workflow.
+func keepState(ctx context.Context, tx pgx.Tx, o order) (string, error) {
+	state, err := feeState(ctx, tx, o.ID)
+	if err != nil {
+		return "", err
 	}
 	if state != o.FeesState {
 		if _, err := tx.Exec(ctx, `UPDATE work_orders SET fees_state = $2 WHERE id = $1`, o.ID, state); err != nil {
@@ -402,17 +411,25 @@ func keepState(ctx context.Context, tx pgx.Tx, o order) (string, error) {
 	return state, nil
 }
 
-// Refresh brings an order's quote and fees_state up to date inside the caller's
-// transaction, with the order row already locked by the caller (the work-order service
-// may call it on completion, so fees_state is pending before any callback). Closed,
-// cancelled and settled orders are left as they are. by is the user the automatic
-// lines are recorded as added by.
-func Refresh(ctx context.Context, tx pgx.Tx, orderID, by int64, now time.Time) error {
+// Refresh brings an open order's quote up to date inside the caller's transaction, with
+// the order row locked by the caller, and returns its fee state (none, pending or
+// settled) for the caller to store: the work-order service keeps the order row itself
+// (on completion, so fees are pending before any callback). Closed, cancelled and
+// settled orders' quotes are left as they are. by is the user the automatic lines are
+// recorded as added by.
+func Refresh(ctx context.Context, tx pgx.Tx, orderID, by int64, now time.Time) (string, error) {
 	o, err := lockOrder(ctx, tx, nil, orderID)
 	if err != nil {
-		return err
+		return "", err
 	}
-	return refresh(ctx, tx, o, by, now)
+	paid, err := settled(ctx, tx, o.ID)
+	if err != nil || paid || !o.open() {
+		return map[bool]string{true: "settled", false: o.FeesState}[paid], err
+	}
+	if err := sync(ctx, tx, o, by, now); err != nil {
+		return "", err
+	}
+	return feeState(ctx, tx, o.ID)
 }
 
 func refresh(ctx context.Context, tx pgx.Tx, o order, by int64, now time.Time) error {

@@ -175,9 +175,9 @@ func (s *Service) Complete(ctx context.Context, actor auth.Actor, id int64, vers
 		if !signed && strings.TrimSpace(r.NoSignatureReason) == "" {
 			setOnce(f, "no_signature_reason", "workorder.field.signature_or_reason")
 		}
-		var existing int
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM attachments WHERE order_id = $1 AND kind = 'photo'`, o.ID).Scan(&existing); err != nil {
-			return "", nil, db.Translate(err, "count photos")
+		existing, err := photoCount(ctx, tx, o.ID)
+		if err != nil {
+			return "", nil, err
 		}
 		if existing+keptPhotos+len(r.Photos) > attach.MaxPhotos {
 			f["photos"] = "attach.too_many"
@@ -190,12 +190,9 @@ func (s *Service) Complete(ctx context.Context, actor auth.Actor, id int64, vers
 			if q == 0 {
 				continue
 			}
-			var left int
-			err := tx.QueryRow(ctx, `SELECT coalesce((SELECT sum(l.issued - l.returned) FROM requisition_lines l JOIN requisitions q ON q.id = l.requisition_id
-				WHERE q.order_id = $1 AND q.state = 'issued' AND l.part_id = $2), 0)
-				- coalesce((SELECT quantity FROM order_parts_used WHERE order_id = $1 AND part_id = $2), 0)`, o.ID, part).Scan(&left)
+			left, err := partsLeft(ctx, tx, o.ID, part)
 			if err != nil {
-				return "", nil, db.Translate(err, "parts issued")
+				return "", nil, err
 			}
 			if q > left {
 				f["parts_used"] = "workorder.field.parts_used_too_many"
@@ -210,9 +207,8 @@ func (s *Service) Complete(ctx context.Context, actor auth.Actor, id int64, vers
 				continue
 			}
 			used += q
-			if _, err := tx.Exec(ctx, `INSERT INTO order_parts_used (order_id, part_id, quantity) VALUES ($1, $2, $3)
-				ON CONFLICT (order_id, part_id) DO UPDATE SET quantity = order_parts_used.quantity + EXCLUDED.quantity`, o.ID, part, q); err != nil {
-				return "", nil, db.Translate(err, "parts used")
+			if err := addPartsUsed(ctx, tx, o.ID, part, q); err != nil {
+				return "", nil, err
 			}
 		}
 		// The signature first, then the photos kept from the refused post, then the new ones.
@@ -241,12 +237,11 @@ func (s *Service) Complete(ctx context.Context, actor auth.Actor, id int64, vers
 		o.CompletedAt = ptr(now)
 		// Out-of-warranty work is quoted now (visit, labour, parts used), so a callback
 		// cannot close the order before its fees are settled.
-		if err := fee.Refresh(ctx, tx, o.ID, actor.UserID, now); err != nil {
+		fees, err := fee.Refresh(ctx, tx, o.ID, actor.UserID, now)
+		if err != nil {
 			return "", nil, err
 		}
-		if err := tx.QueryRow(ctx, `SELECT fees_state FROM work_orders WHERE id = $1`, o.ID).Scan(&o.FeesState); err != nil {
-			return "", nil, db.Translate(err, "fees state")
-		}
+		o.FeesState = fees
 		o.CallbackDueAt = ptr(CallbackDue(st, s.loc, r.TestRun, now))
 		return strings.TrimSpace(r.Note), map[string]any{"test_run": r.TestRun, "signed": signed, "photos": keptPhotos + len(photos), "parts_used": used,
 			"callback_due_at": *o.CallbackDueAt}, nil

@@ -125,9 +125,12 @@ func (s *Service) Create(ctx context.Context, actor auth.Actor, in NewOrder) (Or
 }
 
 func (s *Service) byIntakeKey(ctx context.Context, actor auth.Actor, key string) (Order, error) {
-	var id int64
-	if err := s.pool.QueryRow(ctx, `SELECT id FROM work_orders WHERE intake_key = $1`, key).Scan(&id); err != nil {
-		return Order{}, db.Translate(err, "intake key")
+	id, err := orderIDByIntakeKey(ctx, s.pool, key)
+	if err != nil {
+		return Order{}, err
+	}
+	if id == 0 {
+		return Order{}, apperr.New(apperr.NotFound, "error.not_found")
 	}
 	return s.OrderByID(ctx, actor, id)
 }
@@ -137,45 +140,27 @@ func (s *Service) byIntakeKey(ctx context.Context, actor auth.Actor, key string)
 func (s *Service) CreateTx(ctx context.Context, tx pgx.Tx, actor auth.Actor, in NewOrder) (Order, error) {
 	now := s.now()
 	if in.IntakeKey != "" {
-		var id int64
-		err := tx.QueryRow(ctx, `SELECT id FROM work_orders WHERE intake_key = $1`, in.IntakeKey).Scan(&id)
-		if err == nil {
+		// The same intake form sent again: the order it made.
+		if id, err := orderIDByIntakeKey(ctx, tx, in.IntakeKey); err != nil || id != 0 {
+			if err != nil {
+				return Order{}, err
+			}
 			o, err := lockOrder(ctx, tx, id)
 			if err == nil && !visible(o, actor) {
 				return Order{}, apperr.New(apperr.NotFound, "error.not_found")
 			}
 			return o, err
-		} else if !errors.Is(err, pgx.ErrNoRows) {
-			return Order{}, db.Translate(err, "intake key")
 		}
 	}
 	st, err := loadSettings(ctx, tx)
 	if err != nil {
 		return Order{}, err
 	}
-	var c struct {
-		station       int64
-		name, contact string
-	}
-	if err := tx.QueryRow(ctx, `SELECT station_id, name, contact_person FROM customers WHERE id = $1 FOR SHARE`, in.CustomerID).Scan(&c.station, &c.name, &c.contact); err != nil || !actor.Sees(c.station) {
+	c, err := callerOf(ctx, tx, in.CustomerID)
+	if err != nil || !actor.Sees(c.station) {
 		return Order{}, apperr.Fields(map[string]string{"customer_id": "workorder.field.customer_required"})
 	}
-	var phonesRaw, phonesE164 []string
-	rows, err := tx.Query(ctx, `SELECT raw, e164 FROM customer_phones WHERE customer_id = $1 ORDER BY position, id`, in.CustomerID)
-	if err != nil {
-		return Order{}, db.Translate(err, "phones")
-	}
-	for rows.Next() {
-		var r, e string
-		if err := rows.Scan(&r, &e); err != nil {
-			rows.Close()
-			return Order{}, db.Translate(err, "phones")
-		}
-		phonesRaw, phonesE164 = append(phonesRaw, r), append(phonesE164, e)
-	}
-	rows.Close()
-	var address string
-	_ = tx.QueryRow(ctx, `SELECT address FROM customer_addresses WHERE customer_id = $1 ORDER BY position, id LIMIT 1`, in.CustomerID).Scan(&address)
+	phonesRaw, phonesE164, address := c.phonesRaw, c.phonesE164, c.address
 
 	o := Order{
 		StationID: c.station, State: Received, Version: 1, Channel: in.Channel, CustomerID: in.CustomerID,
@@ -192,9 +177,7 @@ func (s *Service) CreateTx(ctx context.Context, tx pgx.Tx, actor auth.Actor, in 
 	}
 	var serial string
 	if in.UnitID != 0 {
-		var u customer.Unit
-		err := tx.QueryRow(ctx, `SELECT id, serial, purchase_date, warranty_months, install_address FROM units WHERE id = $1 AND customer_id = $2`,
-			in.UnitID, in.CustomerID).Scan(&u.ID, &u.Serial, &u.PurchaseDate, &u.WarrantyMonths, &u.InstallAddress)
+		u, err := unitOf(ctx, tx, in.UnitID, in.CustomerID)
 		if err != nil {
 			return Order{}, apperr.Fields(map[string]string{"unit_id": "workorder.field.unit_not_customers"})
 		}

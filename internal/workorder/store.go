@@ -160,6 +160,84 @@ func nextNumber(ctx context.Context, tx pgx.Tx, stationID int64, day time.Time) 
 	return n, db.Translate(err, "order number")
 }
 
+// orderIDByIntakeKey is the order an intake form's one-time key made, or 0.
+func orderIDByIntakeKey(ctx context.Context, q db.Querier, key string) (int64, error) {
+	var id int64
+	err := q.QueryRow(ctx, `SELECT id FROM work_orders WHERE intake_key = $1`, key).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil
+	}
+	return id, db.Translate(err, "intake key")
+}
+
+// caller is what a new order copies from its customer.
+type caller struct {
+	station               int64
+	name, contact         string
+	phonesRaw, phonesE164 []string
+	address               string
+}
+
+// callerOf reads a customer for a new order, holding the row (FOR SHARE) until the
+// order is written; NotFound when there is none.
+func callerOf(ctx context.Context, tx pgx.Tx, customerID int64) (caller, error) {
+	var c caller
+	if err := tx.QueryRow(ctx, `SELECT station_id, name, contact_person FROM customers WHERE id = $1 FOR SHARE`, customerID).
+		Scan(&c.station, &c.name, &c.contact); err != nil {
+		return caller{}, db.Translate(err, "customer")
+	}
+	rows, err := tx.Query(ctx, `SELECT raw, e164 FROM customer_phones WHERE customer_id = $1 ORDER BY position, id`, customerID)
+	if err != nil {
+		return caller{}, db.Translate(err, "phones")
+	}
+	for rows.Next() {
+		var r, e string
+		if err := rows.Scan(&r, &e); err != nil {
+			rows.Close()
+			return caller{}, db.Translate(err, "phones")
+		}
+		c.phonesRaw, c.phonesE164 = append(c.phonesRaw, r), append(c.phonesE164, e)
+	}
+	rows.Close()
+	err = tx.QueryRow(ctx, `SELECT address FROM customer_addresses WHERE customer_id = $1 ORDER BY position, id LIMIT 1`, customerID).Scan(&c.address)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return caller{}, db.Translate(err, "address")
+	}
+	return c, nil
+}
+
+// unitOf reads a customer's unit for a new order.
+func unitOf(ctx context.Context, tx pgx.Tx, unitID, customerID int64) (customer.Unit, error) {
+	var u customer.Unit
+	err := tx.QueryRow(ctx, `SELECT id, serial, purchase_date, warranty_months, install_address FROM units WHERE id = $1 AND customer_id = $2`,
+		unitID, customerID).Scan(&u.ID, &u.Serial, &u.PurchaseDate, &u.WarrantyMonths, &u.InstallAddress)
+	return u, db.Translate(err, "unit")
+}
+
+// photoCount counts the photos already saved for an order.
+func photoCount(ctx context.Context, tx pgx.Tx, orderID int64) (int, error) {
+	var n int
+	err := tx.QueryRow(ctx, `SELECT count(*) FROM attachments WHERE order_id = $1 AND kind = 'photo'`, orderID).Scan(&n)
+	return n, db.Translate(err, "count photos")
+}
+
+// partsLeft is how many of a part were issued to an order (through its requisitions, less
+// what was returned) and not yet recorded as used.
+func partsLeft(ctx context.Context, tx pgx.Tx, orderID, partID int64) (int, error) {
+	var left int
+	err := tx.QueryRow(ctx, `SELECT coalesce((SELECT sum(l.issued - l.returned) FROM requisition_lines l JOIN requisitions q ON q.id = l.requisition_id
+		WHERE q.order_id = $1 AND q.state = 'issued' AND l.part_id = $2), 0)
+		- coalesce((SELECT quantity FROM order_parts_used WHERE order_id = $1 AND part_id = $2), 0)`, orderID, partID).Scan(&left)
+	return left, db.Translate(err, "parts issued")
+}
+
+// addPartsUsed records that qty more of a part were used on an order.
+func addPartsUsed(ctx context.Context, tx pgx.Tx, orderID, partID int64, qty int) error {
+	_, err := tx.Exec(ctx, `INSERT INTO order_parts_used (order_id, part_id, quantity) VALUES ($1, $2, $3)
+		ON CONFLICT (order_id, part_id) DO UPDATE SET quantity = order_parts_used.quantity + EXCLUDED.quantity`, orderID, partID, qty)
+	return db.Translate(err, "parts used")
+}
+
 // earlierRepair returns the unit's latest repair (service type repair, completed) within
 // the repair-warranty period before now, or 0: a new repair call on it is a repeat repair
 // (返修, 001 §四.4). Maintenance, installation and consultation visits do not count.
