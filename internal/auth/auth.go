@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// Role is what a user does in the department (DOMAIN.md §1).
+// Role is what a user does in the department (docs/domain.md).
 type Role string
 
 // The roles.

@@ -15,7 +15,7 @@ import (
 func (s *server) handleBoard() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
-		v := views.BoardView{View: "state", Query: q, Now: time.Now(), Return: r.URL.RequestURI()}
+		v := views.BoardView{View: "state", Query: q, Now: s.Now(), Return: r.URL.RequestURI()}
 		if q.Get("view") == "tech" {
 			v.View = "tech"
 		}
@@ -43,14 +43,23 @@ func (s *server) handleBoard() http.HandlerFunc {
 // form (→ back to the board with the outcome as a flash message).
 func (s *server) handleBoardMove() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		id, _ := strconv.ParseInt(r.PostFormValue("order_id"), 10, 64)
-		version, _ := strconv.Atoi(r.PostFormValue("version"))
-		tech, _ := strconv.ParseInt(r.PostFormValue("technician_id"), 10, 64)
 		back := safeNext(r.PostFormValue("return"))
 		if back == "/" {
 			back = "/board"
 		}
-		_, err := s.Orders.Move(r.Context(), actor(r), id, version, workorder.State(r.PostFormValue("state")), tech, r.PostFormValue("reason"))
+		var err error
+		id, err1 := strconv.ParseInt(r.PostFormValue("order_id"), 10, 64)
+		version, err2 := strconv.Atoi(r.PostFormValue("version"))
+		tech, err3 := strconv.ParseInt(r.PostFormValue("technician_id"), 10, 64)
+		switch {
+		case err1 != nil || err2 != nil:
+			// Not a card's form: nothing to move.
+			err = apperr.New(apperr.Invalid, "error.form_version")
+		case err3 != nil:
+			err = apperr.Fields(map[string]string{"technician_id": "workorder.field.technician_invalid"})
+		default:
+			_, err = s.Orders.Move(r.Context(), actor(r), id, version, workorder.State(r.PostFormValue("state")), tech, r.PostFormValue("reason"))
+		}
 		script := r.Header.Get("X-Requested-With") == "fetch"
 		if err == nil {
 			if script {

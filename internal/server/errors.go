@@ -99,3 +99,26 @@ func (s *server) notFound(w http.ResponseWriter, r *http.Request) {
 func (s *server) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
 	s.renderError(w, r, http.StatusMethodNotAllowed, "error.method_not_allowed", nil)
 }
+
+// refusal is a service's refusal of an action, as the form that asked shows it: field
+// messages (422), or a message at the top (409 for a conflict or an illegal step, 403),
+// the user's input kept either way.
+type refusal struct {
+	status int
+	fields map[string]string
+	key    string
+	data   map[string]any
+}
+
+// refusalOf turns a refused action into what its form shows; ok is false for anything
+// else (not found, an internal error), which the error page answers.
+func refusalOf(err error) (refusal, bool) {
+	e := apperr.As(err)
+	switch {
+	case len(e.Fields) > 0:
+		return refusal{status: http.StatusUnprocessableEntity, fields: e.Fields}, true
+	case e.Code == apperr.Conflict || e.Code == apperr.IllegalTransition || e.Code == apperr.Forbidden:
+		return refusal{status: statusOf(e.Code), key: e.Key, data: e.Data}, true
+	}
+	return refusal{}, false
+}

@@ -137,8 +137,7 @@ func (s *server) handleOrderFees() http.HandlerFunc {
 }
 
 // feeDone answers a fee change: back to the fees page with a message (303), or the
-// fresh page with the input kept and field messages (422), or the refusal at the top
-// (409 for a settled or closed order, 403).
+// fresh page with the input kept and the refusal (refusalOf).
 func (s *server) feeDone(w http.ResponseWriter, r *http.Request, id int64, v views.FeeOrderView, err error, okKey string) {
 	if err == nil && len(v.Errors) == 0 {
 		s.flash(r, "ok", okKey)
@@ -149,17 +148,13 @@ func (s *server) feeDone(w http.ResponseWriter, r *http.Request, id int64, v vie
 		s.renderOrderFees(w, r, http.StatusUnprocessableEntity, id, v)
 		return
 	}
-	e := apperr.As(err)
-	switch {
-	case len(e.Fields) > 0:
-		v.Errors = e.Fields
-		s.renderOrderFees(w, r, http.StatusUnprocessableEntity, id, v)
-	case e.Code == apperr.Conflict || e.Code == apperr.Forbidden:
-		v.ErrorKey, v.ErrorData = e.Key, e.Data
-		s.renderOrderFees(w, r, statusOf(e.Code), id, v)
-	default:
+	ref, ok := refusalOf(err)
+	if !ok {
 		s.fail(w, r, err)
+		return
 	}
+	v.Errors, v.ErrorKey, v.ErrorData = ref.fields, ref.key, ref.data
+	s.renderOrderFees(w, r, ref.status, id, v)
 }
 
 // handleAddFeeLine adds a labour item to the quote.

@@ -226,7 +226,7 @@ func (s *server) handleIntake() http.HandlerFunc {
 		if len(errs) > 0 {
 			// Something did not even parse: say so, with the other fields' shape
 			// problems, and write nothing.
-			for k, v := range in.Valid(time.Now(), i18n.Location(r.Context())) {
+			for k, v := range in.Valid(s.Now(), i18n.Location(r.Context())) {
 				if _, ok := errs[k]; !ok && !(k == "name" && errs["customer_id"] != "") {
 					errs[k] = v
 				}

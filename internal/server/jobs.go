@@ -29,7 +29,7 @@ func (s *server) handleMyJobs() http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		s.render(w, r, http.StatusOK, views.MyJobs(s.page(r, "jobs.title"), views.JobsView{Jobs: jobs, Tab: tab, Now: time.Now()}))
+		s.render(w, r, http.StatusOK, views.MyJobs(s.page(r, "jobs.title"), views.JobsView{Jobs: jobs, Tab: tab, Now: s.Now()}))
 	}
 }
 

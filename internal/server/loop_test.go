@@ -106,3 +106,30 @@ func TestHomePromisesOnlyWhatExists(t *testing.T) {
 		}
 	}
 }
+
+// TestOrderActionBadVersionIsNoConflict: a form whose version does not parse is refused
+// as a broken form (422, nothing changed), not reported as someone else's change.
+func TestOrderActionBadVersionIsNoConflict(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	id, version := demoOrder(t, a, "received")
+	c := a.client(t)
+	c.signIn("hotline")
+	r := c.post("/orders/"+id+"/forward", url.Values{"version": {"x" + version}, "note": {"需评估"}})
+	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "刷新页面") || strings.Contains(r.Body, "修改了此工单") {
+		t.Fatalf("bad version: %d", r.Status)
+	}
+	mustContain(t, r.Body, "需评估")
+	var state string
+	_ = a.Pool.QueryRow(t.Context(), `SELECT state FROM work_orders WHERE id = $1`, id).Scan(&state)
+	if state != "received" {
+		t.Errorf("a broken form changed the order: %s", state)
+	}
+	// A technician id that is not a number is a message on the technician, not a 500.
+	s := a.client(t)
+	s.signIn("supervisor")
+	did, dver := demoOrder(t, a, "awaiting_dispatch")
+	if r := s.post("/orders/"+did+"/assign", url.Values{"version": {dver}, "technician_id": {"abc"}}); r.Status != http.StatusUnprocessableEntity {
+		t.Errorf("a bad technician id: %d", r.Status)
+	}
+}

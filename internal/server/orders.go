@@ -1,12 +1,13 @@
 package server
 
 import (
+	"context"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
 	"time"
 
-	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/i18n"
 	"github.com/aftersales/aftersales/internal/workorder"
@@ -62,7 +63,7 @@ func orderFilter(r *http.Request) (workorder.Filter, map[string]string) {
 func (s *server) handleOrders() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		f, errs := orderFilter(r)
-		v := views.OrderListView{Query: r.URL.Query(), Now: time.Now()}
+		v := views.OrderListView{Query: r.URL.Query(), Now: s.Now()}
 		if len(errs) > 0 {
 			f = workorder.Filter{}
 			v.Errors = errs
@@ -89,7 +90,7 @@ func (s *server) renderOrder(w http.ResponseWriter, r *http.Request, status int,
 		s.fail(w, r, err)
 		return
 	}
-	v.OrderPage, v.Now = p, time.Now()
+	v.OrderPage, v.Now = p, s.Now()
 	v.ErrorData = localizeData(r.Context(), v.ErrorData)
 	a := actor(r)
 	// The order's parts (requisitions, what was issued) for the office and its technician.
@@ -138,21 +139,161 @@ func (s *server) handleOrder() http.HandlerFunc {
 // the typed input kept (422), or the conflict or refusal at the top (409/403); anything
 // else is an error page.
 func (s *server) refused(w http.ResponseWriter, r *http.Request, id int64, view views.OrderView, err error) {
-	e := apperr.As(err)
-	switch {
-	case len(e.Fields) > 0:
-		view.Errors = e.Fields
-		s.renderOrder(w, r, http.StatusUnprocessableEntity, id, view)
-	case e.Code == apperr.Conflict || e.Code == apperr.IllegalTransition || e.Code == apperr.Forbidden:
-		view.ErrorKey, view.ErrorData = e.Key, e.Data
-		s.renderOrder(w, r, statusOf(e.Code), id, view)
-	default:
+	ref, ok := refusalOf(err)
+	if !ok {
 		s.fail(w, r, err)
+		return
+	}
+	view.Errors, view.ErrorKey, view.ErrorData = ref.fields, ref.key, ref.data
+	s.renderOrder(w, r, ref.status, id, view)
+}
+
+// actionForm is one posted order action: its values, and what of them does not parse,
+// by field. Valid says whether the form can be put to the service at all.
+type actionForm struct {
+	values map[string]string
+	errs   map[string]string
+	loc    *time.Location
+}
+
+func (f *actionForm) v(k string) string { return f.values[k] }
+
+// when reads a datetime-local field; a bad one is a message on field.
+func (f *actionForm) when(k, field string) time.Time {
+	if f.v(k) == "" {
+		return time.Time{}
+	}
+	t, err := time.ParseInLocation("2006-01-02T15:04", f.v(k), f.loc)
+	if err != nil {
+		f.errs[field] = "workorder.field.datetime_invalid"
+	}
+	return t
+}
+
+// id reads a chosen record's id (0 when none was chosen); a bad one is a message on k.
+func (f *actionForm) id(k string) int64 {
+	if f.v(k) == "" {
+		return 0
+	}
+	n, err := strconv.ParseInt(f.v(k), 10, 64)
+	if err != nil || n < 0 {
+		f.errs[k] = "error.invalid"
+	}
+	return n
+}
+
+// confirmed checks a confirmation tick; without it, msg on "confirm".
+func (f *actionForm) confirmed(msg string) {
+	if f.v("confirm") != "1" {
+		f.errs["confirm"] = msg
 	}
 }
 
-// handleOrderAction decodes one action's form, calls its one service method and
-// redirects to the order; a refusal shows the fresh order with the input kept.
+// Valid reports the form's shape problems (empty when it may go to the service).
+func (f *actionForm) Valid() map[string]string { return f.errs }
+
+// orderCall is one action's service call on the order, with the version the user saw.
+type orderCall func(ctx context.Context, o *workorder.Service, a auth.Actor, id int64, version int) (workorder.Order, error)
+
+// orderActions decode each order action's form into its one service call.
+var orderActions = map[string]func(f *actionForm) orderCall{
+	"resolve_by_phone": func(f *actionForm) orderCall {
+		return func(ctx context.Context, o *workorder.Service, a auth.Actor, id int64, ver int) (workorder.Order, error) {
+			return o.ResolveByPhone(ctx, a, id, ver, f.v("guidance"))
+		}
+	},
+	"forward": func(f *actionForm) orderCall {
+		return func(ctx context.Context, o *workorder.Service, a auth.Actor, id int64, ver int) (workorder.Order, error) {
+			return o.Forward(ctx, a, id, ver, f.v("note"))
+		}
+	},
+	"assess": func(f *actionForm) orderCall {
+		in := workorder.Assessment{CauseAnalysis: f.v("cause_analysis"), RepairPlan: f.v("repair_plan"), ServiceMode: f.v("service_mode"),
+			Complexity: f.v("complexity"), AgreedCompletionAt: f.when("agreed_completion_at", "agreed_completion_at"),
+			PartsNeeded: f.v("parts_needed"), ToolsNeeded: f.v("tools_needed"), LoanerNeeded: f.v("loaner_needed") == "1", Note: f.v("note")}
+		return func(ctx context.Context, o *workorder.Service, a auth.Actor, id int64, ver int) (workorder.Order, error) {
+			return o.Assess(ctx, a, id, ver, in)
+		}
+	},
+	"resolve_remotely": func(f *actionForm) orderCall {
+		return func(ctx context.Context, o *workorder.Service, a auth.Actor, id int64, ver int) (workorder.Order, error) {
+			return o.ResolveRemotely(ctx, a, id, ver, f.v("cause_analysis"), f.v("guidance"))
+		}
+	},
+	"assign": func(f *actionForm) orderCall {
+		tech := f.id("technician_id")
+		return func(ctx context.Context, o *workorder.Service, a auth.Actor, id int64, ver int) (workorder.Order, error) {
+			return o.Assign(ctx, a, id, ver, tech, f.v("note"))
+		}
+	},
+	"reassign": func(f *actionForm) orderCall {
+		tech := f.id("technician_id")
+		return func(ctx context.Context, o *workorder.Service, a auth.Actor, id int64, ver int) (workorder.Order, error) {
+			return o.Reassign(ctx, a, id, ver, tech, f.v("reason"))
+		}
+	},
+	"make_appointment": func(f *actionForm) orderCall {
+		start, end := f.when("start", "appointment_start"), f.when("end", "appointment_end")
+		return func(ctx context.Context, o *workorder.Service, a auth.Actor, id int64, ver int) (workorder.Order, error) {
+			return o.MakeAppointment(ctx, a, id, ver, start, end, f.v("note"))
+		}
+	},
+	"reschedule": func(f *actionForm) orderCall {
+		start, end := f.when("start", "appointment_start"), f.when("end", "appointment_end")
+		return func(ctx context.Context, o *workorder.Service, a auth.Actor, id int64, ver int) (workorder.Order, error) {
+			return o.Reschedule(ctx, a, id, ver, start, end, f.v("reason"))
+		}
+	},
+	"parts_arrived": func(f *actionForm) orderCall {
+		start, end := f.when("start", "appointment_start"), f.when("end", "appointment_end")
+		return func(ctx context.Context, o *workorder.Service, a auth.Actor, id int64, ver int) (workorder.Order, error) {
+			return o.PartsArrived(ctx, a, id, ver, start, end, f.v("note"))
+		}
+	},
+	"check_in": func(f *actionForm) orderCall {
+		return func(ctx context.Context, o *workorder.Service, a auth.Actor, id int64, ver int) (workorder.Order, error) {
+			return o.CheckIn(ctx, a, id, ver)
+		}
+	},
+	"await_parts": func(f *actionForm) orderCall {
+		return func(ctx context.Context, o *workorder.Service, a auth.Actor, id int64, ver int) (workorder.Order, error) {
+			return o.AwaitParts(ctx, a, id, ver, f.v("missing_parts"))
+		}
+	},
+	"take_to_workshop": func(f *actionForm) orderCall {
+		return func(ctx context.Context, o *workorder.Service, a auth.Actor, id int64, ver int) (workorder.Order, error) {
+			return o.TakeToWorkshop(ctx, a, id, ver, f.v("loaner_issued") == "1", f.v("note"))
+		}
+	},
+	"callback": func(f *actionForm) orderCall {
+		c, errs := callbackInput(f.values)
+		maps.Copy(f.errs, errs)
+		return func(ctx context.Context, o *workorder.Service, a auth.Actor, id int64, ver int) (workorder.Order, error) {
+			return o.RecordCallback(ctx, a, id, ver, c)
+		}
+	},
+	"close_unreachable": func(f *actionForm) orderCall {
+		return func(ctx context.Context, o *workorder.Service, a auth.Actor, id int64, ver int) (workorder.Order, error) {
+			return o.CloseUnreachable(ctx, a, id, ver, f.v("note"))
+		}
+	},
+	"write_off": func(f *actionForm) orderCall {
+		f.confirmed("receivable.write_off_confirm_required")
+		return func(ctx context.Context, o *workorder.Service, a auth.Actor, id int64, ver int) (workorder.Order, error) {
+			return o.WriteOff(ctx, a, id, ver, f.v("reason"))
+		}
+	},
+	"cancel": func(f *actionForm) orderCall {
+		f.confirmed("order.cancel_confirm_required")
+		return func(ctx context.Context, o *workorder.Service, a auth.Actor, id int64, ver int) (workorder.Order, error) {
+			return o.Cancel(ctx, a, id, ver, f.v("reason"))
+		}
+	},
+}
+
+// handleOrderAction decodes one action's form (orderActions), calls its one service
+// method and redirects to the order; a form that does not parse, or a refusal, shows
+// the fresh order with the input kept.
 func (s *server) handleOrderAction() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id, err := pathID(r, "id")
@@ -160,91 +301,28 @@ func (s *server) handleOrderAction() http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		values := postValues(r)
-		v := func(k string) string { return values[k] }
-		version, _ := strconv.Atoi(v("version"))
-		a, ctx, action := actor(r), r.Context(), chi.URLParam(r, "transition")
-		loc := i18n.Location(ctx)
-		errs := map[string]string{}
-		when := func(k, field string) time.Time {
-			if v(k) == "" {
-				return time.Time{}
-			}
-			t, err := time.ParseInLocation("2006-01-02T15:04", v(k), loc)
-			if err != nil {
-				errs[field] = "workorder.field.datetime_invalid"
-			}
-			return t
-		}
-		tech, _ := strconv.ParseInt(v("technician_id"), 10, 64)
-		orders := s.Orders
-		var call func() (workorder.Order, error)
-		switch action {
-		case "resolve_by_phone":
-			call = func() (workorder.Order, error) { return orders.ResolveByPhone(ctx, a, id, version, v("guidance")) }
-		case "forward":
-			call = func() (workorder.Order, error) { return orders.Forward(ctx, a, id, version, v("note")) }
-		case "assess":
-			in := workorder.Assessment{CauseAnalysis: v("cause_analysis"), RepairPlan: v("repair_plan"), ServiceMode: v("service_mode"),
-				Complexity: v("complexity"), AgreedCompletionAt: when("agreed_completion_at", "agreed_completion_at"),
-				PartsNeeded: v("parts_needed"), ToolsNeeded: v("tools_needed"), LoanerNeeded: v("loaner_needed") == "1", Note: v("note")}
-			call = func() (workorder.Order, error) { return orders.Assess(ctx, a, id, version, in) }
-		case "resolve_remotely":
-			call = func() (workorder.Order, error) {
-				return orders.ResolveRemotely(ctx, a, id, version, v("cause_analysis"), v("guidance"))
-			}
-		case "assign":
-			call = func() (workorder.Order, error) { return orders.Assign(ctx, a, id, version, tech, v("note")) }
-		case "reassign":
-			call = func() (workorder.Order, error) { return orders.Reassign(ctx, a, id, version, tech, v("reason")) }
-		case "make_appointment", "reschedule", "parts_arrived":
-			start, end := when("start", "appointment_start"), when("end", "appointment_end")
-			call = func() (workorder.Order, error) {
-				switch action {
-				case "make_appointment":
-					return orders.MakeAppointment(ctx, a, id, version, start, end, v("note"))
-				case "reschedule":
-					return orders.Reschedule(ctx, a, id, version, start, end, v("reason"))
-				}
-				return orders.PartsArrived(ctx, a, id, version, start, end, v("note"))
-			}
-		case "check_in":
-			call = func() (workorder.Order, error) { return orders.CheckIn(ctx, a, id, version) }
-		case "await_parts":
-			call = func() (workorder.Order, error) { return orders.AwaitParts(ctx, a, id, version, v("missing_parts")) }
-		case "take_to_workshop":
-			call = func() (workorder.Order, error) {
-				return orders.TakeToWorkshop(ctx, a, id, version, v("loaner_issued") == "1", v("note"))
-			}
-		case "callback":
-			c, ferrs := callbackInput(values)
-			for k, e := range ferrs {
-				errs[k] = e
-			}
-			call = func() (workorder.Order, error) { return orders.RecordCallback(ctx, a, id, version, c) }
-		case "write_off":
-			if v("confirm") != "1" {
-				errs["confirm"] = "receivable.write_off_confirm_required"
-			}
-			call = func() (workorder.Order, error) { return orders.WriteOff(ctx, a, id, version, v("reason")) }
-		case "close_unreachable":
-			call = func() (workorder.Order, error) { return orders.CloseUnreachable(ctx, a, id, version, v("note")) }
-		case "cancel":
-			if v("confirm") != "1" {
-				errs["confirm"] = "order.cancel_confirm_required"
-			}
-			call = func() (workorder.Order, error) { return orders.Cancel(ctx, a, id, version, v("reason")) }
-		default:
+		action := chi.URLParam(r, "transition")
+		decode, ok := orderActions[action]
+		if !ok {
 			s.notFound(w, r)
 			return
 		}
-		view := views.OrderView{Action: action, Values: values}
-		if len(errs) > 0 {
+		f := &actionForm{values: postValues(r), errs: map[string]string{}, loc: i18n.Location(r.Context())}
+		call := decode(f)
+		view := views.OrderView{Action: action, Values: f.values}
+		version, verr := strconv.Atoi(f.v("version"))
+		if verr != nil {
+			// A form without the version it was shown at cannot be checked for a newer change.
+			view.ErrorKey = "error.form_version"
+			s.renderOrder(w, r, http.StatusUnprocessableEntity, id, view)
+			return
+		}
+		if errs := f.Valid(); len(errs) > 0 {
 			view.Errors = errs
 			s.renderOrder(w, r, http.StatusUnprocessableEntity, id, view)
 			return
 		}
-		if _, err = call(); err != nil {
+		if _, err = call(r.Context(), s.Orders, actor(r), id, version); err != nil {
 			s.refused(w, r, id, view, err)
 			return
 		}

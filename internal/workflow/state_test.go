@@ -15,7 +15,7 @@ const (
 )
 
 // move is one allowed (from, transition, role) → to triple, written out by hand from
-// DOMAIN.md §3 and independent of the rule table.
+// docs/domain.md and independent of the rule table.
 type move struct {
 	from State
 	t    Transition

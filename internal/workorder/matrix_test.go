@@ -19,7 +19,7 @@ type matrixMove struct {
 	to   wo.State
 }
 
-// matrixAllowed is every allowed move, written out by hand from DOMAIN.md §3 (and checked
+// matrixAllowed is every allowed move, written out by hand from docs/domain.md (and checked
 // against state_test.go's list), independent of the service and of the machine's table.
 // It assumes the technician is the assignee, the unit is on site, nothing is chargeable
 // and the callback attempts are exhausted.

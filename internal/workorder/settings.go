@@ -12,7 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
-// Settings are the numbers the workflow rules use (DOMAIN.md §4), editable by the manager.
+// Settings are the numbers the workflow rules use (docs/domain.md), editable by the manager.
 type Settings struct {
 	SLAUrgentContactMinutes      int             `db:"sla_urgent_contact_minutes"`
 	SLAUrgentArriveMinutes       int             `db:"sla_urgent_arrive_minutes"`

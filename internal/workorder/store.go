@@ -268,11 +268,11 @@ func lastChange(ctx context.Context, tx pgx.Tx, orderID int64, version int) (mad
 	return m, err
 }
 
-// timeline reads an order's events with the actors' names, oldest first.
 // timelineSQL selects an order's events, oldest first, with the actors' names.
 const timelineSQL = `SELECT e.id, e.order_id, e.from_state, e.to_state, e.transition, e.actor_id, u.display_name AS actor_name,
 	e.version, e.input_hash, e.at, e.note, e.data FROM work_order_events e JOIN users u ON u.id = e.actor_id WHERE e.order_id = $1 ORDER BY e.id`
 
+// timeline reads an order's events with the actors' names, oldest first.
 func timeline(ctx context.Context, q *pgxpool.Pool, orderID int64) ([]Event, error) {
 	rows, err := q.Query(ctx, timelineSQL, orderID)
 	if err != nil {
