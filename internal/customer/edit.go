@@ -11,6 +11,7 @@ import (
 	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/workflow"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -302,7 +303,7 @@ func (s *Service) Recent(ctx context.Context, actor auth.Actor, limit int) ([]Ma
 			coalesce((SELECT array_agg(p.e164 ORDER BY p.position, p.id) FROM customer_phones p WHERE p.customer_id = c.id), '{}') AS phones,
 			coalesce((SELECT a.address FROM customer_addresses a WHERE a.customer_id = c.id ORDER BY a.position, a.id LIMIT 1), '') AS address,
 			(SELECT count(*) FROM units u WHERE u.customer_id = c.id)::int AS units,
-			(SELECT count(*) FROM work_orders o WHERE o.customer_id = c.id AND o.state NOT IN ('closed', 'cancelled'))::int AS open_orders
+			(SELECT count(*) FROM work_orders o WHERE o.customer_id = c.id AND `+workflow.OpenSQL("o")+`)::int AS open_orders
 		FROM customers c WHERE c.station_id = ANY($1)
 		ORDER BY c.created_at DESC, c.id DESC LIMIT $2`, actor.Stations, limit)
 	if err != nil {

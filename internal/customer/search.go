@@ -6,6 +6,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/workflow"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -113,7 +114,7 @@ func (s *Service) Search(ctx context.Context, actor auth.Actor, q string, limit 
 			coalesce((SELECT array_agg(p.e164 ORDER BY p.position, p.id) FROM customer_phones p WHERE p.customer_id = c.id), '{}') AS phones,
 			coalesce((SELECT a.address FROM customer_addresses a WHERE a.customer_id = c.id ORDER BY a.position, a.id LIMIT 1), '') AS address,
 			(SELECT count(*) FROM units u WHERE u.customer_id = c.id)::int AS units,
-			(SELECT count(*) FROM work_orders o WHERE o.customer_id = c.id AND o.state NOT IN ('closed', 'cancelled'))::int AS open_orders
+			(SELECT count(*) FROM work_orders o WHERE o.customer_id = c.id AND `+workflow.OpenSQL("o")+`)::int AS open_orders
 			FROM unnest($1::bigint[]) WITH ORDINALITY AS f(id, n) JOIN customers c ON c.id = f.id ORDER BY f.n`, ids)
 		if err != nil {
 			return db.Translate(err, "search customers")

@@ -740,7 +740,11 @@ func (s *Service) Settle(ctx context.Context, actor auth.Actor, orderID, amountF
 			INSERT INTO work_order_events (order_id, from_state, to_state, transition, actor_id, version, at, note, data)
 			SELECT id, state, state, 'receivable_settled', $2, version, $3, $4, jsonb_build_object('amount_fen', $5::bigint, 'method', $6::text) FROM o`,
 			o.ID, actor.UserID, now, receiptNo, amountFen, method)
-		return db.Translate(err, "receivable settled")
+		if err != nil {
+			return db.Translate(err, "receivable settled")
+		}
+		_, err = tx.Exec(ctx, workflow.NotifySQL, o.ID)
+		return db.Translate(err, "notify")
 	})
 }
 

@@ -9,12 +9,12 @@ import (
 // handleAssessments is the assessment queue (技术评估).
 func (s *server) handleAssessments() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		orders, err := s.Orders.Assessments(r.Context(), actor(r))
+		q, err := s.Orders.Assessments(r.Context(), actor(r))
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		s.render(w, r, http.StatusOK, views.Assessments(s.page(r, "assessments.title"), orders, s.Now()))
+		s.render(w, r, http.StatusOK, views.Assessments(s.page(r, "assessments.title"), q, s.Now()))
 	}
 }
 

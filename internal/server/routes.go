@@ -154,10 +154,11 @@ func navFor(role auth.Role) []navEntry {
 	switch role {
 	case auth.RoleHotline:
 		items = append(items, navEntry{"/intake", "nav.intake"}, navEntry{"/orders", "nav.orders"}, navEntry{"/callbacks", "nav.callbacks"},
-			navEntry{"/customers", "nav.customers"})
+			navEntry{"/customers", "nav.customers"}, navEntry{"/receivables", "nav.receivables"})
 	case auth.RoleSupervisor:
 		items = append(items, navEntry{"/board", "nav.board"}, navEntry{"/assessments", "nav.assessments"},
-			navEntry{"/orders", "nav.orders"}, navEntry{"/parts/requisitions", "nav.requisitions"}, navEntry{"/customers", "nav.customers"})
+			navEntry{"/orders", "nav.orders"}, navEntry{"/callbacks", "nav.callbacks"}, navEntry{"/parts/requisitions", "nav.requisitions"},
+			navEntry{"/customers", "nav.customers"})
 	case auth.RoleManager:
 		items = append(items, navEntry{"/board", "nav.board"}, navEntry{"/orders", "nav.orders"}, navEntry{"/callbacks", "nav.callbacks"},
 			navEntry{"/receivables", "nav.receivables"}, navEntry{"/customers", "nav.customers"}, navEntry{"/parts", "nav.parts"},

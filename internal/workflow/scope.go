@@ -50,3 +50,14 @@ func Args(args *[]any) func(any) string {
 func MayRequestParts(a auth.Actor, s State) bool {
 	return s.TakesParts() && a.Is(auth.RoleTechnician, auth.RoleSupervisor)
 }
+
+// NotifyChannel is the PostgreSQL channel every order change is NOTIFYed on, in the
+// transaction that makes it, with a JSON payload {"id":…,"station_id":…,"state":…,
+// "version":…,"assignee_id":…,"prev_assignee_id":…}. Live pages LISTEN on it.
+const NotifyChannel = "work_orders"
+
+// NotifySQL NOTIFYs the change of order $1 as it now stands (same assignee before and
+// after), for changes made outside the work-order service's write path.
+const NotifySQL = `SELECT pg_notify('` + NotifyChannel + `', json_build_object('id', id, 'station_id', station_id, 'state', state,
+	'version', version, 'assignee_id', coalesce(assignee_id, 0), 'prev_assignee_id', coalesce(assignee_id, 0))::text)
+	FROM work_orders WHERE id = $1`

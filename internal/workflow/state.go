@@ -262,3 +262,9 @@ func Allowed(f Facts, a Actor) []Transition {
 	}
 	return ts
 }
+
+// OpenSQL is State.Open as SQL on the orders under alias. Its literal form matches the
+// partial index on open orders (work_orders_open_idx).
+func OpenSQL(alias string) string {
+	return alias + ".state NOT IN ('" + string(Closed) + "', '" + string(Cancelled) + "')"
+}

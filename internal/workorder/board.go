@@ -68,7 +68,7 @@ const BoardLimit = 2000
 
 // boardOpen keeps the open orders. The literal state predicate matches the partial index
 // work_orders_open_idx, which the EXPLAIN test checks.
-const boardOpen = ` AND o.state NOT IN ('closed', 'cancelled')`
+var boardOpen = " AND " + workflow.OpenSQL("o")
 
 // BoardQuery returns the board's SQL and arguments for what the actor sees (for the
 // EXPLAIN test and Board).
@@ -205,15 +205,23 @@ func (s *Service) Move(ctx context.Context, actor auth.Actor, id int64, version 
 	return s.Reassign(ctx, actor, id, version, technicianID, strings.TrimSpace(reason))
 }
 
+// AssessmentQueue is the assessment queue (技术评估) and whether its user may assess.
+type AssessmentQueue struct {
+	Orders    []Order
+	CanAssess bool
+}
+
 // Assessments is the assessment queue (技术评估): the orders forwarded for assessment in
 // the actor's stations, urgent first, then the one whose customer contact falls due
-// first. Supervisors and managers; Forbidden for others.
-func (s *Service) Assessments(ctx context.Context, actor auth.Actor) ([]Order, error) {
+// first. Supervisors and managers (who look; the machine lets supervisors assess);
+// Forbidden for others.
+func (s *Service) Assessments(ctx context.Context, actor auth.Actor) (AssessmentQueue, error) {
 	if !actor.Is(auth.RoleSupervisor, auth.RoleManager) {
-		return nil, apperr.New(apperr.Forbidden, "error.forbidden_role", "Roles", "supervisor,manager")
+		return AssessmentQueue{}, apperr.New(apperr.Forbidden, "error.forbidden_role", "Roles", "supervisor,manager")
 	}
 	args := []any{}
 	scope := workflow.Scope(actor, "o", workflow.Args(&args))
-	return collectOrders(s.pool.Query(ctx, selectOrder+` WHERE `+scope+` AND o.state = 'assessing'
+	orders, err := collectOrders(s.pool.Query(ctx, selectOrder+` WHERE `+scope+` AND o.state = 'assessing'
 		ORDER BY (o.urgency = 'urgent') DESC, o.contact_due_at, o.created_at, o.id LIMIT 500`, args...))
+	return AssessmentQueue{Orders: orders, CanAssess: slices.Contains(Allowed(Facts{State: Assessing}, machineActor(actor)), Assess)}, err
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/customer"
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/workflow"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -154,7 +155,7 @@ func intakeUnitRules(ctx context.Context, tx pgx.Tx, actor auth.Actor, in *Intak
 	} else if err != nil {
 		return db.Translate(err, "intake unit")
 	}
-	open, err := collectOrders(tx.Query(ctx, selectOrder+` WHERE o.unit_id = $1 AND o.state NOT IN ('closed', 'cancelled') ORDER BY o.created_at, o.id`, in.UnitID))
+	open, err := collectOrders(tx.Query(ctx, selectOrder+` WHERE o.unit_id = $1 AND `+workflow.OpenSQL("o")+` ORDER BY o.created_at, o.id`, in.UnitID))
 	if err != nil {
 		return err
 	}

@@ -230,8 +230,11 @@ func TestAssessmentQueueByDue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !q.CanAssess {
+		t.Error("a supervisor's queue does not offer the assessment")
+	}
 	var got []int64
-	for _, o := range q {
+	for _, o := range q.Orders {
 		got = append(got, o.ID)
 	}
 	if len(got) != 3 || got[0] != urgent.ID || got[1] != oldNormal.ID || got[2] != newNormal.ID {
@@ -239,6 +242,9 @@ func TestAssessmentQueueByDue(t *testing.T) {
 	}
 	if _, err := f.svc.Assessments(f.ctx, hot); apperr.CodeOf(err) != apperr.Forbidden {
 		t.Errorf("hotline reads the assessment queue: %v", err)
+	}
+	if m, err := f.svc.Assessments(f.ctx, f.actor("manager")); err != nil || m.CanAssess || len(m.Orders) != 3 {
+		t.Errorf("the manager's queue: %d orders, may assess %v, %v", len(m.Orders), m.CanAssess, err)
 	}
 }
 

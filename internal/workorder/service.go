@@ -737,7 +737,7 @@ func (s *Service) OrdersOfUnit(ctx context.Context, actor auth.Actor, unitID int
 // OpenOrdersOfUnit lists a unit's orders that are not closed or cancelled: intake warns
 // about them, since the caller may be chasing one.
 func (s *Service) OpenOrdersOfUnit(ctx context.Context, actor auth.Actor, unitID int64) ([]Order, error) {
-	return s.ordersWhere(ctx, actor, "o.unit_id = $1 AND o.state NOT IN ('closed', 'cancelled')", unitID, 20)
+	return s.ordersWhere(ctx, actor, "o.unit_id = $1 AND "+workflow.OpenSQL("o"), unitID, 20)
 }
 
 func (s *Service) ordersWhere(ctx context.Context, actor auth.Actor, cond string, arg any, limit int) ([]Order, error) {

@@ -18,10 +18,9 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// NotifyChannel is the PostgreSQL channel every order change is NOTIFYed on, with a JSON
-// payload {"id":…,"station_id":…,"state":…,"version":…,"assignee_id":…,
-// "prev_assignee_id":…}. Live pages LISTEN on it.
-const NotifyChannel = "work_orders"
+// NotifyChannel is the PostgreSQL channel every order change is NOTIFYed on
+// (workflow.NotifyChannel).
+const NotifyChannel = workflow.NotifyChannel
 
 // mutableCols are the columns a transition may change, in the order of orderValues.
 var mutableCols = []string{
