@@ -38,6 +38,8 @@ type Requisition struct {
 	RejectReason  string     `db:"reject_reason"`
 	IssuedAt      *time.Time `db:"issued_at"`
 	Lines         []ReqLine  `db:"-"`
+	// Can is what the reader may do with it now (set by Queue).
+	Can RequisitionCan `db:"-"`
 }
 
 // ReqLine is one part of a requisition.
@@ -168,7 +170,7 @@ func (s *Service) requisitionStep(ctx context.Context, actor auth.Actor, id int6
 
 // Approve approves a requested requisition (supervisor or storekeeper of the station).
 func (s *Service) Approve(ctx context.Context, actor auth.Actor, id int64, version int) (Requisition, error) {
-	if !actor.Is(auth.RoleSupervisor, auth.RoleStorekeeper) {
+	if !decides(actor) {
 		return Requisition{}, forbidden("supervisor,storekeeper")
 	}
 	return s.requisitionStep(ctx, actor, id, version, Requested, func(tx pgx.Tx, r Requisition, now time.Time) error {
@@ -179,7 +181,7 @@ func (s *Service) Approve(ctx context.Context, actor auth.Actor, id int64, versi
 
 // Reject rejects a requested requisition with a reason (supervisor or storekeeper).
 func (s *Service) Reject(ctx context.Context, actor auth.Actor, id int64, version int, reason string) (Requisition, error) {
-	if !actor.Is(auth.RoleSupervisor, auth.RoleStorekeeper) {
+	if !decides(actor) {
 		return Requisition{}, forbidden("supervisor,storekeeper")
 	}
 	reason = strings.TrimSpace(reason)
@@ -332,7 +334,30 @@ func (s *Service) Queue(ctx context.Context, actor auth.Actor, state string) ([]
 	if !actor.Is(auth.RoleSupervisor, auth.RoleStorekeeper, auth.RoleManager) {
 		return nil, forbidden("supervisor,storekeeper,manager")
 	}
-	return s.loadRequisitions(ctx, "r.station_id = ANY($1) AND r.state = $2", actor.Stations, state)
+	reqs, err := s.loadRequisitions(ctx, "r.station_id = ANY($1) AND r.state = $2", actor.Stations, state)
+	for i := range reqs {
+		reqs[i].Can = canOn(actor, reqs[i])
+	}
+	return reqs, err
+}
+
+// decides reports whether a may approve or reject requisitions (of stations they see).
+func decides(a auth.Actor) bool { return a.Is(auth.RoleSupervisor, auth.RoleStorekeeper) }
+
+// RequisitionCan says what the actor may do with a requisition now: the forms its card
+// shows.
+type RequisitionCan struct {
+	Decide, Issue, Return bool
+}
+
+// canOn is the one place that decides the forms of a requisition: the same role and state
+// checks Approve, Reject, IssueParts and ReturnUnused make.
+func canOn(a auth.Actor, r Requisition) RequisitionCan {
+	return RequisitionCan{
+		Decide: r.State == Requested && decides(a),
+		Issue:  r.State == Approved && keeps(a),
+		Return: r.State == Issued && keeps(a),
+	}
 }
 
 // Available is a part issued to an order and not yet returned: what the technician can

@@ -66,6 +66,23 @@ func TestRequisitionFromRequestToUse(t *testing.T) {
 	if err != nil || req.State != parts.Requested || len(req.Lines) != 2 {
 		t.Fatalf("request: %+v %v", req, err)
 	}
+	// The queue's cards offer what the service accepts: the supervisor decides a
+	// requested requisition; the storekeeper may decide too, but not issue it yet.
+	for _, c := range []struct {
+		a    auth.Actor
+		want parts.RequisitionCan
+	}{{sup, parts.RequisitionCan{Decide: true}}, {keeper, parts.RequisitionCan{Decide: true}}, {hot, parts.RequisitionCan{}}} {
+		q, err := ps.Queue(ctx, c.a, parts.Requested)
+		if c.a.Role == auth.RoleHotline {
+			if apperr.CodeOf(err) != apperr.Forbidden {
+				t.Errorf("hotline reads the queue: %v", err)
+			}
+			continue
+		}
+		if err != nil || len(q) == 0 || q[0].Can != c.want {
+			t.Errorf("%s's card: %+v (%v), want %+v", c.a.Username, q, err, c.want)
+		}
+	}
 	// A technician cannot approve; the storekeeper cannot issue before approval.
 	if _, err := ps.Approve(ctx, tech, req.ID, req.Version); apperr.CodeOf(err) != apperr.Forbidden {
 		t.Errorf("technician approves: %v", err)

@@ -61,8 +61,7 @@ func (s *server) handleRequisitions() http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		v := views.RequisitionsView{State: state, Requisitions: reqs,
-			CanDecide: a.Is(auth.RoleSupervisor, auth.RoleStorekeeper), CanIssue: a.Is(auth.RoleStorekeeper)}
+		v := views.RequisitionsView{State: state, Requisitions: reqs}
 		s.render(w, r, http.StatusOK, views.Requisitions(s.page(r, "requisition.title"), v))
 	}
 }
