@@ -167,12 +167,17 @@ func (s *server) handleStagedFile(thumb bool) http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		w.Header().Set("Content-Type", f.ContentType)
-		w.Header().Set("Content-Length", strconv.Itoa(len(data)))
-		w.Header().Set("X-Content-Type-Options", "nosniff")
-		w.Header().Set("Cache-Control", "private, no-store")
-		_, _ = w.Write(data)
+		writeFile(w, f.ContentType, data, "private, no-store")
 	}
+}
+
+// writeFile answers with a stored image as it is: its own type, never sniffed.
+func writeFile(w http.ResponseWriter, contentType string, data []byte, cache string) {
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Cache-Control", cache)
+	_, _ = w.Write(data)
 }
 
 // handleAttachment serves a photo or signature (or its thumbnail) to those who may see
@@ -189,11 +194,7 @@ func (s *server) handleAttachment(thumb bool) http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		w.Header().Set("Content-Type", f.ContentType)
-		w.Header().Set("Content-Length", strconv.Itoa(len(data)))
-		w.Header().Set("X-Content-Type-Options", "nosniff")
-		w.Header().Set("Cache-Control", "private, max-age=86400")
-		_, _ = w.Write(data)
+		writeFile(w, f.ContentType, data, "private, max-age=86400")
 	}
 }
 

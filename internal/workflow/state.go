@@ -7,6 +7,8 @@ package workflow
 import (
 	"slices"
 
+	"github.com/aftersales/aftersales/internal/auth"
+
 	"github.com/aftersales/aftersales/internal/apperr"
 )
 
@@ -76,21 +78,21 @@ var Transitions = []Transition{
 	CallbackAttempt, CallbackSatisfied, CallbackUnsatisfied, CloseUnreachable, Cancel,
 }
 
-// Role is a user's role; the strings are those of the auth package.
-type Role string
+// Role is a user's role, as the auth package defines them (docs/domain.md).
+type Role = auth.Role
 
-// The roles (docs/domain.md).
+// The roles.
 const (
-	RoleHotline     Role = "hotline"
-	RoleSupervisor  Role = "supervisor"
-	RoleTechnician  Role = "technician"
-	RoleStorekeeper Role = "storekeeper"
-	RoleManager     Role = "manager"
-	RoleAdmin       Role = "admin"
+	RoleHotline     = auth.RoleHotline
+	RoleSupervisor  = auth.RoleSupervisor
+	RoleTechnician  = auth.RoleTechnician
+	RoleStorekeeper = auth.RoleStorekeeper
+	RoleManager     = auth.RoleManager
+	RoleAdmin       = auth.RoleAdmin
 )
 
 // Roles lists every role.
-var Roles = []Role{RoleHotline, RoleSupervisor, RoleTechnician, RoleStorekeeper, RoleManager, RoleAdmin}
+var Roles = auth.Roles
 
 // Actor is who acts.
 type Actor struct {

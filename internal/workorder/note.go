@@ -3,7 +3,6 @@ package workorder
 import (
 	"context"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/auth"
@@ -32,11 +31,7 @@ func (s *Service) AddNote(ctx context.Context, actor auth.Actor, id int64, note,
 		return Order{}, apperr.New(apperr.Forbidden, "error.forbidden_role", "Roles", "hotline,supervisor,manager")
 	}
 	note = strings.TrimSpace(note)
-	f := required("note", note)
-	if utf8.RuneCountInString(note) > NoteMaxLength {
-		f["note"] = LimitKey(NoteMaxLength)
-	}
-	if err := invalid(f); err != nil {
+	if err := invalid(checkLengths(required("note", note), "note", note)); err != nil {
 		return Order{}, err
 	}
 	if len(key) > noteKeyMaxLength {

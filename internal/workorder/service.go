@@ -39,7 +39,7 @@ func NewService(pool *pgxpool.Pool, now func() time.Time, loc *time.Location) *S
 // Files is where the field reports' photos and signatures are kept.
 func (s *Service) Files() attach.Store { return s.files }
 
-func machineActor(a auth.Actor) Actor { return Actor{UserID: a.UserID, Role: Role(a.Role)} }
+func machineActor(a auth.Actor) Actor { return Actor{UserID: a.UserID, Role: a.Role} }
 
 // NewOrder is the input of Create.
 type NewOrder struct {
