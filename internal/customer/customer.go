@@ -273,29 +273,19 @@ func (s *Service) AddUnitTx(ctx context.Context, tx pgx.Tx, actor auth.Actor, cu
 	return u, RefreshSearch(ctx, tx, []int64{customerID})
 }
 
-// CustomerByID returns a customer with phones and addresses, if the actor sees its station.
+// CustomerByID returns a customer with phones and addresses, if the actor sees its station
+// (NotFound otherwise). The reads go in one batch.
 func (s *Service) CustomerByID(ctx context.Context, actor auth.Actor, id int64) (Customer, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, station_id, name, contact_person, notes, version, created_at FROM customers WHERE id = $1`, id)
-	if err != nil {
+	var c Customer
+	b := &pgx.Batch{}
+	found := queueCustomer(b, customerByID, id, &c)
+	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
 		return Customer{}, db.Translate(err, "customer")
 	}
-	c, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Customer])
-	if err != nil || !actor.Sees(c.StationID) {
+	if !*found || !actor.Sees(c.StationID) {
 		return Customer{}, apperr.New(apperr.NotFound, "error.not_found")
 	}
-	rows, err = s.pool.Query(ctx, `SELECT id, raw, e164, label FROM customer_phones WHERE customer_id = $1 ORDER BY position, id`, id)
-	if err != nil {
-		return Customer{}, db.Translate(err, "phones")
-	}
-	if c.Phones, err = pgx.CollectRows(rows, pgx.RowToStructByName[Phone]); err != nil {
-		return Customer{}, db.Translate(err, "phones")
-	}
-	rows, err = s.pool.Query(ctx, `SELECT id, address, label FROM customer_addresses WHERE customer_id = $1 ORDER BY position, id`, id)
-	if err != nil {
-		return Customer{}, db.Translate(err, "addresses")
-	}
-	c.Addresses, err = pgx.CollectRows(rows, pgx.RowToStructByName[Address])
-	return c, db.Translate(err, "addresses")
+	return c, nil
 }
 
 const unitCols = `u.id, u.customer_id, u.brand, u.model, u.serial, u.purchase_date, u.manufacture_date, u.warranty_months, u.install_address, u.created_at`

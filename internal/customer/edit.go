@@ -245,19 +245,29 @@ func (s *Service) History(ctx context.Context, actor auth.Actor, customerID int6
 	if err != nil {
 		return nil, db.Translate(err, "customer")
 	}
-	rows, err := s.pool.Query(ctx, `SELECT e.id, e.at, e.kind, u.display_name, e.changes
-		FROM customer_events e JOIN users u ON u.id = e.actor_id
-		WHERE e.customer_id = $1 ORDER BY e.id DESC LIMIT 200`, customerID)
+	rows, err := s.pool.Query(ctx, historySQL, customerID)
 	if err != nil {
 		return nil, db.Translate(err, "history")
 	}
+	out, err := collectHistory(rows)
+	return out, db.Translate(err, "history")
+}
+
+// historySQL selects a customer's history ($1), newest first, at most 200 entries.
+const historySQL = `SELECT e.id, e.at, e.kind, u.display_name, e.changes
+	FROM customer_events e JOIN users u ON u.id = e.actor_id
+	WHERE e.customer_id = $1 ORDER BY e.id DESC LIMIT 200`
+
+// collectHistory reads the rows of historySQL, with each edit's changes in EditFields
+// order, and closes them.
+func collectHistory(rows pgx.Rows) ([]HistoryEntry, error) {
 	defer rows.Close()
 	var out []HistoryEntry
 	for rows.Next() {
 		var h HistoryEntry
 		var data map[string]any
 		if err := rows.Scan(&h.ID, &h.At, &h.Kind, &h.ActorName, &data); err != nil {
-			return nil, db.Translate(err, "history")
+			return nil, err
 		}
 		if h.Kind == "updated" {
 			for _, f := range EditFields {
@@ -270,7 +280,7 @@ func (s *Service) History(ctx context.Context, actor auth.Actor, customerID int6
 		}
 		out = append(out, h)
 	}
-	return out, db.Translate(rows.Err(), "history")
+	return out, rows.Err()
 }
 
 // changeValues turns a stored from/to value (a string or a list of strings) into a list.

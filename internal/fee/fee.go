@@ -450,17 +450,25 @@ func refresh(ctx context.Context, tx pgx.Tx, o order, by int64, now time.Time) e
 func (s *Service) OrderFees(ctx context.Context, actor auth.Actor, orderID int64) (OrderFees, error) {
 	var out OrderFees
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		o, err := lockOrder(ctx, tx, &actor, orderID)
-		if err != nil {
-			return err
-		}
-		if err := refresh(ctx, tx, o, actor.UserID, s.now()); err != nil {
-			return err
-		}
-		out, err = load(ctx, tx, actor, orderID)
+		var err error
+		out, err = OrderFeesTx(ctx, tx, actor, orderID, s.now())
 		return err
 	})
 	return out, err
+}
+
+// OrderFeesTx is OrderFees inside the caller's transaction (the work-order service reads
+// the printable report in one): the order locked, NotFound when the actor may not see
+// it, its quote brought up to date as of now, then read.
+func OrderFeesTx(ctx context.Context, tx pgx.Tx, actor auth.Actor, orderID int64, now time.Time) (OrderFees, error) {
+	o, err := lockOrder(ctx, tx, &actor, orderID)
+	if err != nil {
+		return OrderFees{}, err
+	}
+	if err := refresh(ctx, tx, o, actor.UserID, now); err != nil {
+		return OrderFees{}, err
+	}
+	return load(ctx, tx, actor, orderID)
 }
 
 // load reads the order's fees as they stand.

@@ -3,10 +3,8 @@ package server
 import (
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/aftersales/aftersales/internal/apperr"
-	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/workorder"
 	"github.com/aftersales/aftersales/web/views"
 )
@@ -15,17 +13,12 @@ import (
 func (s *server) renderCallbacks(w http.ResponseWriter, r *http.Request, status int, v views.CallbacksView) {
 	q := r.URL.Query()
 	station, _ := strconv.ParseInt(q.Get("station"), 10, 64)
-	queue, err := s.Orders.Callbacks(r.Context(), actor(r), station, q.Get("service_type"))
+	p, err := s.Orders.CallbackPage(r.Context(), actor(r), station, q.Get("service_type"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	stations, err := s.Auth.Stations(r.Context(), actor(r))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	v.Queue, v.Stations, v.Query, v.Now, v.CanCall = queue, stations, q, time.Now(), actor(r).Is(auth.RoleHotline)
+	v.CallbackPage, v.Query, v.Now = p, q, s.Now()
 	s.render(w, r, status, views.Callbacks(s.page(r, "callback.title"), v))
 }
 

@@ -15,9 +15,6 @@ import (
 // customerListLimit is how many customers the archive's list shows.
 const customerListLimit = 50
 
-// customerOrdersLimit is how many orders a customer's or a unit's page lists.
-const customerOrdersLimit = 200
-
 // handleCustomers is the archive's list: search results for q, else the newest customers.
 func (s *server) handleCustomers() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
@@ -45,25 +42,12 @@ func (s *server) handleCustomer() http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		ctx, a := r.Context(), actor(r)
-		v := views.CustomerPageView{Now: s.Now()}
-		if v.Customer, err = s.Customers.CustomerByID(ctx, a, id); err != nil {
+		p, err := s.Orders.CustomerPage(r.Context(), actor(r), id)
+		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		if v.Units, err = s.Customers.Units(ctx, a, id); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		if v.Orders, err = s.Orders.OrdersOfCustomer(ctx, a, id, customerOrdersLimit); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		if v.History, err = s.Customers.History(ctx, a, id); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		s.render(w, r, http.StatusOK, views.CustomerPage(s.page(r, "customer.page_title"), v))
+		s.render(w, r, http.StatusOK, views.CustomerPage(s.page(r, "customer.page_title"), views.CustomerPageView{CustomerPage: p, Now: s.Now()}))
 	}
 }
 
@@ -224,20 +208,11 @@ func (s *server) handleUnit() http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		ctx, a := r.Context(), actor(r)
-		v := views.UnitPageView{Now: s.Now()}
-		if v.Unit, err = s.Customers.UnitByID(ctx, a, id); err != nil {
+		p, err := s.Orders.UnitPage(r.Context(), actor(r), id)
+		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		if v.Customer, err = s.Customers.CustomerByID(ctx, a, v.Unit.CustomerID); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		if v.Orders, err = s.Orders.OrdersOfUnit(ctx, a, id, customerOrdersLimit); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		s.render(w, r, http.StatusOK, views.UnitPage(s.page(r, "unit.title"), v))
+		s.render(w, r, http.StatusOK, views.UnitPage(s.page(r, "unit.title"), views.UnitPageView{UnitPage: p, Now: s.Now()}))
 	}
 }

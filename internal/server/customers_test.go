@@ -131,6 +131,15 @@ func TestCustomerPage(t *testing.T) {
 	r = en.get(d.Path)
 	custStatus(t, "customer page in English", r, http.StatusOK)
 	mustContain(t, r.Body, "In warranty", "Out of warranty", "Warranty unknown", "Orders (1)", "Change history")
+
+	// Everyone who opens the archive keeps it: the page offers them the edit.
+	for _, user := range []string{"hotline", "supervisor", "manager"} {
+		c := a.client(t)
+		c.signIn(user)
+		r := c.get(d.Path)
+		custStatus(t, user+" customer page", r, http.StatusOK)
+		mustContain(t, r.Body, `id="edit-customer"`, `href="`+d.Path+`/edit"`, d.OrderNumber)
+	}
 }
 
 func TestCustomerEdit(t *testing.T) {

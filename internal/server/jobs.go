@@ -206,16 +206,11 @@ func (s *server) handleReport() http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		p, err := s.Orders.Page(r.Context(), actor(r), id)
+		p, err := s.Orders.ReportPage(r.Context(), actor(r), id)
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		fees, err := s.Fees.OrderFees(r.Context(), actor(r), id)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		s.render(w, r, http.StatusOK, views.Report(s.page(r, "report.title"), views.ReportView{Order: p.Order, Files: p.Files, Timeline: p.Timeline, PrintedAt: time.Now(), Fees: &fees}))
+		s.render(w, r, http.StatusOK, views.Report(s.page(r, "report.title"), views.ReportView{ReportPage: p, PrintedAt: s.Now()}))
 	}
 }

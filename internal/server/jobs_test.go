@@ -14,8 +14,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aftersales/aftersales/internal/demo"
+	"github.com/aftersales/aftersales/internal/server"
 )
 
 // postMultipart sends a completion form with files.
@@ -187,6 +189,53 @@ func TestCompleteSignatureOnTheReport(t *testing.T) {
 	}
 	if r := c.get("/attachments/" + sigID); r.Status != 200 || r.Header.Get("Content-Type") != "image/png" || r.Header.Get("Content-Length") != strconv.Itoa(len(demo.Signature())) {
 		t.Errorf("signature file: %d %q %q", r.Status, r.Header.Get("Content-Type"), r.Header.Get("Content-Length"))
+	}
+}
+
+// TestServiceReport: the printable report shows the order, the parts used, the fees with
+// their settlement, the customer's signature and when it was printed (the server's
+// clock), to those who see the order only.
+func TestServiceReport(t *testing.T) {
+	t.Parallel()
+	printed := time.Date(2031, 5, 6, 7, 8, 0, 0, time.FixedZone("CST", 8*3600))
+	a := newApp(t, func(d *server.Deps) { d.Now = func() time.Time { return printed } })
+	// A settled Shanghai order with the customer's signature, and two of a part used.
+	var id, number, customer, assignee, receipt, sigID string
+	if err := a.Pool.QueryRow(t.Context(), `SELECT o.id::text, o.number, c.name, u.username, st.receipt_no, f.id::text
+		FROM work_orders o JOIN customers c ON c.id = o.customer_id JOIN users u ON u.id = o.assignee_id
+			JOIN stations s ON s.id = o.station_id JOIN settlements st ON st.order_id = o.id
+			JOIN attachments f ON f.order_id = o.id AND f.kind = 'signature'
+		WHERE s.code = 'SH' AND u.username IN ('tech1', 'tech2') ORDER BY o.id LIMIT 1`).Scan(&id, &number, &customer, &assignee, &receipt, &sigID); err != nil {
+		t.Fatalf("no settled, signed order: %v", err)
+	}
+	var part string
+	if err := a.Pool.QueryRow(t.Context(), `INSERT INTO order_parts_used (order_id, part_id, quantity)
+		SELECT $1, id, 2 FROM parts WHERE active ORDER BY code LIMIT 1 RETURNING (SELECT code FROM parts WHERE id = part_id)`, id).Scan(&part); err != nil {
+		t.Fatal(err)
+	}
+	other := map[string]string{"tech1": "tech2", "tech2": "tech1"}[assignee]
+
+	for _, user := range []string{assignee, "hotline", "supervisor", "manager"} {
+		c := a.client(t)
+		c.signIn(user)
+		r := c.get("/orders/" + id + "/report")
+		if r.Status != http.StatusOK {
+			t.Fatalf("%s: %d", user, r.Status)
+		}
+		mustContain(t, r.Body, "维修工作单", number, customer, `id="report-parts"`, part, "× 2", `id="report-fees"`,
+			`id="report-settlement"`, receipt, `id="report-signature"`, `src="/attachments/`+sigID+`"`, "打印时间 2031-05-06 07:08")
+	}
+	for user, want := range map[string]int{other: http.StatusNotFound, "sz.hotline": http.StatusNotFound, "storekeeper": http.StatusForbidden} {
+		c := a.client(t)
+		c.signIn(user)
+		if r := c.get("/orders/" + id + "/report"); r.Status != want {
+			t.Errorf("%s: %d, want %d", user, r.Status, want)
+		}
+	}
+	h := a.client(t)
+	h.signIn("hotline")
+	if r := h.get("/orders/999999/report"); r.Status != http.StatusNotFound {
+		t.Errorf("no such order: %d", r.Status)
 	}
 }
 

@@ -133,56 +133,91 @@ type CallbackQueue struct {
 
 // Callbacks lists the orders awaiting a callback in the actor's stations (one station
 // when stationID is set; one service type when given), by due time, with their attempts
-// so far and this month's callback rate and satisfaction.
+// so far and this month's callback rate and satisfaction: CallbackPage's queue, with the
+// same errors.
 func (s *Service) Callbacks(ctx context.Context, actor auth.Actor, stationID int64, serviceType string) (CallbackQueue, error) {
+	p, err := s.CallbackPage(ctx, actor, stationID, serviceType)
+	return p.CallbackQueue, err
+}
+
+// CallbackPage is everything the callback queue page (回访) shows.
+type CallbackPage struct {
+	CallbackQueue
+	// Stations are the actor's stations, the choices of the station filter.
+	Stations []auth.Station
+	// CanCall says the actor may record calls (the hotline): the machine's rule for
+	// RecordCallback.
+	CanCall bool
+}
+
+// CallbackPage loads the callback queue for the actor (hotline, supervisor or manager;
+// Forbidden for others): the orders awaiting a callback in the actor's stations (one
+// station when stationID is set, NotFound when the actor does not see it; one service
+// type when given), by due time, with their attempts so far, this month's callback rate
+// and satisfaction, the stations to filter by and whether the actor may record calls.
+// Every read goes in one batch.
+func (s *Service) CallbackPage(ctx context.Context, actor auth.Actor, stationID int64, serviceType string) (CallbackPage, error) {
 	if !actor.Is(auth.RoleHotline, auth.RoleSupervisor, auth.RoleManager) {
-		return CallbackQueue{}, apperr.New(apperr.Forbidden, "error.forbidden_role", "Roles", "hotline,supervisor,manager")
+		return CallbackPage{}, apperr.New(apperr.Forbidden, "error.forbidden_role", "Roles", "hotline,supervisor,manager")
 	}
+	// scope is the actor narrowed to the station filtered by.
+	scope := actor
 	if stationID != 0 {
 		if !actor.Sees(stationID) {
-			return CallbackQueue{}, apperr.New(apperr.NotFound, "error.not_found")
+			return CallbackPage{}, apperr.New(apperr.NotFound, "error.not_found")
 		}
-		actor.Stations = []int64{stationID}
+		scope.Stations = []int64{stationID}
 	}
-	q := CallbackQueue{Attempts: map[int64][]Attempt{}}
+	p := CallbackPage{CallbackQueue: CallbackQueue{Attempts: map[int64][]Attempt{}}, CanCall: mayCall(actor)}
+	b := &pgx.Batch{}
+	b.Queue(stationsSQL, actor.Stations).Query(func(rows pgx.Rows) (err error) {
+		p.Stations, err = pgx.CollectRows(rows, pgx.RowToStructByName[auth.Station])
+		return err
+	})
+
+	// The queue's orders, and the attempts on those same orders.
 	args := []any{serviceType}
-	sql := selectOrder + ` WHERE o.state = 'awaiting_callback' AND ` + workflow.Scope(actor, "o", workflow.Args(&args)) + ` AND ($1 = '' OR o.service_type = $1)
+	queue := ` WHERE o.state = 'awaiting_callback' AND ` + workflow.Scope(scope, "o", workflow.Args(&args)) + ` AND ($1 = '' OR o.service_type = $1)
 		ORDER BY o.callback_due_at NULLS LAST, o.id LIMIT 500`
-	var err error
-	if q.Orders, err = collectOrders(s.pool.Query(ctx, sql, args...)); err != nil {
-		return CallbackQueue{}, err
-	}
-	ids := make([]int64, len(q.Orders))
-	for i, o := range q.Orders {
-		ids[i] = o.ID
-	}
-	rows, err := s.pool.Query(ctx, `SELECT a.id, a.order_id, a.outcome, a.overall, a.satisfied, a.comments, a.note, u.display_name AS by_name, a.at
-		FROM callback_attempts a JOIN users u ON u.id = a.by_user WHERE a.order_id = ANY($1) ORDER BY a.id`, ids)
-	if err != nil {
-		return CallbackQueue{}, db.Translate(err, "attempts")
-	}
-	attempts, err := pgx.CollectRows(rows, pgx.RowToStructByName[Attempt])
-	if err != nil {
-		return CallbackQueue{}, db.Translate(err, "attempts")
-	}
-	for _, a := range attempts {
-		q.Attempts[a.OrderID] = append(q.Attempts[a.OrderID], a)
-	}
+	b.Queue(selectOrder+queue, args...).Query(func(rows pgx.Rows) (err error) {
+		p.Orders, err = pgx.CollectRows(rows, pgx.RowToStructByName[Order])
+		return err
+	})
+	b.Queue(`SELECT a.id, a.order_id, a.outcome, a.overall, a.satisfied, a.comments, a.note, u.display_name AS by_name, a.at
+		FROM callback_attempts a JOIN users u ON u.id = a.by_user
+		WHERE a.order_id IN (SELECT o.id FROM work_orders o`+queue+`) ORDER BY a.id`, args...).Query(func(rows pgx.Rows) error {
+		attempts, err := pgx.CollectRows(rows, pgx.RowToStructByName[Attempt])
+		for _, a := range attempts {
+			p.Attempts[a.OrderID] = append(p.Attempts[a.OrderID], a)
+		}
+		return err
+	})
+
 	now := s.now()
 	l := now.In(s.loc)
 	from := time.Date(l.Year(), l.Month(), 1, 0, 0, 0, 0, s.loc)
 	to := from.AddDate(0, 1, 0)
 	var avg *float64
 	args = []any{from, to, now}
-	err = s.pool.QueryRow(ctx, callbackStatsSQL(workflow.Scope(actor, "o", workflow.Args(&args))), args...).Scan(&q.Stats.Due, &q.Stats.Reached, &avg, &q.Stats.Satisfied)
-	if err != nil {
-		return CallbackQueue{}, db.Translate(err, "callback stats")
+	b.Queue(callbackStatsSQL(workflow.Scope(scope, "o", workflow.Args(&args))), args...).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&p.Stats.Due, &p.Stats.Reached, &avg, &p.Stats.Satisfied)
+	})
+	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+		return CallbackPage{}, db.Translate(err, "callback queue")
 	}
-	q.Stats.Rate = CallbackRate(q.Stats.Reached, q.Stats.Due)
+	p.Stats.Rate = CallbackRate(p.Stats.Reached, p.Stats.Due)
 	if avg != nil {
-		q.Stats.Satisfaction = int(*avg*10 + 0.5)
+		p.Stats.Satisfaction = int(*avg*10 + 0.5)
 	}
-	return q, nil
+	return p, nil
+}
+
+// mayCall reports whether the actor may record calls: the machine, which RecordCallback's
+// transitions go through, lets their role record a callback attempt on an order awaiting
+// its callback.
+func mayCall(actor auth.Actor) bool {
+	_, err := Next(Facts{State: AwaitingCallback}, CallbackAttempt, machineActor(actor))
+	return err == nil
 }
 
 // CallbackRate is the share of due callbacks that reached the customer, in whole percent

@@ -7,7 +7,9 @@ import (
 	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/attach"
 	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/customer"
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/fee"
 	"github.com/aftersales/aftersales/internal/workflow"
 	"github.com/jackc/pgx/v5"
 )
@@ -83,6 +85,110 @@ func (s *Service) Page(ctx context.Context, actor auth.Actor, id int64) (OrderPa
 	return p, nil
 }
 
+// pageOrdersLimit bounds the orders a customer's or a unit's page lists.
+const pageOrdersLimit = 200
+
+// queueOrders adds the query of the orders for which cond holds ($1 is arg) that the
+// actor sees, newest first, to b; they land in *dst when the batch runs.
+func queueOrders(b *pgx.Batch, actor auth.Actor, cond string, arg any, dst *[]Order) {
+	sql, args := ordersWhereSQL(actor, cond, arg, pageOrdersLimit)
+	b.Queue(sql, args...).Query(func(rows pgx.Rows) (err error) {
+		*dst, err = pgx.CollectRows(rows, pgx.RowToStructByName[Order])
+		return err
+	})
+}
+
+// CustomerPage is everything a customer's page (客户档案) shows: the archive's part (the
+// customer, units, edit history and whether the actor may edit) and the customer's
+// orders the actor sees, newest first.
+type CustomerPage struct {
+	customer.Page
+	Orders []Order
+}
+
+// CustomerPage loads customer id's page for the actor: NotFound when the customer does
+// not exist or the actor does not see its station. Every read goes in one batch.
+func (s *Service) CustomerPage(ctx context.Context, actor auth.Actor, id int64) (CustomerPage, error) {
+	var p CustomerPage
+	b := &pgx.Batch{}
+	done := customer.QueuePage(b, actor, id, &p.Page)
+	queueOrders(b, actor, "o.customer_id = $1", id, &p.Orders)
+	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+		return CustomerPage{}, db.Translate(err, "customer page")
+	}
+	if err := done(); err != nil {
+		return CustomerPage{}, err
+	}
+	return p, nil
+}
+
+// UnitPage is everything a unit's page (设备) shows: the unit, its customer, and its
+// orders (the repair history) the actor sees, newest first.
+type UnitPage struct {
+	customer.UnitPage
+	Orders []Order
+}
+
+// UnitPage loads unit id's page for the actor: NotFound when the unit does not exist or
+// the actor does not see its customer's station. Every read goes in one batch.
+func (s *Service) UnitPage(ctx context.Context, actor auth.Actor, id int64) (UnitPage, error) {
+	var p UnitPage
+	b := &pgx.Batch{}
+	done := customer.QueueUnitPage(b, actor, id, &p.UnitPage)
+	queueOrders(b, actor, "o.unit_id = $1", id, &p.Orders)
+	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+		return UnitPage{}, db.Translate(err, "unit page")
+	}
+	if err := done(); err != nil {
+		return UnitPage{}, err
+	}
+	return p, nil
+}
+
+// ReportPage is everything the printable service report (维修工作单) shows.
+type ReportPage struct {
+	Order Order
+	// Fees are the order's quote and settlement, and the parts used (Fees.Parts).
+	Fees fee.OrderFees
+	// Files are the customer's signature and the photos.
+	Files []attach.File
+}
+
+// ReportPage loads the printable report of order id for the actor (NotFound when they
+// may not see the order), in one transaction: the order's quote brought up to date as
+// the fees page does (fee.OrderFeesTx), then the order and its files in one batch.
+func (s *Service) ReportPage(ctx context.Context, actor auth.Actor, id int64) (ReportPage, error) {
+	var p ReportPage
+	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		if p.Fees, err = fee.OrderFeesTx(ctx, tx, actor, id, s.now()); err != nil {
+			return err
+		}
+		var orders []Order
+		b := &pgx.Batch{}
+		b.Queue(selectOrder+` WHERE o.id = $1`, id).Query(func(rows pgx.Rows) (err error) {
+			orders, err = pgx.CollectRows(rows, pgx.RowToStructByName[Order])
+			return err
+		})
+		attach.QueueList(b, id, &p.Files)
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return db.Translate(err, "report")
+		}
+		if len(orders) == 0 || !visible(orders[0], actor) {
+			return apperr.New(apperr.NotFound, "error.not_found")
+		}
+		p.Order = orders[0]
+		return nil
+	})
+	if err != nil {
+		return ReportPage{}, err
+	}
+	return p, nil
+}
+
+// stationsSQL selects the stations $1 (an actor's), for a filter's choices.
+const stationsSQL = `SELECT id, code, name, kind, parent_id FROM stations WHERE id = ANY($1) ORDER BY id`
+
 // ListPage is one page of the order list with the choices its filters offer.
 type ListPage struct {
 	Page
@@ -97,7 +203,7 @@ func (s *Service) ListWithChoices(ctx context.Context, actor auth.Actor, f Filte
 		return ListPage{}, err
 	}
 	lp := ListPage{Page: p}
-	rows, err := s.pool.Query(ctx, `SELECT id, code, name, kind, parent_id FROM stations WHERE id = ANY($1) ORDER BY id`, actor.Stations)
+	rows, err := s.pool.Query(ctx, stationsSQL, actor.Stations)
 	if err != nil {
 		return ListPage{}, db.Translate(err, "stations")
 	}

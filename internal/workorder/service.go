@@ -724,27 +724,25 @@ func (s *Service) List(ctx context.Context, actor auth.Actor, f Filter) (Page, e
 	return listOrders(ctx, s.pool, actor, f, s.now())
 }
 
-// OrdersOfCustomer lists a customer's orders the actor may see, newest first.
-func (s *Service) OrdersOfCustomer(ctx context.Context, actor auth.Actor, customerID int64, limit int) ([]Order, error) {
-	return s.ordersWhere(ctx, actor, "o.customer_id = $1", customerID, limit)
-}
-
-// OrdersOfUnit lists a unit's orders (its repair history) the actor may see, newest first.
-func (s *Service) OrdersOfUnit(ctx context.Context, actor auth.Actor, unitID int64, limit int) ([]Order, error) {
-	return s.ordersWhere(ctx, actor, "o.unit_id = $1", unitID, limit)
-}
-
 // OpenOrdersOfUnit lists a unit's orders that are not closed or cancelled: intake warns
 // about them, since the caller may be chasing one.
 func (s *Service) OpenOrdersOfUnit(ctx context.Context, actor auth.Actor, unitID int64) ([]Order, error) {
 	return s.ordersWhere(ctx, actor, "o.unit_id = $1 AND "+workflow.OpenSQL("o"), unitID, 20)
 }
 
+// ordersWhere lists the orders of ordersWhereSQL.
 func (s *Service) ordersWhere(ctx context.Context, actor auth.Actor, cond string, arg any, limit int) ([]Order, error) {
+	sql, args := ordersWhereSQL(actor, cond, arg, limit)
+	return collectOrders(s.pool.Query(ctx, sql, args...))
+}
+
+// ordersWhereSQL is the query of the orders for which cond holds ($1 is arg) that the
+// actor sees, newest first, at most limit (100 when out of 1–500), with its arguments.
+func ordersWhereSQL(actor auth.Actor, cond string, arg any, limit int) (string, []any) {
 	if limit <= 0 || limit > 500 {
 		limit = 100
 	}
 	args := []any{arg}
 	scope := workflow.Scope(actor, "o", workflow.Args(&args))
-	return collectOrders(s.pool.Query(ctx, selectOrder+" WHERE "+cond+" AND "+scope+" ORDER BY o.created_at DESC, o.id DESC LIMIT "+workflow.Args(&args)(limit), args...))
+	return selectOrder + " WHERE " + cond + " AND " + scope + " ORDER BY o.created_at DESC, o.id DESC LIMIT " + workflow.Args(&args)(limit), args
 }
