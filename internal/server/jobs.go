@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/aftersales/aftersales/internal/attach"
 	"github.com/aftersales/aftersales/internal/workorder"
