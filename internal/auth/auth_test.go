@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/db/testdb"
 	"github.com/aftersales/aftersales/internal/demo"
+	"github.com/aftersales/aftersales/internal/testkit"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -37,18 +37,14 @@ func TestPasswordHash(t *testing.T) {
 	}
 }
 
-// clock is a settable test clock.
-type clock struct{ t atomic.Int64 }
-
-func (c *clock) now() time.Time          { return time.Unix(0, c.t.Load()) }
-func (c *clock) advance(d time.Duration) { c.t.Add(int64(d)) }
-
-func setup(t *testing.T) (*auth.Service, *clock, *pgxpool.Pool) {
+// setup is the auth service on a fresh demo database, with a clock that starts at the
+// real time (after the demo data was loaded) and moves only when told.
+func setup(t *testing.T) (*auth.Service, *testkit.Clock, *pgxpool.Pool) {
 	t.Helper()
-	pool := testdb.Seeded(t, "demo", demo.Seed)
-	c := &clock{}
-	c.t.Store(time.Now().UnixNano())
-	return auth.NewService(pool, c.now), c, pool
+	pool := testkit.DemoDB(t)
+	c := testkit.NewClock()
+	c.Set(time.Now())
+	return auth.NewService(pool, c.Now), c, pool
 }
 
 func TestAuthenticate(t *testing.T) {
@@ -88,11 +84,11 @@ func TestThrottlePerAccountAndAddress(t *testing.T) {
 		t.Fatalf("the owner from another address: %v", err)
 	}
 	// Back-off: after the first wait one more try is allowed; a failure doubles the wait.
-	clk.advance(auth.FirstBackoff + time.Second)
+	clk.Advance(auth.FirstBackoff + time.Second)
 	if _, err := svc.Authenticate(ctx, "tech1", "wrong", "10.0.1.1"); apperr.CodeOf(err) != apperr.Unauthenticated {
 		t.Fatalf("after the first back-off: %v", err)
 	}
-	clk.advance(auth.FirstBackoff + time.Second)
+	clk.Advance(auth.FirstBackoff + time.Second)
 	if _, err := svc.Authenticate(ctx, "tech1", demo.Password, "10.0.1.1"); apperr.CodeOf(err) != apperr.TooManyRequests {
 		t.Fatalf("the doubled back-off was not kept: %v", err)
 	}
@@ -101,7 +97,7 @@ func TestThrottlePerAccountAndAddress(t *testing.T) {
 	}
 	// An admin unlocks: the account signs in from that address at once, and the
 	// history says who unlocked it.
-	admin, tech := actorOf(t, svc, pool, "admin"), actorOf(t, svc, pool, "tech1")
+	admin, tech := testkit.Actor(t, pool, "admin"), testkit.Actor(t, pool, "tech1")
 	if err := svc.Unlock(ctx, tech, tech.UserID); apperr.CodeOf(err) != apperr.Forbidden {
 		t.Errorf("a technician unlocks: %v", err)
 	}
@@ -208,30 +204,17 @@ func TestPasswordProblem(t *testing.T) {
 	}
 }
 
-func actorOf(t *testing.T, svc *auth.Service, pool *pgxpool.Pool, username string) auth.Actor {
-	t.Helper()
-	var id int64
-	if err := pool.QueryRow(context.Background(), `SELECT id FROM users WHERE username = $1`, username).Scan(&id); err != nil {
-		t.Fatal(err)
-	}
-	a, err := svc.ActorFor(context.Background(), id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a
-}
-
 func TestStationScope(t *testing.T) {
 	t.Parallel()
 	svc, _, pool := setup(t)
 	sh, _ := svc.StationByCode(context.Background(), "SH")
 	sz, _ := svc.StationByCode(context.Background(), "SZ")
 	hd, _ := svc.StationByCode(context.Background(), "HD")
-	sup := actorOf(t, svc, pool, "supervisor")
+	sup := testkit.Actor(t, pool, "supervisor")
 	if !sup.Sees(sh.ID) || sup.Sees(sz.ID) || sup.Sees(hd.ID) {
 		t.Errorf("supervisor at SH sees %v", sup.Stations)
 	}
-	mgr := actorOf(t, svc, pool, "manager")
+	mgr := testkit.Actor(t, pool, "manager")
 	if !mgr.Sees(sh.ID) || !mgr.Sees(sz.ID) || !mgr.Sees(hd.ID) {
 		t.Errorf("regional manager sees %v, want HD, SH and SZ", mgr.Stations)
 	}
@@ -244,8 +227,8 @@ func TestUserAdministration(t *testing.T) {
 	t.Parallel()
 	svc, _, pool := setup(t)
 	ctx := context.Background()
-	admin := actorOf(t, svc, pool, "admin")
-	hotline := actorOf(t, svc, pool, "hotline")
+	admin := testkit.Actor(t, pool, "admin")
+	hotline := testkit.Actor(t, pool, "hotline")
 	sh, _ := svc.StationByCode(ctx, "SH")
 
 	if _, err := svc.CreateUser(ctx, hotline, auth.NewUser{Username: "x1", DisplayName: "X", Role: auth.RoleHotline, StationID: sh.ID, Password: "Long-enough9"}); apperr.CodeOf(err) != apperr.Forbidden {

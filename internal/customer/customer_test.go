@@ -10,7 +10,7 @@ import (
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/customer"
 	"github.com/aftersales/aftersales/internal/db/testdb"
-	"github.com/aftersales/aftersales/internal/demo"
+	"github.com/aftersales/aftersales/internal/testkit"
 )
 
 func TestMain(m *testing.M) { testdb.Main(m) }
@@ -99,18 +99,11 @@ func TestFormatPhone(t *testing.T) {
 // was typed.
 func TestFullWidthPhoneFindsTheCustomer(t *testing.T) {
 	t.Parallel()
-	pool := testdb.Seeded(t, "demo", demo.Seed)
+	pool := testkit.DemoDB(t)
 	ctx := context.Background()
-	shanghai, _ := time.LoadLocation("Asia/Shanghai")
+	shanghai := testkit.Shanghai
 	svc := customer.NewService(pool, time.Now, shanghai)
-	var id int64
-	if err := pool.QueryRow(ctx, `SELECT id FROM users WHERE username = 'hotline'`).Scan(&id); err != nil {
-		t.Fatal(err)
-	}
-	hot, err := auth.NewService(pool, time.Now).ActorFor(ctx, id)
-	if err != nil {
-		t.Fatal(err)
-	}
+	hot := testkit.Actor(t, pool, "hotline")
 	ascii, err := svc.CreateCustomer(ctx, hot, customer.NewCustomer{Name: "临港重工机械有限公司", Phones: []string{"186 5432 1098"}})
 	if err != nil {
 		t.Fatal(err)
@@ -136,7 +129,7 @@ func TestFullWidthPhoneFindsTheCustomer(t *testing.T) {
 }
 
 func TestWarranty(t *testing.T) {
-	shanghai, _ := time.LoadLocation("Asia/Shanghai")
+	shanghai := testkit.Shanghai
 	u := customer.Unit{PurchaseDate: day("2025-11-22"), WarrantyMonths: 12}
 	for _, tc := range []struct {
 		on   time.Time
@@ -160,23 +153,12 @@ func TestWarranty(t *testing.T) {
 
 func TestCreateCustomerAndUnit(t *testing.T) {
 	t.Parallel()
-	pool := testdb.Seeded(t, "demo", demo.Seed)
+	pool := testkit.DemoDB(t)
 	ctx := context.Background()
-	shanghai, _ := time.LoadLocation("Asia/Shanghai")
+	shanghai := testkit.Shanghai
 	now := time.Date(2026, 11, 22, 10, 0, 0, 0, shanghai)
 	svc := customer.NewService(pool, func() time.Time { return now }, shanghai)
-	authSvc := auth.NewService(pool, time.Now)
-	actorOf := func(name string) auth.Actor {
-		var id int64
-		if err := pool.QueryRow(ctx, `SELECT id FROM users WHERE username = $1`, name).Scan(&id); err != nil {
-			t.Fatal(err)
-		}
-		a, err := authSvc.ActorFor(ctx, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return a
-	}
+	actorOf := func(name string) auth.Actor { return testkit.Actor(t, pool, name) }
 	hotline, szHotline, tech := actorOf("hotline"), actorOf("sz.hotline"), actorOf("tech1")
 
 	_, err := svc.CreateCustomer(ctx, hotline, customer.NewCustomer{Phones: []string{"12"}})
@@ -230,22 +212,11 @@ func TestCreateCustomerAndUnit(t *testing.T) {
 
 func TestSearch(t *testing.T) {
 	t.Parallel()
-	pool := testdb.Seeded(t, "demo", demo.Seed)
+	pool := testkit.DemoDB(t)
 	ctx := context.Background()
-	shanghai, _ := time.LoadLocation("Asia/Shanghai")
+	shanghai := testkit.Shanghai
 	svc := customer.NewService(pool, time.Now, shanghai)
-	authSvc := auth.NewService(pool, time.Now)
-	actorOf := func(name string) auth.Actor {
-		var id int64
-		if err := pool.QueryRow(ctx, `SELECT id FROM users WHERE username = $1`, name).Scan(&id); err != nil {
-			t.Fatal(err)
-		}
-		a, err := authSvc.ActorFor(ctx, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return a
-	}
+	actorOf := func(name string) auth.Actor { return testkit.Actor(t, pool, name) }
 	hot, sz := actorOf("hotline"), actorOf("sz.hotline")
 	c, err := svc.CreateCustomer(ctx, hot, customer.NewCustomer{Name: "东方明珠机电设备有限公司", ContactPerson: "钱工", Phones: []string{"186 2233 4455"}, Addresses: []string{"上海市浦东新区世纪大道88号"}})
 	if err != nil {

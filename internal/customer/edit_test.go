@@ -9,8 +9,7 @@ import (
 	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/customer"
-	"github.com/aftersales/aftersales/internal/db/testdb"
-	"github.com/aftersales/aftersales/internal/demo"
+	"github.com/aftersales/aftersales/internal/testkit"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -25,8 +24,8 @@ type editFixture struct {
 
 func newEditFixture(t *testing.T) *editFixture {
 	t.Helper()
-	shanghai, _ := time.LoadLocation("Asia/Shanghai")
-	f := &editFixture{t: t, ctx: context.Background(), pool: testdb.Seeded(t, "demo", demo.Seed),
+	shanghai := testkit.Shanghai
+	f := &editFixture{t: t, ctx: context.Background(), pool: testkit.DemoDB(t),
 		// After the demo data was loaded (with the real clock), in PostgreSQL's precision.
 		now: time.Now().In(shanghai).Truncate(time.Microsecond)}
 	f.svc = customer.NewService(f.pool, func() time.Time { return f.now }, shanghai)
@@ -35,15 +34,7 @@ func newEditFixture(t *testing.T) *editFixture {
 
 func (f *editFixture) actor(username string) auth.Actor {
 	f.t.Helper()
-	var id int64
-	if err := f.pool.QueryRow(f.ctx, `SELECT id FROM users WHERE username = $1`, username).Scan(&id); err != nil {
-		f.t.Fatal(err)
-	}
-	a, err := auth.NewService(f.pool, time.Now).ActorFor(f.ctx, id)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return a
+	return testkit.Actor(f.t, f.pool, username)
 }
 
 // newCustomer creates a Shanghai customer to edit.

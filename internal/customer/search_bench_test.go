@@ -5,10 +5,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/customer"
 	"github.com/aftersales/aftersales/internal/db/testdb"
 	"github.com/aftersales/aftersales/internal/demo"
+	"github.com/aftersales/aftersales/internal/testkit"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -54,14 +54,7 @@ func seed100k(ctx context.Context, pool *pgxpool.Pool) error {
 func BenchmarkSearch100k(b *testing.B) {
 	pool := testdb.Seeded(b, "100k", seed100k)
 	ctx := context.Background()
-	var id int64
-	if err := pool.QueryRow(ctx, `SELECT id FROM users WHERE username = 'hotline'`).Scan(&id); err != nil {
-		b.Fatal(err)
-	}
-	a, err := auth.NewService(pool, time.Now).ActorFor(ctx, id)
-	if err != nil {
-		b.Fatal(err)
-	}
+	a := testkit.Actor(b, pool, "hotline")
 	svc := customer.NewService(pool, time.Now, time.UTC)
 	for _, q := range []struct{ name, q string }{
 		{"phone-part", "1390042"}, {"phone-full", "139 0042 0007"}, {"name", "客户4242食品"}, {"serial", "SN00042424"}, {"typo-name", "客户4242食口有限"},

@@ -10,21 +10,13 @@ import (
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/customer"
 	"github.com/aftersales/aftersales/internal/db/testdb"
-	"github.com/aftersales/aftersales/internal/demo"
 	"github.com/aftersales/aftersales/internal/fee"
+	"github.com/aftersales/aftersales/internal/testkit"
 	wo "github.com/aftersales/aftersales/internal/workorder"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 func TestMain(m *testing.M) { testdb.Main(m) }
-
-var shanghai = func() *time.Location {
-	l, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		panic(err)
-	}
-	return l
-}()
 
 // fixture is a fresh copy of the demo base data with the services, demo actors and two
 // units of one customer: one out of warranty (bought 2019), one in warranty.
@@ -32,52 +24,32 @@ type fixture struct {
 	t    *testing.T
 	ctx  context.Context
 	pool *pgxpool.Pool
-	now  time.Time
+	now  func() time.Time
 	svc  *fee.Service
 	wo   *wo.Service
 	// users by demo username
-	users                     map[string]auth.Actor
+	users                     testkit.Users
 	customerID, outID, inUnit int64
 }
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	pool := testdb.Seeded(t, "demo-base", demo.SeedBase)
-	// Monday 2026-11-23 10:00 in Shanghai: a working day, inside working hours.
-	now := time.Date(2026, 11, 23, 10, 0, 0, 0, shanghai)
-	clock := func() time.Time { return now }
-	f := &fixture{t: t, ctx: context.Background(), pool: pool, now: now, svc: fee.NewService(pool, clock),
-		wo: wo.NewService(pool, clock, shanghai), users: map[string]auth.Actor{}}
-	authSvc := auth.NewService(pool, time.Now)
-	rows, err := pool.Query(f.ctx, `SELECT id, username FROM users`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var id int64
-		var name string
-		if err := rows.Scan(&id, &name); err != nil {
-			t.Fatal(err)
-		}
-		a, err := authSvc.ActorFor(f.ctx, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f.users[name] = a
-	}
-	rows.Close()
-	cust := customer.NewService(pool, clock, shanghai)
-	c, err := cust.CreateCustomer(f.ctx, f.users["hotline"], customer.NewCustomer{Name: "费用测试有限公司", ContactPerson: "李工", Phones: []string{"138 0000 5678"}, Addresses: []string{"上海市闵行区测试路2号"}})
+	pool := testkit.BaseDB(t)
+	clock := testkit.NewClock().Now
+	f := &fixture{t: t, ctx: context.Background(), pool: pool, now: clock, svc: fee.NewService(pool, clock),
+		wo: wo.NewService(pool, clock, testkit.Shanghai), users: testkit.LoadUsers(t, pool)}
+	cust := customer.NewService(pool, clock, testkit.Shanghai)
+	c, err := cust.CreateCustomer(f.ctx, f.actor("hotline"), customer.NewCustomer{Name: "费用测试有限公司", ContactPerson: "李工", Phones: []string{"138 0000 5678"}, Addresses: []string{"上海市闵行区测试路2号"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	old := time.Date(2019, 5, 1, 0, 0, 0, 0, time.UTC)
-	u1, err := cust.AddUnit(f.ctx, f.users["hotline"], c.ID, customer.NewUnit{Brand: "复盛", Model: "SA-60A", Serial: "SN-FEE-OUT", PurchaseDate: &old, WarrantyMonths: 12})
+	u1, err := cust.AddUnit(f.ctx, f.actor("hotline"), c.ID, customer.NewUnit{Brand: "复盛", Model: "SA-60A", Serial: "SN-FEE-OUT", PurchaseDate: &old, WarrantyMonths: 12})
 	if err != nil {
 		t.Fatal(err)
 	}
 	recent := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
-	u2, err := cust.AddUnit(f.ctx, f.users["hotline"], c.ID, customer.NewUnit{Brand: "复盛", Model: "SA-60A", Serial: "SN-FEE-IN", PurchaseDate: &recent, WarrantyMonths: 12})
+	u2, err := cust.AddUnit(f.ctx, f.actor("hotline"), c.ID, customer.NewUnit{Brand: "复盛", Model: "SA-60A", Serial: "SN-FEE-IN", PurchaseDate: &recent, WarrantyMonths: 12})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,37 +57,14 @@ func newFixture(t *testing.T) *fixture {
 	return f
 }
 
-func (f *fixture) actor(name string) auth.Actor {
-	a, ok := f.users[name]
-	if !ok {
-		f.t.Fatalf("no demo user %s", name)
-	}
-	return a
-}
+func (f *fixture) actor(name string) auth.Actor { return f.users.Actor(name) }
 
 // orderIn drives a new on-site repair of unit through the real workflow into state s
 // (in_progress or awaiting_callback), assigned to tech1.
 func (f *fixture) orderIn(unit int64, s wo.State) wo.Order {
 	f.t.Helper()
-	hot, sup, tech := f.actor("hotline"), f.actor("supervisor"), f.actor("tech1")
-	must := func(o wo.Order, err error) wo.Order {
-		f.t.Helper()
-		if err != nil {
-			f.t.Fatal(err)
-		}
-		return o
-	}
-	o := must(f.wo.Create(f.ctx, hot, wo.NewOrder{CustomerID: f.customerID, UnitID: unit, Channel: "phone", Symptom: "排气温度高", Urgency: "normal", ServiceType: "repair"}))
-	o = must(f.wo.Forward(f.ctx, hot, o.ID, o.Version, ""))
-	o = must(f.wo.Assess(f.ctx, sup, o.ID, o.Version, wo.Assessment{CauseAnalysis: "温控阀失效", RepairPlan: "更换温控阀", ServiceMode: "onsite", Complexity: "simple"}))
-	o = must(f.wo.Assign(f.ctx, sup, o.ID, o.Version, tech.UserID, ""))
-	start := f.now.Add(2 * time.Hour)
-	o = must(f.wo.MakeAppointment(f.ctx, tech, o.ID, o.Version, start, start.Add(2*time.Hour), ""))
-	o = must(f.wo.CheckIn(f.ctx, tech, o.ID, o.Version))
-	if s == wo.InProgress {
-		return o
-	}
-	o = must(f.wo.Complete(f.ctx, tech, o.ID, o.Version, wo.Report{Diagnosis: "温控阀卡滞", FaultCause: "阀芯磨损", ActionsTaken: "更换温控阀", TestRun: "done", Signature: demo.Signature()}))
+	call := wo.NewOrder{CustomerID: f.customerID, UnitID: unit, Channel: "phone", Symptom: "排气温度高", Urgency: "normal", ServiceType: "repair"}
+	o := testkit.OrderIn(f.t, f.wo, testkit.DemoRoute(f.users, call, f.now), s, false)
 	if o.State != s {
 		f.t.Fatalf("orderIn: %s, want %s", o.State, s)
 	}

@@ -10,10 +10,8 @@ import (
 	"time"
 
 	"github.com/aftersales/aftersales/internal/apperr"
-	"github.com/aftersales/aftersales/internal/auth"
-	"github.com/aftersales/aftersales/internal/db/testdb"
-	"github.com/aftersales/aftersales/internal/demo"
 	"github.com/aftersales/aftersales/internal/parts"
+	"github.com/aftersales/aftersales/internal/testkit"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -27,32 +25,16 @@ type catalogWorld struct {
 
 func catalogSetup(t *testing.T) catalogWorld {
 	t.Helper()
-	pool := testdb.Seeded(t, "demo-base", demo.SeedBase)
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		t.Fatal(err)
-	}
+	pool := testkit.BaseDB(t)
+	loc := testkit.Shanghai
 	// 23:30 UTC is already the next morning in Shanghai.
 	now := time.Date(2026, 3, 10, 23, 30, 0, 0, time.UTC)
 	return catalogWorld{pool: pool, svc: parts.NewService(pool, func() time.Time { return now }, loc), now: now, loc: loc}
 }
 
-func (w catalogWorld) actor(t *testing.T, username string) auth.Actor {
-	t.Helper()
-	var id int64
-	if err := w.pool.QueryRow(context.Background(), `SELECT id FROM users WHERE username = $1`, username).Scan(&id); err != nil {
-		t.Fatal(err)
-	}
-	a, err := auth.NewService(w.pool, time.Now).ActorFor(context.Background(), id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a
-}
-
 func (w catalogWorld) part(t *testing.T, code string) parts.Part {
 	t.Helper()
-	all, err := w.svc.ExportCatalog(context.Background(), w.actor(t, "storekeeper"))
+	all, err := w.svc.ExportCatalog(context.Background(), testkit.Actor(t, w.pool, "storekeeper"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +72,7 @@ func TestImportWithBadRowsReportsEveryRowAndChangesNothing(t *testing.T) {
 	t.Parallel()
 	w := catalogSetup(t)
 	ctx := context.Background()
-	sk := w.actor(t, "storekeeper")
+	sk := testkit.Actor(t, w.pool, "storekeeper")
 	before := w.part(t, "P-AF-001")
 	rows := [][]string{
 		catalogHeader,
@@ -128,7 +110,7 @@ func TestImportWithBadRowsReportsEveryRowAndChangesNothing(t *testing.T) {
 func TestImportChecksEveryValue(t *testing.T) {
 	t.Parallel()
 	w := catalogSetup(t)
-	sk := w.actor(t, "storekeeper")
+	sk := testkit.Actor(t, w.pool, "storekeeper")
 	cases := []struct {
 		name string
 		row  []string
@@ -177,7 +159,7 @@ func TestImportAddsAndUpdates(t *testing.T) {
 	t.Parallel()
 	w := catalogSetup(t)
 	ctx := context.Background()
-	sk := w.actor(t, "storekeeper")
+	sk := testkit.Actor(t, w.pool, "storekeeper")
 	before := w.part(t, "P-OF-001")
 	rows := [][]string{
 		catalogHeader,
@@ -216,7 +198,7 @@ func TestCatalogExportImportRoundTrip(t *testing.T) {
 	t.Parallel()
 	w := catalogSetup(t)
 	ctx := context.Background()
-	sk := w.actor(t, "storekeeper")
+	sk := testkit.Actor(t, w.pool, "storekeeper")
 	list, err := w.svc.ExportCatalog(ctx, sk)
 	if err != nil || len(list) != 30 {
 		t.Fatalf("export: %d parts, %v", len(list), err)
@@ -255,13 +237,13 @@ func TestCatalogRolesAndPages(t *testing.T) {
 	t.Parallel()
 	w := catalogSetup(t)
 	ctx := context.Background()
-	if _, err := w.svc.ListCatalog(ctx, w.actor(t, "hotline"), parts.CatalogFilter{}); apperr.CodeOf(err) != apperr.Forbidden {
+	if _, err := w.svc.ListCatalog(ctx, testkit.Actor(t, w.pool, "hotline"), parts.CatalogFilter{}); apperr.CodeOf(err) != apperr.Forbidden {
 		t.Errorf("hotline lists the catalog: %v", err)
 	}
-	if _, err := w.svc.PurchasePlan(ctx, w.actor(t, "tech1"), w.now); apperr.CodeOf(err) != apperr.Forbidden {
+	if _, err := w.svc.PurchasePlan(ctx, testkit.Actor(t, w.pool, "tech1"), w.now); apperr.CodeOf(err) != apperr.Forbidden {
 		t.Errorf("technician reads the plan: %v", err)
 	}
-	mgr := w.actor(t, "manager")
+	mgr := testkit.Actor(t, w.pool, "manager")
 	if _, _, err := w.svc.ImportCatalog(ctx, mgr, [][]string{catalogHeader, {"X", "Y"}}); apperr.CodeOf(err) != apperr.Forbidden {
 		t.Errorf("manager imports: %v", err)
 	}
@@ -292,7 +274,7 @@ func TestCatalogRolesAndPages(t *testing.T) {
 	if page, _ := w.svc.ListCatalog(ctx, mgr, parts.CatalogFilter{Query: "%"}); len(page.Parts) != 0 {
 		t.Errorf("search %% found %d parts", len(page.Parts))
 	}
-	sk := w.actor(t, "storekeeper")
+	sk := testkit.Actor(t, w.pool, "storekeeper")
 	if _, _, err := w.svc.ImportCatalog(ctx, sk, [][]string{catalogHeader, {"P-FUSE-1", "熔断器", "RT18 32A", "个", "18", "20", "否", "是", "否"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -322,7 +304,7 @@ func TestCatalogWithTenThousandParts(t *testing.T) {
 	t.Parallel()
 	w := catalogSetup(t)
 	ctx := context.Background()
-	sk := w.actor(t, "storekeeper")
+	sk := testkit.Actor(t, w.pool, "storekeeper")
 	rows := make([][]any, 10000)
 	for i := range rows {
 		rows[i] = []any{fmt.Sprintf("T-%05d", i), "测试配件", "规格", "个", parts.Number(fmt.Sprintf("%d.%02d", i, i%100)), i % 7, false, i%2 == 0, true}

@@ -11,8 +11,8 @@ import (
 	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/db/testdb"
-	"github.com/aftersales/aftersales/internal/demo"
 	"github.com/aftersales/aftersales/internal/parts"
+	"github.com/aftersales/aftersales/internal/testkit"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -29,12 +29,9 @@ type world struct {
 
 func setup(t *testing.T) world {
 	t.Helper()
-	pool := testdb.Seeded(t, "demo-base", demo.SeedBase)
+	pool := testkit.BaseDB(t)
 	ctx := context.Background()
-	w := world{pool: pool}
-	if err := pool.QueryRow(ctx, `SELECT id FROM users WHERE username = 'storekeeper'`).Scan(&w.actor); err != nil {
-		t.Fatal(err)
-	}
+	w := world{pool: pool, actor: testkit.UserID(t, pool, "storekeeper")}
 	if err := pool.QueryRow(ctx, `SELECT l.id FROM locations l JOIN stations s ON s.id = l.station_id WHERE s.code = 'SH' AND l.kind = 'warehouse'`).Scan(&w.warehouse); err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/parts"
+	"github.com/aftersales/aftersales/internal/testkit"
 	"github.com/jackc/pgx/v5"
 	"github.com/xuri/excelize/v2"
 )
@@ -17,16 +18,14 @@ import (
 func (w catalogWorld) receive(t *testing.T, station, code string, qty int) {
 	t.Helper()
 	ctx := context.Background()
-	var partID, locID, actorID int64
+	var partID, locID int64
 	if err := w.pool.QueryRow(ctx, `SELECT id FROM parts WHERE code = $1`, code).Scan(&partID); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.pool.QueryRow(ctx, `SELECT l.id FROM locations l JOIN stations s ON s.id = l.station_id WHERE s.code = $1 AND l.kind = 'warehouse'`, station).Scan(&locID); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.pool.QueryRow(ctx, `SELECT id FROM users WHERE username = 'storekeeper'`).Scan(&actorID); err != nil {
-		t.Fatal(err)
-	}
+	actorID := testkit.UserID(t, w.pool, "storekeeper")
 	err := db.InTx(ctx, w.pool, func(tx pgx.Tx) error {
 		_, err := parts.Post(ctx, tx, actorID, time.Now(), []parts.Line{{PartID: partID, LocationID: locID, Quantity: qty, Kind: parts.Receipt}})
 		return err
@@ -53,7 +52,7 @@ func TestPlanListsPartsAtOrUnderTheirReorderPoint(t *testing.T) {
 	w.receive(t, "SH", "P-OS-001", 5)  // reorder point 5: at it
 	w.receive(t, "SZ", "P-AF-001", 50) // another station's warehouse
 
-	lines, err := w.svc.PurchasePlan(ctx, w.actor(t, "storekeeper"), w.now)
+	lines, err := w.svc.PurchasePlan(ctx, testkit.Actor(t, w.pool, "storekeeper"), w.now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +86,7 @@ func TestPlanListsPartsAtOrUnderTheirReorderPoint(t *testing.T) {
 		t.Errorf("%d plan lines, want 27", len(lines))
 	}
 	// The regional manager sees Suzhou's warehouse too: 54 of P-AF-001 is plenty.
-	mgrLines, err := w.svc.PurchasePlan(ctx, w.actor(t, "manager"), w.now)
+	mgrLines, err := w.svc.PurchasePlan(ctx, testkit.Actor(t, w.pool, "manager"), w.now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,10 +94,10 @@ func TestPlanListsPartsAtOrUnderTheirReorderPoint(t *testing.T) {
 		t.Error("manager's plan counts only one station's stock")
 	}
 	// An inactive part is never planned.
-	if _, _, err := w.svc.ImportCatalog(ctx, w.actor(t, "storekeeper"), [][]string{catalogHeader, {"P-OF-002", "油滤", "", "", "", "", "", "", "否"}}); err != nil {
+	if _, _, err := w.svc.ImportCatalog(ctx, testkit.Actor(t, w.pool, "storekeeper"), [][]string{catalogHeader, {"P-OF-002", "油滤", "", "", "", "", "", "", "否"}}); err != nil {
 		t.Fatal(err)
 	}
-	lines, _ = w.svc.PurchasePlan(ctx, w.actor(t, "storekeeper"), w.now)
+	lines, _ = w.svc.PurchasePlan(ctx, testkit.Actor(t, w.pool, "storekeeper"), w.now)
 	if _, ok := planLine(lines, "P-OF-002"); ok {
 		t.Error("an inactive part is on the plan")
 	}
@@ -108,7 +107,7 @@ func TestPlanExportOpensWithTheHeader(t *testing.T) {
 	t.Parallel()
 	w := catalogSetup(t)
 	w.receive(t, "SH", "P-AF-001", 4)
-	lines, err := w.svc.PurchasePlan(context.Background(), w.actor(t, "storekeeper"), w.now)
+	lines, err := w.svc.PurchasePlan(context.Background(), testkit.Actor(t, w.pool, "storekeeper"), w.now)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,24 +6,9 @@ import (
 	"time"
 
 	"github.com/aftersales/aftersales/internal/apperr"
-	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/parts"
+	"github.com/aftersales/aftersales/internal/testkit"
 )
-
-// receiptActor is a demo user as the services see them.
-func receiptActor(t *testing.T, w world, username string) auth.Actor {
-	t.Helper()
-	ctx := context.Background()
-	var id int64
-	if err := w.pool.QueryRow(ctx, `SELECT id FROM users WHERE username = $1`, username).Scan(&id); err != nil {
-		t.Fatal(err)
-	}
-	a, err := auth.NewService(w.pool, time.Now).ActorFor(ctx, id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a
-}
 
 func receiptCount(t *testing.T, w world, sql string, args ...any) int {
 	t.Helper()
@@ -39,7 +24,7 @@ func TestReceiptWithARejectedLineSplitsWarehouseAndQuarantine(t *testing.T) {
 	w := setup(t)
 	ctx := context.Background()
 	svc := parts.NewService(w.pool, time.Now, time.UTC)
-	keeper := receiptActor(t, w, "storekeeper")
+	keeper := testkit.Actor(t, w.pool, "storekeeper")
 	var filter, valve int64
 	_ = w.pool.QueryRow(ctx, `SELECT id FROM parts WHERE code = 'P-AF-001'`).Scan(&filter)
 	_ = w.pool.QueryRow(ctx, `SELECT id FROM parts WHERE code = 'P-IV-001'`).Scan(&valve)
@@ -123,7 +108,7 @@ func TestBadReceiptsWriteNothing(t *testing.T) {
 	w := setup(t)
 	ctx := context.Background()
 	svc := parts.NewService(w.pool, time.Now, time.UTC)
-	keeper := receiptActor(t, w, "storekeeper")
+	keeper := testkit.Actor(t, w.pool, "storekeeper")
 	ok := parts.NewReceiptLine{Row: 0, PartCode: "P-AF-001", Delivered: 2, Accepted: 2}
 	tables := []string{"receipts", "receipt_lines", "stock_movements", "stock_balances"}
 	before := map[string]int{}
@@ -153,7 +138,7 @@ func TestBadReceiptsWriteNothing(t *testing.T) {
 		}
 	}
 	// Only storekeepers receive; managers look.
-	if _, err := svc.CreateReceipt(ctx, receiptActor(t, w, "manager"), parts.NewReceipt{Supplier: "S", DeliveryNote: "N1", Lines: []parts.NewReceiptLine{ok}}); apperr.CodeOf(err) != apperr.Forbidden {
+	if _, err := svc.CreateReceipt(ctx, testkit.Actor(t, w.pool, "manager"), parts.NewReceipt{Supplier: "S", DeliveryNote: "N1", Lines: []parts.NewReceiptLine{ok}}); apperr.CodeOf(err) != apperr.Forbidden {
 		t.Errorf("manager: %v", err)
 	}
 	for _, table := range tables {
@@ -177,7 +162,7 @@ func TestBadReceiptsWriteNothing(t *testing.T) {
 	if err != nil || len(list.Receipts) != 1 {
 		t.Fatalf("list: %v %v", list, err)
 	}
-	sz := receiptActor(t, w, "sz.supervisor")
+	sz := testkit.Actor(t, w.pool, "sz.supervisor")
 	if _, err := svc.ReceiptDetail(ctx, sz, list.Receipts[0].ID); apperr.CodeOf(err) != apperr.NotFound {
 		t.Errorf("another station's receipt: %v", err)
 	}
@@ -189,7 +174,7 @@ func TestReceiptListPagesNewestFirst(t *testing.T) {
 	w := setup(t)
 	ctx := context.Background()
 	svc := parts.NewService(w.pool, time.Now, time.UTC)
-	keeper := receiptActor(t, w, "storekeeper")
+	keeper := testkit.Actor(t, w.pool, "storekeeper")
 	n := parts.ReceiptPageSize + 3
 	for i := 0; i < n; i++ {
 		_, err := svc.CreateReceipt(ctx, keeper, parts.NewReceipt{Supplier: "S", DeliveryNote: "N" + string(rune('A'+i)),

@@ -10,6 +10,7 @@ import (
 	"github.com/aftersales/aftersales/internal/customer"
 	"github.com/aftersales/aftersales/internal/demo"
 	"github.com/aftersales/aftersales/internal/parts"
+	"github.com/aftersales/aftersales/internal/testkit"
 	wo "github.com/aftersales/aftersales/internal/workorder"
 )
 
@@ -17,20 +18,9 @@ func TestRequisitionFromRequestToUse(t *testing.T) {
 	t.Parallel()
 	w := setup(t)
 	ctx := context.Background()
-	loc, _ := time.LoadLocation("Asia/Shanghai")
-	authSvc := auth.NewService(w.pool, time.Now)
-	actor := func(name string) auth.Actor {
-		var id int64
-		if err := w.pool.QueryRow(ctx, `SELECT id FROM users WHERE username = $1`, name).Scan(&id); err != nil {
-			t.Fatal(err)
-		}
-		a, err := authSvc.ActorFor(ctx, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return a
-	}
-	hot, sup, tech, tech2, keeper := actor("hotline"), actor("supervisor"), actor("tech1"), actor("tech2"), actor("storekeeper")
+	loc := testkit.Shanghai
+	hot, sup, tech := testkit.Actor(t, w.pool, "hotline"), testkit.Actor(t, w.pool, "supervisor"), testkit.Actor(t, w.pool, "tech1")
+	tech2, keeper := testkit.Actor(t, w.pool, "tech2"), testkit.Actor(t, w.pool, "storekeeper")
 	orders := wo.NewService(w.pool, time.Now, loc)
 	ps := parts.NewService(w.pool, time.Now, loc)
 	c, err := customer.NewService(w.pool, time.Now, loc).CreateCustomer(ctx, hot, customer.NewCustomer{Name: "领料测试客户", Phones: []string{"139 1234 0000"}})

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/parts"
+	"github.com/aftersales/aftersales/internal/testkit"
 )
 
 func stocktakeInt(n int) *int { return &n }
@@ -16,7 +17,7 @@ func TestStocktakeWithAVariancePostsAnAdjustment(t *testing.T) {
 	w := setup(t)
 	ctx := context.Background()
 	svc := parts.NewService(w.pool, time.Now, time.UTC)
-	keeper := receiptActor(t, w, "storekeeper")
+	keeper := testkit.Actor(t, w.pool, "storekeeper")
 	a, b, c := w.parts[0], w.parts[1], w.parts[2]
 	if _, err := w.post(ctx, parts.Line{PartID: a, LocationID: w.warehouse, Quantity: 10, Kind: parts.Receipt},
 		parts.Line{PartID: b, LocationID: w.warehouse, Quantity: 4, Kind: parts.Receipt}); err != nil {
@@ -49,7 +50,7 @@ func TestStocktakeWithAVariancePostsAnAdjustment(t *testing.T) {
 	if e := apperr.As(err); e.Code != apperr.Conflict || e.Key != "stocktake.already_open" || e.Data["ID"] != st.ID {
 		t.Fatalf("second open count: %v", err)
 	}
-	if _, err := svc.OpenStocktake(ctx, receiptActor(t, w, "manager"), w.quarantine); apperr.CodeOf(err) != apperr.Forbidden {
+	if _, err := svc.OpenStocktake(ctx, testkit.Actor(t, w.pool, "manager"), w.quarantine); apperr.CodeOf(err) != apperr.Forbidden {
 		t.Fatalf("manager opens a count: %v", err)
 	}
 
@@ -147,7 +148,7 @@ func TestStocktakeCountingDownToZeroAndNotBelow(t *testing.T) {
 	w := setup(t)
 	ctx := context.Background()
 	svc := parts.NewService(w.pool, time.Now, time.UTC)
-	keeper := receiptActor(t, w, "storekeeper")
+	keeper := testkit.Actor(t, w.pool, "storekeeper")
 	a := w.parts[3]
 	if _, err := w.post(ctx, parts.Line{PartID: a, LocationID: w.quarantine, Quantity: 3, Kind: parts.Receipt}); err != nil {
 		t.Fatal(err)
@@ -167,7 +168,7 @@ func TestStocktakeCountingDownToZeroAndNotBelow(t *testing.T) {
 		t.Errorf("after counting zero: %d", got)
 	}
 	// Another station's location is not found.
-	if _, err := svc.OpenStocktake(ctx, receiptActor(t, w, "sz.supervisor"), w.warehouse); apperr.CodeOf(err) == "" {
+	if _, err := svc.OpenStocktake(ctx, testkit.Actor(t, w.pool, "sz.supervisor"), w.warehouse); apperr.CodeOf(err) == "" {
 		t.Error("a supervisor of another station opened a count")
 	}
 	w.mustBeSound(t)

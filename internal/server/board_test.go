@@ -3,8 +3,11 @@ package server_test
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/aftersales/aftersales/internal/testkit"
 )
 
 func TestBoardIsForSupervisorsAndManagers(t *testing.T) {
@@ -39,13 +42,10 @@ func boardMove(c *client, id, version, state, tech, reason string, script bool) 
 	return c.post("/board/move", form)
 }
 
+// userID is the user's id as forms carry it.
 func userID(t *testing.T, a *app, username string) string {
 	t.Helper()
-	var id string
-	if err := a.Pool.QueryRow(t.Context(), `SELECT id::text FROM users WHERE username = $1`, username).Scan(&id); err != nil {
-		t.Fatal(err)
-	}
-	return id
+	return strconv.FormatInt(testkit.UserID(t, a.Pool, username), 10)
 }
 
 func TestBoardMove(t *testing.T) {

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/demo"
+	"github.com/aftersales/aftersales/internal/testkit"
 	"github.com/aftersales/aftersales/internal/workorder"
 	"github.com/chromedp/chromedp"
 )
@@ -26,17 +26,13 @@ func TestBrowserNewCallsReachTheBoard(t *testing.T) {
 	waitFor(t, ctx, "the board's event stream connects", `document.getElementById("board").dataset.live === "open"`, 10*time.Second)
 
 	// The hotline logs an urgent call on a Shanghai customer.
-	authSvc := auth.NewService(a.Pool, time.Now)
-	var hotID, custID, unitID int64
-	if err := a.Pool.QueryRow(t.Context(), `SELECT u.id, c.id, un.id FROM users u, customers c JOIN stations s ON s.id = c.station_id JOIN units un ON un.customer_id = c.id
-		WHERE u.username = 'hotline' AND s.code = 'SH' ORDER BY c.id DESC, un.id LIMIT 1`).Scan(&hotID, &custID, &unitID); err != nil {
+	hot := testkit.Actor(t, a.Pool, "hotline")
+	var custID, unitID int64
+	if err := a.Pool.QueryRow(t.Context(), `SELECT c.id, un.id FROM customers c JOIN stations s ON s.id = c.station_id JOIN units un ON un.customer_id = c.id
+		WHERE s.code = 'SH' ORDER BY c.id DESC, un.id LIMIT 1`).Scan(&custID, &unitID); err != nil {
 		t.Fatal(err)
 	}
-	hot, err := authSvc.ActorFor(t.Context(), hotID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	loc, _ := time.LoadLocation("Asia/Shanghai")
+	loc := testkit.Shanghai
 	o, err := workorder.NewService(a.Pool, time.Now, loc).Create(t.Context(), hot, workorder.NewOrder{CustomerID: custID, UnitID: unitID,
 		Channel: "phone", Symptom: "整机断电无法启动，产线停工", Urgency: "urgent", ServiceType: "repair"})
 	if err != nil {

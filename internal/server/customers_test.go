@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/customer"
+	"github.com/aftersales/aftersales/internal/testkit"
 )
 
 // The demo's third Shanghai customer (i = 2): one phone, three units (two in warranty,
@@ -46,20 +46,6 @@ func custDemoCustomer(t *testing.T, a *app) custDemo {
 		t.Fatal(err)
 	}
 	return d
-}
-
-// custActor is a demo user as the services see them.
-func custActor(t *testing.T, a *app, username string) auth.Actor {
-	t.Helper()
-	var id int64
-	if err := a.Pool.QueryRow(context.Background(), `SELECT id FROM users WHERE username = $1`, username).Scan(&id); err != nil {
-		t.Fatal(err)
-	}
-	actor, err := auth.NewService(a.Pool, time.Now).ActorFor(context.Background(), id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return actor
 }
 
 func custStatus(t *testing.T, what string, r response, want int) {
@@ -110,7 +96,7 @@ func TestCustomerPage(t *testing.T) {
 	d := custDemoCustomer(t, a)
 	// A unit without a purchase date: its warranty is unknown.
 	svc := customer.NewService(a.Pool, time.Now, time.UTC)
-	if _, err := svc.AddUnit(context.Background(), custActor(t, a, "hotline"), d.ID, customer.NewUnit{Brand: "复盛", Model: "SA-120A", Serial: "NODATE-1"}); err != nil {
+	if _, err := svc.AddUnit(context.Background(), testkit.Actor(t, a.Pool, "hotline"), d.ID, customer.NewUnit{Brand: "复盛", Model: "SA-120A", Serial: "NODATE-1"}); err != nil {
 		t.Fatal(err)
 	}
 	c := a.client(t)

@@ -14,10 +14,9 @@ import (
 
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/config"
-	"github.com/aftersales/aftersales/internal/db/testdb"
-	"github.com/aftersales/aftersales/internal/demo"
 	"github.com/aftersales/aftersales/internal/live"
 	"github.com/aftersales/aftersales/internal/server"
+	"github.com/aftersales/aftersales/internal/testkit"
 	"github.com/aftersales/aftersales/internal/workorder"
 )
 
@@ -167,20 +166,6 @@ func waitListening(t *testing.T, a *app) {
 	}
 }
 
-// actorOf loads a demo user as the services see them.
-func actorOf(t *testing.T, a *app, username string) auth.Actor {
-	t.Helper()
-	var id int64
-	if err := a.Pool.QueryRow(t.Context(), `SELECT id FROM users WHERE username = $1`, username).Scan(&id); err != nil {
-		t.Fatal(err)
-	}
-	actor, err := auth.NewService(a.Pool, time.Now).ActorFor(t.Context(), id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return actor
-}
-
 // orderAt is the first demo order of station code in state.
 func orderAt(t *testing.T, a *app, station, state string) (int64, int) {
 	t.Helper()
@@ -216,7 +201,7 @@ func TestEventsStreamOrderChangesOfTheUsersStations(t *testing.T) {
 	// The hotline forwards a Shanghai order: the Shanghai board hears of it at once.
 	id, version := orderAt(t, a, "SH", "received")
 	start := time.Now()
-	if _, err := orders.Forward(t.Context(), actorOf(t, a, "hotline"), id, version, "请评估"); err != nil {
+	if _, err := orders.Forward(t.Context(), testkit.Actor(t, a.Pool, "hotline"), id, version, "请评估"); err != nil {
 		t.Fatal(err)
 	}
 	e := shanghai.nextOrder(id)
@@ -229,7 +214,7 @@ func TestEventsStreamOrderChangesOfTheUsersStations(t *testing.T) {
 
 	// A Suzhou change reaches Suzhou; the Shanghai change before it did not.
 	szID, szVersion := orderAt(t, a, "SZ", "received")
-	if _, err := orders.Forward(t.Context(), actorOf(t, a, "sz.hotline"), szID, szVersion, ""); err != nil {
+	if _, err := orders.Forward(t.Context(), testkit.Actor(t, a.Pool, "sz.hotline"), szID, szVersion, ""); err != nil {
 		t.Fatal(err)
 	}
 	suzhou.nextOrder(szID)
@@ -243,23 +228,23 @@ func TestEventsForTechniciansAreTheirOwnOrders(t *testing.T) {
 	c.signIn("tech2")
 	waitListening(t, a)
 	stream := openEvents(t, c)
-	tech2 := actorOf(t, a, "tech2")
+	tech2 := testkit.Actor(t, a.Pool, "tech2")
 
 	// An order nobody is assigned to changes, then one is assigned to tech2: tech2 hears
 	// of the second only.
 	other, version := orderAt(t, a, "SH", "received")
-	if _, err := orders.Forward(t.Context(), actorOf(t, a, "hotline"), other, version, ""); err != nil {
+	if _, err := orders.Forward(t.Context(), testkit.Actor(t, a.Pool, "hotline"), other, version, ""); err != nil {
 		t.Fatal(err)
 	}
 	mine, version := orderAt(t, a, "SH", "awaiting_dispatch")
-	if _, err := orders.Assign(t.Context(), actorOf(t, a, "supervisor"), mine, version, tech2.UserID, ""); err != nil {
+	if _, err := orders.Assign(t.Context(), testkit.Actor(t, a.Pool, "supervisor"), mine, version, tech2.UserID, ""); err != nil {
 		t.Fatal(err)
 	}
 	if e := stream.nextOrder(mine); e.AssigneeID != tech2.UserID || e.State != "dispatched" {
 		t.Errorf("event %+v", e)
 	}
 	// Taken away from tech2 (reassigned to tech1): tech2's page hears of that too.
-	if _, err := orders.Reassign(t.Context(), actorOf(t, a, "supervisor"), mine, version+1, actorOf(t, a, "tech1").UserID, "急单"); err != nil {
+	if _, err := orders.Reassign(t.Context(), testkit.Actor(t, a.Pool, "supervisor"), mine, version+1, testkit.Actor(t, a.Pool, "tech1").UserID, "急单"); err != nil {
 		t.Fatal(err)
 	}
 	if e := stream.nextOrder(mine); e.PrevAssigneeID != tech2.UserID || e.AssigneeID == tech2.UserID {
@@ -326,7 +311,7 @@ func TestEventsNeedSignIn(t *testing.T) {
 // Without a hub live updates are off: 503, which stops an EventSource from retrying.
 func TestEventsWithoutAHubAreUnavailable(t *testing.T) {
 	t.Parallel()
-	pool := testdb.Seeded(t, "demo", demo.Seed)
+	pool := testkit.DemoDB(t)
 	cfg, err := config.Load(func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
@@ -362,7 +347,7 @@ func TestEventsTellAdminsAndStorekeepersNothingOfOrders(t *testing.T) {
 	h.signIn("hotline")
 	witness := openEvents(t, h)
 	id, version := orderAt(t, a, "SH", "received")
-	if _, err := orders.Forward(t.Context(), actorOf(t, a, "hotline"), id, version, ""); err != nil {
+	if _, err := orders.Forward(t.Context(), testkit.Actor(t, a.Pool, "hotline"), id, version, ""); err != nil {
 		t.Fatal(err)
 	}
 	witness.nextOrder(id)

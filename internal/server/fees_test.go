@@ -10,6 +10,7 @@ import (
 	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/fee"
 	"github.com/aftersales/aftersales/internal/i18n"
+	"github.com/aftersales/aftersales/internal/testkit"
 	"github.com/aftersales/aftersales/internal/workorder"
 )
 
@@ -71,7 +72,7 @@ func TestOrderFeesRolesAndSettlement(t *testing.T) {
 
 	// The callback cannot close the order while fees are pending.
 	orders := workorder.NewService(a.Pool, time.Now, time.UTC)
-	hotline := actorOf(t, a, "hotline")
+	hotline := testkit.Actor(t, a.Pool, "hotline")
 	oid, _ := strconv.ParseInt(id, 10, 64)
 	o, err := orders.OrderByID(t.Context(), hotline, oid)
 	if err != nil {

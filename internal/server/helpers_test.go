@@ -21,6 +21,7 @@ import (
 	"github.com/aftersales/aftersales/internal/live"
 	"github.com/aftersales/aftersales/internal/parts"
 	"github.com/aftersales/aftersales/internal/server"
+	"github.com/aftersales/aftersales/internal/testkit"
 	"github.com/aftersales/aftersales/internal/workorder"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -37,7 +38,7 @@ type app struct {
 
 func newApp(t *testing.T, opts ...func(*server.Deps)) *app {
 	t.Helper()
-	pool := testdb.Seeded(t, "demo", demo.Seed)
+	pool := testkit.DemoDB(t)
 	cfg, err := config.Load(func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)

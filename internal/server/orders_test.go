@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/aftersales/aftersales/internal/testkit"
 )
 
 // demoOrder returns the id and version of a Shanghai demo order in state.
@@ -168,9 +170,9 @@ func TestOrdersListPagesKeepTheFilters(t *testing.T) {
 	c := a.client(t)
 	c.signIn("manager")
 	// Add orders until there is more than one page of 50.
-	var cust, station, hotline int64
+	var cust, station int64
 	_ = a.Pool.QueryRow(t.Context(), `SELECT c.id, c.station_id FROM customers c ORDER BY c.id LIMIT 1`).Scan(&cust, &station)
-	_ = a.Pool.QueryRow(t.Context(), `SELECT id FROM users WHERE username = 'hotline'`).Scan(&hotline)
+	hotline := testkit.UserID(t, a.Pool, "hotline")
 	_, err := a.Pool.Exec(t.Context(), `INSERT INTO work_orders (number, search, station_id, state, channel, customer_id, symptom, urgency, service_type, warranty,
 		contact_due_at, arrive_due_at, created_by, created_at, updated_at)
 		SELECT 'GD20200101-' || lpad(g::text, 4, '0'), 'GD20200101-' || lpad(g::text, 4, '0'), $1, 'received', 'phone', $2, '批量', 'normal', 'repair', 'unknown',

@@ -12,6 +12,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/parts"
+	"github.com/aftersales/aftersales/internal/testkit"
 	"github.com/jackc/pgx/v5"
 	"github.com/xuri/excelize/v2"
 )
@@ -59,16 +60,14 @@ func setStock(t *testing.T, a *app, code string, qty int) {
 		kind = parts.Adjustment
 	}
 	ctx := context.Background()
-	var partID, locID, actorID int64
+	var partID, locID int64
 	if err := a.Pool.QueryRow(ctx, `SELECT id FROM parts WHERE code = $1`, code).Scan(&partID); err != nil {
 		t.Fatal(err)
 	}
 	if err := a.Pool.QueryRow(ctx, `SELECT l.id FROM locations l JOIN stations s ON s.id = l.station_id WHERE s.code = 'SH' AND l.kind = 'warehouse'`).Scan(&locID); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Pool.QueryRow(ctx, `SELECT id FROM users WHERE username = 'storekeeper'`).Scan(&actorID); err != nil {
-		t.Fatal(err)
-	}
+	actorID := testkit.UserID(t, a.Pool, "storekeeper")
 	err := db.InTx(ctx, a.Pool, func(tx pgx.Tx) error {
 		_, err := parts.Post(ctx, tx, actorID, time.Now(), []parts.Line{{PartID: partID, LocationID: locID, Quantity: delta, Kind: kind}})
 		return err
@@ -220,7 +219,7 @@ func TestPurchasePlanPage(t *testing.T) {
 	if strings.Contains(r.Body, `data-code="P-OF-001"`) {
 		t.Error("P-OF-001, above its reorder point, is on the plan")
 	}
-	want := time.Now().In(mustShanghai(t)).AddDate(0, 0, 7).Format("2006-01-02")
+	want := time.Now().In(testkit.Shanghai).AddDate(0, 0, 7).Format("2006-01-02")
 	mustContain(t, r.Body, want)
 
 	r = sk.get("/parts/plan.xlsx")
@@ -236,13 +235,4 @@ func TestPurchasePlanPage(t *testing.T) {
 	if len(rows) < 2 || strings.Join(rows[0], ",") != "编码,名称,规格型号,单位,库存,再订货点,建议采购数量,单价,金额,预计到货日期" {
 		t.Errorf("plan workbook header %v", rows)
 	}
-}
-
-func mustShanghai(t *testing.T) *time.Location {
-	t.Helper()
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return loc
 }

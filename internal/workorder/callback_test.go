@@ -6,6 +6,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/customer"
+	"github.com/aftersales/aftersales/internal/testkit"
 	wo "github.com/aftersales/aftersales/internal/workorder"
 )
 
@@ -64,7 +65,7 @@ func TestRecordCallback(t *testing.T) {
 	}
 	// This month's figures once the three callbacks have fallen due (three working days
 	// after completion): three due, one reached and satisfied, one reached and not.
-	f.clock.set(time.Date(2026, 11, 27, 12, 0, 0, 0, shanghai))
+	f.clock.Set(time.Date(2026, 11, 27, 12, 0, 0, 0, testkit.Shanghai))
 	cq, err := f.svc.Callbacks(f.ctx, hot, 0, "")
 	if err != nil {
 		t.Fatal(err)
@@ -95,7 +96,7 @@ func TestCompletionQuotesOutOfWarrantyWork(t *testing.T) {
 	}
 	o = f.must(f.svc.Assess(f.ctx, sup, o.ID, o.Version, wo.Assessment{CauseAnalysis: "轴承", RepairPlan: "更换", ServiceMode: "onsite", Complexity: "simple"}))
 	o = f.must(f.svc.Assign(f.ctx, sup, o.ID, o.Version, tech.UserID, ""))
-	start := f.clock.now().Add(time.Hour)
+	start := f.clock.Now().Add(time.Hour)
 	o = f.must(f.svc.MakeAppointment(f.ctx, tech, o.ID, o.Version, start, start.Add(time.Hour), ""))
 	o = f.must(f.svc.CheckIn(f.ctx, tech, o.ID, o.Version))
 	o = f.must(f.svc.Complete(f.ctx, tech, o.ID, o.Version, wo.Report{Diagnosis: "d", FaultCause: "c", ActionsTaken: "a", TestRun: "done", NoSignatureReason: "不在"}))
@@ -122,18 +123,18 @@ func TestCallbackRateIsOneSet(t *testing.T) {
 	survey := wo.Callback{Outcome: "reached", Attitude: 5, Timeliness: 5, Quality: 5, Overall: 5, Satisfied: true}
 	// Two jobs done in late October (callbacks due in early November), one done in
 	// mid-October (due in October).
-	f.clock.set(time.Date(2026, 10, 12, 10, 0, 0, 0, shanghai))
+	f.clock.Set(time.Date(2026, 10, 12, 10, 0, 0, 0, testkit.Shanghai))
 	oct := f.orderIn(wo.AwaitingCallback, false)
-	f.clock.set(time.Date(2026, 10, 29, 10, 0, 0, 0, shanghai))
+	f.clock.Set(time.Date(2026, 10, 29, 10, 0, 0, 0, testkit.Shanghai))
 	a := f.orderIn(wo.AwaitingCallback, false)
 	b := f.orderIn(wo.AwaitingCallback, false)
 	// All three are called back in November; b is never reached.
-	f.clock.set(time.Date(2026, 11, 10, 10, 0, 0, 0, shanghai))
+	f.clock.Set(time.Date(2026, 11, 10, 10, 0, 0, 0, testkit.Shanghai))
 	f.must(f.svc.RecordCallback(f.ctx, hot, oct.ID, oct.Version, survey))
 	f.must(f.svc.RecordCallback(f.ctx, hot, a.ID, a.Version, survey))
 	f.must(f.svc.RecordCallback(f.ctx, hot, b.ID, b.Version, wo.Callback{Outcome: "no_answer"}))
 	// A job done today whose callback is not due yet.
-	f.clock.set(time.Date(2026, 11, 23, 10, 0, 0, 0, shanghai))
+	f.clock.Set(time.Date(2026, 11, 23, 10, 0, 0, 0, testkit.Shanghai))
 	f.orderIn(wo.AwaitingCallback, false)
 	cq, err := f.svc.Callbacks(f.ctx, hot, 0, "")
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/testkit"
 	wo "github.com/aftersales/aftersales/internal/workorder"
 )
 
@@ -17,7 +18,6 @@ import (
 func concExtraSupervisors(f *fixture, n int) []auth.Actor {
 	f.t.Helper()
 	station := f.actor("supervisor").StationID
-	authSvc := auth.NewService(f.pool, time.Now)
 	actors := make([]auth.Actor, 0, n)
 	for i := 1; i <= n; i++ {
 		var id int64
@@ -27,11 +27,7 @@ func concExtraSupervisors(f *fixture, n int) []auth.Actor {
 		if err != nil {
 			f.t.Fatalf("insert supervisor %d: %v", i, err)
 		}
-		a, err := authSvc.ActorFor(f.ctx, id)
-		if err != nil {
-			f.t.Fatalf("actor for supervisor %d: %v", i, err)
-		}
-		actors = append(actors, a)
+		actors = append(actors, testkit.ActorByID(f.t, f.pool, id))
 	}
 	return actors
 }
@@ -167,7 +163,7 @@ func concIntake(f *fixture, key string) (wo.Order, error) {
 
 // concDay is the fixture clock's day in Shanghai, as the order counter keys it.
 func concDay(f *fixture) (prefix string, day time.Time) {
-	local := f.clock.now().In(shanghai)
+	local := f.clock.Now().In(testkit.Shanghai)
 	return "GD" + local.Format("20060102"), time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC)
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/customer"
+	"github.com/aftersales/aftersales/internal/testkit"
 	wo "github.com/aftersales/aftersales/internal/workorder"
 )
 
@@ -193,7 +194,7 @@ func TestAddNote(t *testing.T) {
 	}
 	o := f.create()
 	o = f.must(f.svc.Forward(f.ctx, hot, o.ID, o.Version, ""))
-	f.clock.advance(time.Minute)
+	f.clock.Advance(time.Minute)
 	events := f.events(o.ID)
 
 	got, err := f.svc.AddNote(f.ctx, hot, o.ID, "  客户来电催促，今天能否上门？  ", "form-1")
@@ -210,7 +211,7 @@ func TestAddNote(t *testing.T) {
 	last := tl[len(tl)-1]
 	if len(tl) != events+1 || last.Transition != "note" || last.Note != "客户来电催促，今天能否上门？" || last.FromState == nil ||
 		*last.FromState != wo.Assessing || last.ToState != wo.Assessing || last.Version != o.Version || last.ActorName != "陈晓燕" ||
-		!last.At.Equal(f.clock.now()) {
+		!last.At.Equal(f.clock.Now()) {
 		t.Errorf("the note's event: %+v (%d events, had %d)", last, len(tl), events)
 	}
 	// Live pages hear of it.
@@ -275,7 +276,7 @@ func TestNoteIsNoCallbackDue(t *testing.T) {
 	f := newFixture(t)
 	hot := f.actor("hotline")
 	o := f.orderIn(wo.AwaitingCallback, false)
-	f.clock.set(time.Date(2026, 11, 27, 10, 0, 0, 0, shanghai))
+	f.clock.Set(time.Date(2026, 11, 27, 10, 0, 0, 0, testkit.Shanghai))
 	before, err := f.svc.Callbacks(f.ctx, hot, 0, "")
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/attach"
 	"github.com/aftersales/aftersales/internal/demo"
+	"github.com/aftersales/aftersales/internal/testkit"
 	wo "github.com/aftersales/aftersales/internal/workorder"
 )
 
@@ -27,14 +28,14 @@ func TestMyJobsSortsIntoTodayPendingDone(t *testing.T) {
 	tech := f.actor("tech1")
 	todayAppt := f.orderIn(wo.Scheduled, false) // 12:00 today
 	later := f.orderIn(wo.Scheduled, false)
-	tomorrow := time.Date(2026, 11, 24, 9, 0, 0, 0, shanghai)
+	tomorrow := time.Date(2026, 11, 24, 9, 0, 0, 0, testkit.Shanghai)
 	later = f.must(f.svc.Reschedule(f.ctx, tech, later.ID, later.Version, tomorrow, tomorrow.Add(2*time.Hour), "客户改约"))
 	underWay := f.orderIn(wo.InProgress, false)
 	dispatched := f.orderIn(wo.Dispatched, false)
 	parts := f.orderIn(wo.AwaitingParts, false)
 	workshop := f.orderIn(wo.InWorkshop, true)
 	first := f.orderIn(wo.AwaitingCallback, false)
-	f.clock.advance(time.Hour)
+	f.clock.Advance(time.Hour)
 	second := f.orderIn(wo.Closed, false)
 
 	j, err := f.svc.MyJobs(f.ctx, tech)
@@ -67,11 +68,11 @@ func TestMyJobsSortsIntoTodayPendingDone(t *testing.T) {
 	}
 
 	// Tomorrow, the rescheduled appointment is today's; the missed one stays there too.
-	f.clock.set(tomorrow.Add(-time.Hour))
+	f.clock.Set(tomorrow.Add(-time.Hour))
 	j, _ = f.svc.MyJobs(f.ctx, tech)
 	want("today, a day later", j.Today, underWay, todayAppt, later)
 	// A month on, nothing is recent any more.
-	f.clock.advance(31 * 24 * time.Hour)
+	f.clock.Advance(31 * 24 * time.Hour)
 	if j, _ = f.svc.MyJobs(f.ctx, tech); len(j.Done) != 0 {
 		t.Errorf("done after a month: %d", len(j.Done))
 	}

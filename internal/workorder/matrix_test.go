@@ -124,7 +124,7 @@ func matrixLastEvent(f *fixture, id int64) matrixEvent {
 // matrixDo calls the service method of transition t as actor on o, with valid input.
 func matrixDo(f *fixture, t wo.Transition, actor auth.Actor, o wo.Order) (wo.Order, error) {
 	f.t.Helper()
-	now := f.clock.now()
+	now := f.clock.Now()
 	start := now.Add(2 * time.Hour)
 	end := start.Add(2 * time.Hour)
 	tech1, tech2 := f.actor("tech1").UserID, f.actor("tech2").UserID

@@ -42,7 +42,7 @@ func TestRepeatRepairOnlyAfterARepair(t *testing.T) {
 		t.Fatalf("after a repair: repeat of %v (want %d), warranty %s", o.RepeatOf, r.ID, o.Warranty)
 	}
 	// Past the repair-warranty period (90 days) it is not.
-	f.clock.advance(91 * 24 * time.Hour)
+	f.clock.Advance(91 * 24 * time.Hour)
 	if o := newCall("repair"); o.RepeatOf != nil {
 		t.Fatalf("after 91 days: repeat of %v", o.RepeatOf)
 	}
@@ -54,7 +54,7 @@ func (f *fixture) driveToCallback(o wo.Order) wo.Order {
 	sup, tech := f.actor("supervisor"), f.actor("tech1")
 	o = f.must(f.svc.Assess(f.ctx, sup, o.ID, o.Version, wo.Assessment{CauseAnalysis: "例行保养", RepairPlan: "更换三滤", ServiceMode: "onsite", Complexity: "simple"}))
 	o = f.must(f.svc.Assign(f.ctx, sup, o.ID, o.Version, tech.UserID, ""))
-	start := f.clock.now().Add(time.Hour)
+	start := f.clock.Now().Add(time.Hour)
 	o = f.must(f.svc.MakeAppointment(f.ctx, tech, o.ID, o.Version, start, start.Add(time.Hour), ""))
 	o = f.must(f.svc.CheckIn(f.ctx, tech, o.ID, o.Version))
 	return f.must(f.svc.Complete(f.ctx, tech, o.ID, o.Version, wo.Report{Diagnosis: "d", FaultCause: "c", ActionsTaken: "a", TestRun: "done", NoSignatureReason: "客户不在"}))
@@ -75,7 +75,7 @@ func TestComplexFaultRepairClock(t *testing.T) {
 			t.Fatalf("assess %+v: %v", a, err)
 		}
 	}
-	agreed := f.clock.now().Add(72 * time.Hour)
+	agreed := f.clock.Now().Add(72 * time.Hour)
 	a := base
 	a.Complexity, a.AgreedCompletionAt = "complex", agreed
 	o = f.must(f.svc.Assess(f.ctx, sup, o.ID, o.Version, a))
@@ -83,15 +83,15 @@ func TestComplexFaultRepairClock(t *testing.T) {
 		t.Fatalf("assessed: %v %v", o.Complexity, o.AgreedCompletionAt)
 	}
 	o = f.must(f.svc.Assign(f.ctx, sup, o.ID, o.Version, tech.UserID, ""))
-	start := f.clock.now().Add(time.Hour)
+	start := f.clock.Now().Add(time.Hour)
 	o = f.must(f.svc.MakeAppointment(f.ctx, tech, o.ID, o.Version, start, start.Add(time.Hour), ""))
-	f.clock.advance(time.Hour)
+	f.clock.Advance(time.Hour)
 	o = f.must(f.svc.CheckIn(f.ctx, tech, o.ID, o.Version))
 	if o.RepairDueAt == nil || !o.RepairDueAt.Equal(agreed) {
 		t.Fatalf("complex: repair due %v, want the agreed %v", o.RepairDueAt, agreed)
 	}
 	// Three hours on site is not overdue for a complex fault.
-	if od := o.Overdue(f.clock.now().Add(3 * time.Hour)); len(od) != 0 {
+	if od := o.Overdue(f.clock.Now().Add(3 * time.Hour)); len(od) != 0 {
 		t.Errorf("complex fault overdue after 3 h: %v", od)
 	}
 	// A simple fault: two hours from arrival.
@@ -116,7 +116,7 @@ func TestArrivalOverdueBeforeDispatch(t *testing.T) {
 	if len(od) != 2 || od[1] != "arrive" {
 		t.Fatalf("assessing order past its arrival due: %v", od)
 	}
-	f.clock.set(late)
+	f.clock.Set(late)
 	page, err := f.svc.List(f.ctx, hot, wo.Filter{Overdue: true, States: []wo.State{wo.Assessing}})
 	if err != nil {
 		t.Fatal(err)
@@ -134,8 +134,8 @@ func TestRevisitGetsNewDueTimes(t *testing.T) {
 	o := f.orderIn(wo.AwaitingCallback, false)
 	first := o.ArriveDueAt
 	// The callback comes a week later, long after the first visit's deadlines.
-	f.clock.advance(7 * 24 * time.Hour)
-	reopen := f.clock.now()
+	f.clock.Advance(7 * 24 * time.Hour)
+	reopen := f.clock.Now()
 	o = f.must(f.svc.RecordCallback(f.ctx, f.actor("hotline"), o.ID, o.Version, wo.Callback{Outcome: "reached",
 		Attitude: 3, Timeliness: 3, Quality: 2, Overall: 2, Reason: "仍然漏油"}))
 	if o.State != wo.AwaitingDispatch || !o.ArriveDueAt.After(reopen) || !o.ContactDueAt.After(reopen) || !o.ArriveDueAt.After(first) {
@@ -222,7 +222,7 @@ func TestAssessmentQueueByDue(t *testing.T) {
 	forward := func(urgency string) wo.Order {
 		o := f.must(f.svc.Create(f.ctx, hot, wo.NewOrder{CustomerID: f.customerID, UnitID: f.unitID, Channel: "phone",
 			Symptom: "报警停机", Urgency: urgency, ServiceType: "repair"}))
-		f.clock.advance(10 * time.Minute)
+		f.clock.Advance(10 * time.Minute)
 		return f.must(f.svc.Forward(f.ctx, hot, o.ID, o.Version, ""))
 	}
 	oldNormal, newNormal, urgent := forward("normal"), forward("normal"), forward("urgent")
@@ -257,7 +257,7 @@ func (f *fixture) receivable() (wo.Order, int64) {
 	var owed int64
 	if err := f.pool.QueryRow(f.ctx, `INSERT INTO order_fee_lines (order_id, kind, fee_item_id, description, quantity, unit_price_fen, amount_fen, chargeable, created_by, created_at)
 		SELECT $1, 'labour', id, name, 1, price_fen, price_fen, true, $2, $3 FROM fee_items WHERE kind = 'labour' AND price_fen > 0 ORDER BY id LIMIT 1
-		RETURNING amount_fen`, o.ID, hot.UserID, f.clock.now()).Scan(&owed); err != nil {
+		RETURNING amount_fen`, o.ID, hot.UserID, f.clock.Now()).Scan(&owed); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.pool.Exec(f.ctx, `UPDATE work_orders SET fees_state = 'pending' WHERE id = $1`, o.ID); err != nil {
@@ -280,7 +280,7 @@ func TestReceivableSettled(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	o, owed := f.receivable()
-	fees := fee.NewService(f.pool, f.clock.now)
+	fees := fee.NewService(f.pool, f.clock.Now)
 	if err := fees.Settle(f.ctx, f.actor("hotline"), o.ID, owed+1, "cash", "R-1"); apperr.As(err).Fields["amount"] == "" {
 		t.Fatalf("wrong amount: %v", err)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/calendar"
 	"github.com/aftersales/aftersales/internal/demo"
+	"github.com/aftersales/aftersales/internal/testkit"
 	wo "github.com/aftersales/aftersales/internal/workorder"
 )
 
@@ -40,16 +41,16 @@ func TestCreate(t *testing.T) {
 		t.Errorf("snapshot: %+v", o)
 	}
 	// Normal: contact within 1 working day, arrive within 3 (Monday 10:00 → Tuesday, Thursday 10:00).
-	wantContact := time.Date(2026, 11, 24, 10, 0, 0, 0, shanghai)
-	wantArrive := time.Date(2026, 11, 26, 10, 0, 0, 0, shanghai)
+	wantContact := time.Date(2026, 11, 24, 10, 0, 0, 0, testkit.Shanghai)
+	wantArrive := time.Date(2026, 11, 26, 10, 0, 0, 0, testkit.Shanghai)
 	if !o.ContactDueAt.Equal(wantContact) || !o.ArriveDueAt.Equal(wantArrive) {
-		t.Errorf("due: contact %s arrive %s", o.ContactDueAt.In(shanghai), o.ArriveDueAt.In(shanghai))
+		t.Errorf("due: contact %s arrive %s", o.ContactDueAt.In(testkit.Shanghai), o.ArriveDueAt.In(testkit.Shanghai))
 	}
 	u, err := f.svc.Create(f.ctx, f.actor("hotline"), wo.NewOrder{CustomerID: f.customerID, Channel: "visit", Symptom: "漏油", Urgency: "urgent", ServiceType: "repair"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	now := f.clock.now()
+	now := f.clock.Now()
 	if u.Number != "GD20261123-0002" || !u.ContactDueAt.Equal(now.Add(time.Hour)) || !u.ArriveDueAt.Equal(now.Add(4*time.Hour)) || u.Warranty != "unknown" {
 		t.Errorf("urgent: %s contact %s arrive %s warranty %s", u.Number, u.ContactDueAt, u.ArriveDueAt, u.Warranty)
 	}
@@ -58,7 +59,7 @@ func TestCreate(t *testing.T) {
 		t.Errorf("timeline %+v %v", tl, err)
 	}
 	// The next day starts again at 0001.
-	f.clock.advance(24 * time.Hour)
+	f.clock.Advance(24 * time.Hour)
 	if n := f.create().Number; n != "GD20261124-0001" {
 		t.Errorf("next day: %s", n)
 	}
@@ -139,7 +140,7 @@ func TestRequiredFieldsNameTheFieldAndWriteNothing(t *testing.T) {
 	}, "technician_id")
 	s := f.orderIn(wo.Scheduled, false)
 	check("reschedule", s, func() error {
-		_, err := f.svc.Reschedule(f.ctx, tech, s.ID, s.Version, f.clock.now().Add(-24*time.Hour), time.Time{}, "")
+		_, err := f.svc.Reschedule(f.ctx, tech, s.ID, s.Version, f.clock.Now().Add(-24*time.Hour), time.Time{}, "")
 		return err
 	}, "appointment_start", "reason")
 	check("reassign", s, func() error {
@@ -197,43 +198,43 @@ func TestBusinessCalendarDueTimes(t *testing.T) {
 		contactDue, arrival time.Time
 	}{
 		// Friday 16:00: 2h left Friday, the weekend is off → Monday 16:00.
-		{"weekend", time.Date(2026, 11, 27, 16, 0, 0, 0, shanghai), time.Date(2026, 11, 30, 16, 0, 0, 0, shanghai), time.Date(2026, 12, 2, 16, 0, 0, 0, shanghai)},
+		{"weekend", time.Date(2026, 11, 27, 16, 0, 0, 0, testkit.Shanghai), time.Date(2026, 11, 30, 16, 0, 0, 0, testkit.Shanghai), time.Date(2026, 12, 2, 16, 0, 0, 0, testkit.Shanghai)},
 		// Thursday 31 Dec 17:00: 1h Thursday, Friday holiday, Saturday worked 09:00+8h → 17:00;
 		// arrival 27h: 1 + 9 (Sat) + 9 (Mon) + 8 (Tue) → Tuesday 5 Jan 17:00.
-		{"holiday and adjusted day", time.Date(2026, 12, 31, 17, 0, 0, 0, shanghai), time.Date(2027, 1, 2, 17, 0, 0, 0, shanghai), time.Date(2027, 1, 5, 17, 0, 0, 0, shanghai)},
+		{"holiday and adjusted day", time.Date(2026, 12, 31, 17, 0, 0, 0, testkit.Shanghai), time.Date(2027, 1, 2, 17, 0, 0, 0, testkit.Shanghai), time.Date(2027, 1, 5, 17, 0, 0, 0, testkit.Shanghai)},
 		// Sunday evening: counting starts Monday 09:00.
-		{"outside hours", time.Date(2026, 11, 29, 20, 0, 0, 0, shanghai), time.Date(2026, 11, 30, 18, 0, 0, 0, shanghai), time.Date(2026, 12, 2, 18, 0, 0, 0, shanghai)},
+		{"outside hours", time.Date(2026, 11, 29, 20, 0, 0, 0, testkit.Shanghai), time.Date(2026, 11, 30, 18, 0, 0, 0, testkit.Shanghai), time.Date(2026, 12, 2, 18, 0, 0, 0, testkit.Shanghai)},
 	}
 	for _, tc := range cases {
-		f.clock.set(tc.now)
+		f.clock.Set(tc.now)
 		o := f.create()
 		if !o.ContactDueAt.Equal(tc.contactDue) || !o.ArriveDueAt.Equal(tc.arrival) {
-			t.Errorf("%s: contact %s (want %s), arrive %s (want %s)", tc.name, o.ContactDueAt.In(shanghai), tc.contactDue, o.ArriveDueAt.In(shanghai), tc.arrival)
+			t.Errorf("%s: contact %s (want %s), arrive %s (want %s)", tc.name, o.ContactDueAt.In(testkit.Shanghai), tc.contactDue, o.ArriveDueAt.In(testkit.Shanghai), tc.arrival)
 		}
 	}
 	// Callback due times: 2 h after phone guidance, 2 h when there was no time to test-run
 	// (002 §四.6), 3 h after an unsure repair (002 §六), else 3 working days.
-	f.clock.set(time.Date(2026, 12, 31, 17, 0, 0, 0, shanghai))
+	f.clock.Set(time.Date(2026, 12, 31, 17, 0, 0, 0, testkit.Shanghai))
 	o := f.create()
 	o = f.must(f.svc.ResolveByPhone(f.ctx, f.actor("hotline"), o.ID, o.Version, "指导客户复位热继电器"))
-	if want := f.clock.now().Add(2 * time.Hour); !o.CallbackDueAt.Equal(want) {
-		t.Errorf("after guidance: %s", o.CallbackDueAt.In(shanghai))
+	if want := f.clock.Now().Add(2 * time.Hour); !o.CallbackDueAt.Equal(want) {
+		t.Errorf("after guidance: %s", o.CallbackDueAt.In(testkit.Shanghai))
 	}
 	for _, tc := range []struct {
 		testRun string
 		want    time.Time
 	}{
-		{"unsure", time.Date(2026, 12, 31, 20, 0, 0, 0, shanghai)},
-		{"not_done", time.Date(2026, 12, 31, 19, 0, 0, 0, shanghai)},
+		{"unsure", time.Date(2026, 12, 31, 20, 0, 0, 0, testkit.Shanghai)},
+		{"not_done", time.Date(2026, 12, 31, 19, 0, 0, 0, testkit.Shanghai)},
 		// 27 working hours from Thursday 17:00 → Tuesday 5 January 17:00.
-		{"done", time.Date(2027, 1, 5, 17, 0, 0, 0, shanghai)},
+		{"done", time.Date(2027, 1, 5, 17, 0, 0, 0, testkit.Shanghai)},
 	} {
-		f.clock.set(time.Date(2026, 12, 31, 9, 0, 0, 0, shanghai))
+		f.clock.Set(time.Date(2026, 12, 31, 9, 0, 0, 0, testkit.Shanghai))
 		p := f.orderIn(wo.InProgress, false)
-		f.clock.set(time.Date(2026, 12, 31, 17, 0, 0, 0, shanghai))
+		f.clock.Set(time.Date(2026, 12, 31, 17, 0, 0, 0, testkit.Shanghai))
 		p = f.must(f.svc.Complete(f.ctx, f.actor("tech1"), p.ID, p.Version, wo.Report{Diagnosis: "d", FaultCause: "c", ActionsTaken: "a", TestRun: tc.testRun, NoSignatureReason: "客户不在现场"}))
 		if !p.CallbackDueAt.Equal(tc.want) {
-			t.Errorf("test run %s: callback due %s, want %s", tc.testRun, p.CallbackDueAt.In(shanghai), tc.want)
+			t.Errorf("test run %s: callback due %s, want %s", tc.testRun, p.CallbackDueAt.In(testkit.Shanghai), tc.want)
 		}
 	}
 }
@@ -306,12 +307,12 @@ func TestRepeatRepair(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	first := f.orderIn(wo.AwaitingCallback, false)
-	f.clock.advance(30 * 24 * time.Hour)
+	f.clock.Advance(30 * 24 * time.Hour)
 	again := f.create()
 	if again.RepeatOf == nil || *again.RepeatOf != first.ID || again.Warranty != "repair" {
 		t.Errorf("30 days later: repeat_of %v warranty %s", again.RepeatOf, again.Warranty)
 	}
-	f.clock.advance(61 * 24 * time.Hour) // 91 days after the repair
+	f.clock.Advance(61 * 24 * time.Hour) // 91 days after the repair
 	late := f.create()
 	if late.RepeatOf != nil || late.Warranty == "repair" {
 		t.Errorf("91 days later: repeat_of %v warranty %s", late.RepeatOf, late.Warranty)
@@ -345,7 +346,7 @@ func TestListFiltersSearchAndPages(t *testing.T) {
 	var ids []int64
 	for i := 0; i < 5; i++ {
 		ids = append(ids, f.create().ID)
-		f.clock.advance(time.Minute)
+		f.clock.Advance(time.Minute)
 	}
 	urgent := f.must(f.svc.Create(f.ctx, hot, wo.NewOrder{CustomerID: f.customerID, Channel: "phone", Symptom: "紧急停机", Urgency: "urgent", ServiceType: "repair"}))
 	// Pages of 2, newest first, no order twice.
@@ -388,16 +389,16 @@ func TestListFiltersSearchAndPages(t *testing.T) {
 		t.Errorf("state filter: %d", n)
 	}
 	// Urgent contact is due in 1 h: 2 h later only it is overdue.
-	f.clock.advance(2 * time.Hour)
+	f.clock.Advance(2 * time.Hour)
 	if n := count(wo.Filter{Overdue: true}); n != 1 {
 		t.Errorf("overdue after 2h: %d", n)
 	}
-	f.clock.advance(48 * time.Hour)
+	f.clock.Advance(48 * time.Hour)
 	if n := count(wo.Filter{Overdue: true}); n != 6 {
 		t.Errorf("overdue after 2 days: %d", n)
 	}
-	if o := f.must(f.svc.OrderByID(f.ctx, hot, urgent.ID)); !slices.Contains(o.Overdue(f.clock.now()), "contact") {
-		t.Errorf("Overdue() = %v", o.Overdue(f.clock.now()))
+	if o := f.must(f.svc.OrderByID(f.ctx, hot, urgent.ID)); !slices.Contains(o.Overdue(f.clock.Now()), "contact") {
+		t.Errorf("Overdue() = %v", o.Overdue(f.clock.Now()))
 	}
 	if _, err := f.svc.List(f.ctx, hot, wo.Filter{After: "garbage"}); apperr.CodeOf(err) != apperr.Invalid {
 		t.Errorf("bad cursor: %v", err)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/calendar"
+	"github.com/aftersales/aftersales/internal/testkit"
 	wo "github.com/aftersales/aftersales/internal/workorder"
 )
 
@@ -17,12 +18,12 @@ func TestAddAndDeleteCalendarDay(t *testing.T) {
 	f := newFixture(t)
 	// Monday 23 November 10:00: a normal call must be contacted within 1 working day.
 	before := f.create()
-	if want := time.Date(2026, 11, 24, 10, 0, 0, 0, shanghai); !before.ContactDueAt.Equal(want) {
-		t.Fatalf("contact due %s, want %s", before.ContactDueAt.In(shanghai), want)
+	if want := time.Date(2026, 11, 24, 10, 0, 0, 0, testkit.Shanghai); !before.ContactDueAt.Equal(want) {
+		t.Fatalf("contact due %s, want %s", before.ContactDueAt.In(testkit.Shanghai), want)
 	}
 	tuesday := calendar.Date{Year: 2026, Month: 11, Day: 24}
 	saturday := calendar.Date{Year: 2026, Month: 11, Day: 28}
-	f.clock.set(time.Date(2026, 11, 23, 11, 0, 0, 0, shanghai))
+	f.clock.Set(time.Date(2026, 11, 23, 11, 0, 0, 0, testkit.Shanghai))
 	if err := f.svc.AddCalendarDay(f.ctx, f.actor("manager"), tuesday, wo.CalendarHoliday); err != nil {
 		t.Fatal(err)
 	}
@@ -40,15 +41,15 @@ func TestAddAndDeleteCalendarDay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ch.By != "王建国" || !ch.At.Equal(f.clock.now()) {
+	if ch.By != "王建国" || !ch.At.Equal(f.clock.Now()) {
 		t.Errorf("last change %+v", ch)
 	}
 
 	// An order taken the day before the holiday is due after it.
-	f.clock.set(time.Date(2026, 11, 23, 10, 0, 0, 0, shanghai))
+	f.clock.Set(time.Date(2026, 11, 23, 10, 0, 0, 0, testkit.Shanghai))
 	after := f.create()
-	if want := time.Date(2026, 11, 25, 10, 0, 0, 0, shanghai); !after.ContactDueAt.Equal(want) {
-		t.Errorf("contact due with the holiday %s, want %s", after.ContactDueAt.In(shanghai), want)
+	if want := time.Date(2026, 11, 25, 10, 0, 0, 0, testkit.Shanghai); !after.ContactDueAt.Equal(want) {
+		t.Errorf("contact due with the holiday %s, want %s", after.ContactDueAt.In(testkit.Shanghai), want)
 	}
 
 	if err := f.svc.DeleteCalendarDay(f.ctx, f.actor("manager"), tuesday); err != nil {

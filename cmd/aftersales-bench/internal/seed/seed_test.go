@@ -15,6 +15,7 @@ import (
 	"github.com/aftersales/aftersales/internal/db/testdb"
 	"github.com/aftersales/aftersales/internal/parts"
 	"github.com/aftersales/aftersales/internal/pgboot"
+	"github.com/aftersales/aftersales/internal/testkit"
 	"github.com/aftersales/aftersales/internal/workorder"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -56,19 +57,6 @@ func (l logWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func actor(t *testing.T, ctx context.Context, pool *pgxpool.Pool, username string) auth.Actor {
-	t.Helper()
-	var id int64
-	if err := pool.QueryRow(ctx, `SELECT id FROM users WHERE username = $1`, username).Scan(&id); err != nil {
-		t.Fatalf("user %s: %v", username, err)
-	}
-	a, err := auth.NewService(pool, time.Now).ActorFor(ctx, id)
-	if err != nil {
-		t.Fatalf("actor %s: %v", username, err)
-	}
-	return a
-}
-
 func count(t *testing.T, ctx context.Context, pool *pgxpool.Pool, sql string, args ...any) int64 {
 	t.Helper()
 	var n int64
@@ -94,7 +82,7 @@ func TestEnsureTiny(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pool.Close()
-	loc, _ := time.LoadLocation("Asia/Shanghai")
+	loc := testkit.Shanghai
 	orders := workorder.NewService(pool, time.Now, loc)
 
 	t.Run("counts", func(t *testing.T) {
@@ -292,7 +280,7 @@ func TestEnsureTiny(t *testing.T) {
 	})
 
 	t.Run("board", func(t *testing.T) {
-		sup := actor(t, ctx, pool, m.Supervisor)
+		sup := testkit.Actor(t, pool, m.Supervisor)
 		if sup.StationID != m.HotStationID || sup.Role != auth.RoleSupervisor {
 			t.Fatalf("supervisor %+v is not at the hot station %d", sup, m.HotStationID)
 		}
@@ -314,7 +302,7 @@ func TestEnsureTiny(t *testing.T) {
 		if len(states) < 6 {
 			t.Errorf("board columns %v: want a spread over the open states", states)
 		}
-		mgr := actor(t, ctx, pool, m.Manager)
+		mgr := testkit.Actor(t, pool, m.Manager)
 		if len(mgr.Stations) < 100 {
 			t.Errorf("manager sees %d stations", len(mgr.Stations))
 		}
@@ -330,7 +318,7 @@ func TestEnsureTiny(t *testing.T) {
 	})
 
 	t.Run("page", func(t *testing.T) {
-		sup := actor(t, ctx, pool, m.Supervisor)
+		sup := testkit.Actor(t, pool, m.Supervisor)
 		tl, err := orders.Timeline(ctx, sup, m.PageOrderID)
 		if err != nil {
 			t.Fatal(err)
@@ -345,7 +333,7 @@ func TestEnsureTiny(t *testing.T) {
 		if p.Order.StationID != m.HotStationID || len(p.Timeline) != len(tl) || len(p.Files) != 1 || len(p.Technicians) == 0 || p.Order.RevisitCount != 1 {
 			t.Errorf("page: station %d, %d events, %d files, %d technicians, %d revisits", p.Order.StationID, len(p.Timeline), len(p.Files), len(p.Technicians), p.Order.RevisitCount)
 		}
-		hot := actor(t, ctx, pool, m.Hotline)
+		hot := testkit.Actor(t, pool, m.Hotline)
 		if _, err := orders.Page(ctx, hot, m.PageOrderID); err != nil {
 			t.Errorf("hotline page: %v", err)
 		}
@@ -355,7 +343,7 @@ func TestEnsureTiny(t *testing.T) {
 		if len(m.HotOrderIDs) < 800 {
 			t.Fatalf("%d hot orders", len(m.HotOrderIDs))
 		}
-		tech := actor(t, ctx, pool, m.Technician)
+		tech := testkit.Actor(t, pool, m.Technician)
 		if tech.StationID == m.HotStationID {
 			t.Fatal("the technician works at the hot station")
 		}
@@ -385,7 +373,7 @@ func TestEnsureTiny(t *testing.T) {
 	})
 
 	t.Run("requisitions", func(t *testing.T) {
-		keeper := actor(t, ctx, pool, m.Storekeeper)
+		keeper := testkit.Actor(t, pool, m.Storekeeper)
 		var locStation int64
 		if err := pool.QueryRow(ctx, `SELECT station_id FROM locations WHERE id = $1 AND kind = 'warehouse'`, m.LocationID).Scan(&locStation); err != nil || locStation != keeper.StationID {
 			t.Fatalf("location %d: station %d, storekeeper at %d, %v", m.LocationID, locStation, keeper.StationID, err)
@@ -442,14 +430,14 @@ func TestEnsureTiny(t *testing.T) {
 		if err != nil || len(problems) > 0 {
 			t.Fatalf("after issuing: %v %v", problems, err)
 		}
-		tech := actor(t, ctx, pool, m.Technician)
+		tech := testkit.Actor(t, pool, m.Technician)
 		if _, err := svc.Request(ctx, tech, m.IssueOrderIDs[0], []parts.Want{{PartID: m.PartIDs[0], Quantity: 1}}, ""); err != nil {
 			t.Errorf("the technician cannot request parts: %v", err)
 		}
 	})
 
 	t.Run("intake", func(t *testing.T) {
-		hot := actor(t, ctx, pool, m.Hotline)
+		hot := testkit.Actor(t, pool, m.Hotline)
 		v, err := orders.Caller(ctx, hot, m.CustomerID)
 		if err != nil || len(v.Units) != 1 || v.Units[0].Unit.ID != m.UnitID {
 			t.Fatalf("caller %d: %+v %v", m.CustomerID, v.Units, err)
