@@ -58,6 +58,13 @@ func fixedValues(o *Order) []any {
 	}
 }
 
+// OrderColumns are the columns of an order as the service writes them (all but id), in
+// the order of OrderValues: for tools that write orders in bulk, such as the bench seeder.
+func OrderColumns() []string { return append(append([]string{}, fixedCols...), mutableCols...) }
+
+// OrderValues are o's values for OrderColumns.
+func OrderValues(o *Order) []any { return append(fixedValues(o), orderValues(o)...) }
+
 // selectOrder reads every column plus the names the pages show.
 var selectOrder = `SELECT o.id, o.` + strings.Join(append(append([]string{}, fixedCols...), mutableCols...), ", o.") + `,
 	c.name AS customer_name, coalesce(a.display_name, '') AS assignee_name, s.name AS station_name,
@@ -102,8 +109,7 @@ func orderByID(ctx context.Context, q *pgxpool.Pool, id int64) (Order, error) {
 
 // insertOrder writes a new order and sets its id.
 func insertOrder(ctx context.Context, tx pgx.Tx, o *Order) error {
-	cols := append(append([]string{}, fixedCols...), mutableCols...)
-	vals := append(fixedValues(o), orderValues(o)...)
+	cols, vals := OrderColumns(), OrderValues(o)
 	ph := make([]string, len(cols))
 	for i := range ph {
 		ph[i] = "$" + strconv.Itoa(i+1)

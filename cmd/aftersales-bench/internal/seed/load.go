@@ -593,31 +593,12 @@ func (P *plan) copyCustomers(ctx context.Context, conn *pgx.Conn, pr *progress) 
 	return nil
 }
 
-// orderCols are the columns of work_orders: id, then the service's fixed and mutable
-// columns in its order.
-var orderCols = []string{"id",
-	"number", "station_id", "channel", "customer_id", "unit_id", "symptom", "request", "urgency", "service_type",
-	"warranty", "repeat_of", "contact_due_at", "arrive_due_at", "intake_key", "created_by", "created_at",
-	"state", "version", "contact_name", "contact_phone", "contact_e164", "address", "preliminary",
-	"assessed_at", "assessed_by", "cause_analysis", "repair_plan", "service_mode", "parts_needed", "tools_needed", "loaner_needed", "guidance",
-	"assignee_id", "assigned_at", "first_contact_at", "appointment_start", "appointment_end", "reschedule_count",
-	"arrived_at", "missing_parts", "unit_in_workshop", "loaner_issued",
-	"completed_at", "diagnosis", "fault_cause", "actions_taken", "test_run", "usage_guidance", "signed", "no_signature_reason", "rating",
-	"callback_due_at", "callback_attempts", "revisit_count", "fees_state", "closed_at", "cancelled_at", "cancel_reason",
-	"repair_due_at", "search", "updated_at",
-}
+// orderCols are the columns of work_orders: id, then the service's own, in its order.
+var orderCols = append([]string{"id"}, wo.OrderColumns()...)
 
+// orderRow is an order's row for orderCols.
 func orderRow(o *wo.Order, r []any) []any {
-	return append(r[:0], o.ID,
-		o.Number, o.StationID, o.Channel, o.CustomerID, o.UnitID, o.Symptom, o.Request, o.Urgency, o.ServiceType,
-		o.Warranty, o.RepeatOf, o.ContactDueAt, o.ArriveDueAt, o.IntakeKey, o.CreatedBy, o.CreatedAt,
-		string(o.State), o.Version, o.ContactName, o.ContactPhone, o.ContactE164, o.Address, o.Preliminary,
-		o.AssessedAt, o.AssessedBy, o.CauseAnalysis, o.RepairPlan, o.ServiceMode, o.PartsNeeded, o.ToolsNeeded, o.LoanerNeeded, o.Guidance,
-		o.AssigneeID, o.AssignedAt, o.FirstContactAt, o.AppointmentStart, o.AppointmentEnd, o.RescheduleCount,
-		o.ArrivedAt, o.MissingParts, o.UnitInWorkshop, o.LoanerIssued,
-		o.CompletedAt, o.Diagnosis, o.FaultCause, o.ActionsTaken, o.TestRun, o.UsageGuidance, o.Signed, o.NoSignatureReason, o.Rating,
-		o.CallbackDueAt, o.CallbackAttempts, o.RevisitCount, o.FeesState, o.ClosedAt, o.CancelledAt, o.CancelReason,
-		o.RepairDueAt, o.Search, o.UpdatedAt)
+	return append(append(r[:0], o.ID), wo.OrderValues(o)...)
 }
 
 // copyOrders writes the orders in id order (the first pass over every history) and
