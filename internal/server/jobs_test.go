@@ -23,19 +23,11 @@ import (
 // postMultipart sends a completion form with files.
 func (c *client) postMultipart(path string, fields map[string]string, files map[string][]byte) response {
 	c.t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
+	form := url.Values{}
 	for k, v := range fields {
-		_ = mw.WriteField(k, v)
+		form.Set(k, v)
 	}
-	for name, data := range files {
-		fw, _ := mw.CreateFormFile("photos", name)
-		_, _ = fw.Write(data)
-	}
-	_ = mw.Close()
-	req, _ := http.NewRequestWithContext(c.t.Context(), http.MethodPost, c.base+path, &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	return c.do(req)
+	return c.postFiles(path, form, files)
 }
 
 // postFiles sends a multipart form with repeated fields and photos (name → bytes).
