@@ -101,13 +101,22 @@ func uiSignIn(t *testing.T, ctx context.Context, base, username, password string
 	}
 }
 
+// text reads an element's text. A page that is still being replaced (a redirect after a
+// post, a list swapped in) can drop the node between finding and reading it, so a failed
+// read is tried again on the live document for a while before the test fails.
 func text(t *testing.T, ctx context.Context, css string) string {
 	t.Helper()
-	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(css)))
-	if err != nil {
-		t.Fatalf("text of %s: %v", css, err)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(css)))
+		if err == nil {
+			return strings.TrimSpace(s)
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			t.Fatalf("text of %s: %v", css, err)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
-	return strings.TrimSpace(s)
 }
 
 func repoRoot(t *testing.T) string {
