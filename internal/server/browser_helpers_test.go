@@ -57,7 +57,9 @@ func browser(t *testing.T) context.Context {
 	}
 	ctx, cancel := chromedp.NewContext(browserCtx, chromedp.WithNewBrowserContext())
 	t.Cleanup(cancel)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	// A ceiling for a hung browser only: journeys wait on conditions, and a busy 2-core
+	// machine can take minutes for a long one.
+	ctx, cancelTimeout := context.WithTimeout(ctx, 240*time.Second)
 	t.Cleanup(cancelTimeout)
 	return ctx
 }
