@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -116,6 +117,27 @@ func text(t *testing.T, ctx context.Context, css string) string {
 		}
 		if time.Now().After(deadline) || ctx.Err() != nil {
 			t.Fatalf("text of %s: %v", css, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// typeAndSubmit types into a field and presses Enter, waiting for the page that answers.
+// A node dropped while the document settles is looked up again on the live page, with
+// the field cleared first so nothing is typed twice.
+func typeAndSubmit(t *testing.T, ctx context.Context, css, keys string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(`(() => { const f = document.querySelector(%q); if (f) f.value = ""; return !!f })()`, css)))
+		if err == nil {
+			_, err = chromedp.RunResponse(ctx, chromedp.SendKeys(chromedp.CSS(css), keys+"\r"))
+		}
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			t.Fatalf("type %q into %s: %v", keys, css, err)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}

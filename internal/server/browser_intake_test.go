@@ -3,6 +3,7 @@ package server_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aftersales/aftersales/internal/demo"
 	"github.com/chromedp/chromedp"
@@ -180,10 +181,9 @@ func TestBrowserHotlineJourney(t *testing.T) {
 	// 5. Find it in the list by part of the phone number.
 	must("open the list", chromedp.Do(ctx,
 		chromedp.Click(chromedp.CSS(`nav a[href="/orders"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#order-filters input[name="q"]`)),
 	))
-	_, err = chromedp.RunResponse(ctx, chromedp.SendKeys(chromedp.CSS(`#order-filters input[name="q"]`), "2468135\r"))
-	must("search the list", err)
+	waitFor(t, ctx, "the list page loaded", `location.pathname === "/orders" && document.readyState === "complete" && !!document.querySelector('#order-filters input[name="q"]')`, 30*time.Second)
+	typeAndSubmit(t, ctx, `#order-filters input[name="q"]`, "2468135")
 	must("the results", chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("orders"))))
 	rows := text(t, ctx, "#orders tbody")
 	if !strings.Contains(rows, first) || !strings.Contains(rows, "技术评估中") {
