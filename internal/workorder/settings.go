@@ -48,25 +48,8 @@ func loadSettings(ctx context.Context, q pgx.Tx) (Settings, error) {
 		return st, db.Translate(err, "settings")
 	}
 	st.WorkDayStart, st.WorkDayEnd = time.Duration(start.Microseconds)*time.Microsecond, time.Duration(end.Microseconds)*time.Microsecond
-	rows, err := q.Query(ctx, `SELECT day, kind FROM calendar_days ORDER BY day`)
-	if err != nil {
-		return st, db.Translate(err, "calendar")
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var d time.Time
-		var kind string
-		if err := rows.Scan(&d, &kind); err != nil {
-			return st, db.Translate(err, "calendar")
-		}
-		cd := calendar.Date{Year: d.Year(), Month: d.Month(), Day: d.Day()}
-		if kind == "holiday" {
-			st.Holidays = append(st.Holidays, cd)
-		} else {
-			st.Workdays = append(st.Workdays, cd)
-		}
-	}
-	return st, db.Translate(rows.Err(), "calendar")
+	st.Holidays, st.Workdays, err = calendar.LoadDays(ctx, q)
+	return st, db.Translate(err, "calendar")
 }
 
 // calendar is the business calendar the settings describe, in loc.
