@@ -38,8 +38,8 @@ func TestBrowserCatalogImportAndPlan(t *testing.T) {
 
 	ctx := browser(t)
 	uiSignIn(t, ctx, a.URL, "storekeeper", demo.Password)
+	follow(t, ctx, `nav.mainnav a[data-nav="nav.catalog"]`)
 	err := chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`nav.mainnav a[data-nav="nav.catalog"]`)),
 		chromedp.WaitVisible(chromedp.ID("catalog-import")),
 		chromedp.SetUploadFiles(chromedp.ID("catalog-file"), []string{badPath}),
 		chromedp.Click(chromedp.CSS(`#catalog-import button[type=submit]`)),
@@ -75,8 +75,8 @@ func TestBrowserCatalogImportAndPlan(t *testing.T) {
 		t.Errorf("new part row %q", got)
 	}
 
+	follow(t, ctx, `nav.mainnav a[data-nav="nav.plan"]`)
 	err = chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`nav.mainnav a[data-nav="nav.plan"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#plan tr[data-code="P-WEB-01"]`)),
 	)
 	if err != nil {

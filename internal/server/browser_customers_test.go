@@ -20,8 +20,8 @@ func TestBrowserCustomerArchive(t *testing.T) {
 	ctx := browser(t)
 	uiSignIn(t, ctx, a.URL, "hotline", demo.Password)
 
+	follow(t, ctx, `nav.mainnav a[data-nav="nav.customers"]`)
 	err := chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`nav.mainnav a[data-nav="nav.customers"]`)),
 		chromedp.WaitVisible(chromedp.ID("q")),
 		chromedp.SendKeys(chromedp.ID("q"), "1002 2026\r"),
 	)

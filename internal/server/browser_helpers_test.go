@@ -122,6 +122,15 @@ func text(t *testing.T, ctx context.Context, css string) string {
 	}
 }
 
+// follow clicks a link and waits for the page it opens to load, so later steps find
+// their nodes on the new document rather than on one that is being replaced.
+func follow(t *testing.T, ctx context.Context, css string) {
+	t.Helper()
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(css))); err != nil {
+		t.Fatalf("follow %s: %v", css, err)
+	}
+}
+
 // typeAndSubmit types into a field and presses Enter, waiting for the page that answers.
 // A node dropped while the document settles is looked up again on the live page, with
 // the field cleared first so nothing is typed twice.

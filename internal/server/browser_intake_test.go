@@ -3,7 +3,6 @@ package server_test
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aftersales/aftersales/internal/demo"
 	"github.com/chromedp/chromedp"
@@ -42,7 +41,8 @@ func TestBrowserHotlineJourney(t *testing.T) {
 			t.Fatalf("%s: %v", step, err)
 		}
 	}
-	must("open intake", chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`nav a[href="/intake"]`)), chromedp.WaitVisible(chromedp.ID("phone"))))
+	follow(t, ctx, `nav a[href="/intake"]`)
+	must("open intake", chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("phone"))))
 	focus, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.id`))
 	if err != nil || focus != "phone" {
 		t.Errorf("focus on %q, want the phone field", focus)
@@ -179,10 +179,7 @@ func TestBrowserHotlineJourney(t *testing.T) {
 	}
 
 	// 5. Find it in the list by part of the phone number.
-	must("open the list", chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`nav a[href="/orders"]`)),
-	))
-	waitFor(t, ctx, "the list page loaded", `location.pathname === "/orders" && document.readyState === "complete" && !!document.querySelector('#order-filters input[name="q"]')`, 30*time.Second)
+	follow(t, ctx, `nav a[href="/orders"]`)
 	typeAndSubmit(t, ctx, `#order-filters input[name="q"]`, "2468135")
 	must("the results", chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("orders"))))
 	rows := text(t, ctx, "#orders tbody")

@@ -63,7 +63,8 @@ func TestBrowserTechnicianClosesAJob(t *testing.T) {
 	must("viewport", chromedp.Do(ctx, chromedp.EmulateViewport(1024, 768, chromedp.EmulateTouch)))
 	uiSignIn(t, ctx, a.URL, "tech1", demo.Password)
 	// 我的工单 opens on today's tab; the dispatched job, not booked yet, is pending.
-	must("my jobs", chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`nav a[href="/jobs"]`)), chromedp.WaitVisible(chromedp.ID("tab-today"))))
+	follow(t, ctx, `nav a[href="/jobs"]`)
+	must("my jobs", chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("tab-today"))))
 	if tab, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector(".tabs [aria-current=page]").id`)); tab != "tab-today" {
 		t.Errorf("the open tab is %q", tab)
 	}

@@ -46,8 +46,8 @@ func TestBrowserRequisitionToLedger(t *testing.T) {
 		t.Fatalf("after asking: %q", s)
 	}
 	// The supervisor approves it from the queue.
-	must("approve", chromedp.Do(sup, chromedp.Click(chromedp.CSS(`nav a[href="/parts/requisitions"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`button[data-req-action="approve"]`)),
+	follow(t, sup, `nav a[href="/parts/requisitions"]`)
+	must("approve", chromedp.Do(sup, chromedp.WaitVisible(chromedp.CSS(`button[data-req-action="approve"]`)),
 		chromedp.Click(chromedp.CSS(`button[data-req-action="approve"]`)),
 		chromedp.WaitVisible(chromedp.CSS(".flash-ok"))))
 	screenshot(t, sup, "requisition-approved")
@@ -55,8 +55,8 @@ func TestBrowserRequisitionToLedger(t *testing.T) {
 	before := 0
 	_ = a.Pool.QueryRow(t.Context(), `SELECT quantity FROM stock_balances b JOIN locations l ON l.id = b.location_id JOIN stations s ON s.id = l.station_id
 		WHERE b.part_id = $1 AND l.kind = 'warehouse' AND s.code = 'SH'`, partID).Scan(&before)
-	must("issue", chromedp.Do(keeper, chromedp.Click(chromedp.CSS(`nav a[href="/parts/requisitions"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`button[data-req-action="issue"]`)),
+	follow(t, keeper, `nav a[href="/parts/requisitions"]`)
+	must("issue", chromedp.Do(keeper, chromedp.WaitVisible(chromedp.CSS(`button[data-req-action="issue"]`)),
 		chromedp.Click(chromedp.CSS(`button[data-req-action="issue"]`)),
 		chromedp.WaitVisible(chromedp.CSS(".flash-ok"))))
 	if s := text(t, keeper, ".flash-ok"); !strings.Contains(s, "已发料") {

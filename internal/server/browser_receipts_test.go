@@ -21,8 +21,8 @@ func TestBrowserReceiptAndStocktake(t *testing.T) {
 	ctx := browser(t)
 	uiSignIn(t, ctx, a.URL, "storekeeper", demo.Password)
 
+	follow(t, ctx, `nav.mainnav a[data-nav="nav.receipts"]`)
 	err := chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`nav.mainnav a[data-nav="nav.receipts"]`)),
 		chromedp.WaitVisible(chromedp.ID("supplier")),
 		chromedp.SendKeys(chromedp.ID("supplier"), "上海阿特拉斯配件有限公司"),
 		chromedp.SendKeys(chromedp.ID("delivery_note"), "SHD-20261122-01"),
@@ -75,11 +75,11 @@ func TestBrowserReceiptAndStocktake(t *testing.T) {
 		t.Fatal(err)
 	}
 	loc := "#location-" + strconv.FormatInt(wh, 10)
-	err = chromedp.Do(ctx,
-		chromedp.EmulateViewport(800, 1280),
-		chromedp.Click(chromedp.CSS(`nav.mainnav a[data-nav="nav.stocktakes"]`)),
-		chromedp.WaitVisible(chromedp.CSS(loc)),
-	)
+	if err = chromedp.Do(ctx, chromedp.EmulateViewport(800, 1280)); err != nil {
+		t.Fatal(err)
+	}
+	follow(t, ctx, `nav.mainnav a[data-nav="nav.stocktakes"]`)
+	err = chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(loc)))
 	if err != nil {
 		t.Fatalf("stocktakes: %v", err)
 	}
@@ -137,8 +137,8 @@ func TestBrowserReceiptAndStocktake(t *testing.T) {
 	if got := text(t, ctx, "table.movements"); !strings.Contains(got, "盘点调整") || !strings.Contains(got, "油分芯外包装破损") {
 		t.Errorf("adjustments %q", got)
 	}
+	follow(t, ctx, `nav.mainnav a[data-nav="nav.stocktakes"]`)
 	err = chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`nav.mainnav a[data-nav="nav.stocktakes"]`)),
 		chromedp.WaitVisible(chromedp.CSS(loc)),
 	)
 	if err != nil {

@@ -16,8 +16,8 @@ func TestBrowserSettings(t *testing.T) {
 	ctx := browser(t)
 	uiSignIn(t, ctx, a.URL, "manager", demo.Password)
 
+	follow(t, ctx, `nav.mainnav a[data-nav="nav.settings"]`)
 	err := chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(`nav.mainnav a[data-nav="nav.settings"]`)),
 		chromedp.WaitVisible(chromedp.ID("settings-form")),
 		chromedp.Clear(chromedp.ID("sla_urgent_arrive_minutes")),
 		chromedp.SendKeys(chromedp.ID("sla_urgent_arrive_minutes"), "180"),
