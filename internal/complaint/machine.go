@@ -120,7 +120,7 @@ var table = []rule{
 }
 
 func refuse(key string, f Facts) error {
-	return apperr.New(apperr.IllegalTransition, key, "State", string(f.State))
+	return apperr.New(apperr.IllegalTransition, key, "ComplaintState", string(f.State))
 }
 
 func investigated(f Facts) error {
@@ -192,7 +192,7 @@ func Next(f Facts, s Step, a auth.Actor) (State, error) {
 		return "", apperr.New(apperr.Invalid, "complaint.error.unknown_step", "Step", string(s))
 	}
 	if !slices.Contains(r.from, f.State) {
-		return "", apperr.New(apperr.IllegalTransition, "complaint.error.illegal", "State", string(f.State), "Step", string(s))
+		return "", apperr.New(apperr.IllegalTransition, "complaint.error.illegal", "ComplaintState", string(f.State), "Step", string(s))
 	}
 	mayAsResponsible := r.responsible && f.ResponsibleID != 0 && f.ResponsibleID == a.UserID
 	if !slices.Contains(r.roles, a.Role) && !mayAsResponsible {

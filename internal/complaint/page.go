@@ -36,6 +36,8 @@ type Page struct {
 	// Rules are the station's complaint numbers (the claim limit is shown by Approve).
 	Rules   Rules
 	Overdue bool
+	// CanOpenTechnician says the actor may open the technician's record.
+	CanOpenTechnician bool
 }
 
 // May reports whether the actor may take step now.
@@ -48,7 +50,8 @@ func (s *Service) Page(ctx context.Context, actor auth.Actor, id int64) (Page, e
 		return Page{}, err
 	}
 	now := s.now()
-	p := Page{Complaint: c, Steps: Allowed(c.Facts(), actor), Overdue: c.Overdue(now), DueBySeverity: map[string]time.Time{}}
+	p := Page{Complaint: c, Steps: Allowed(c.Facts(), actor), Overdue: c.Overdue(now), DueBySeverity: map[string]time.Time{},
+		CanOpenTechnician: mayReadRecords(actor)}
 	rows, err := s.pool.Query(ctx, `SELECT e.id, e.step, e.from_state, e.to_state, u.display_name AS actor_name, e.at, e.note, e.data
 		FROM complaint_events e JOIN users u ON u.id = e.actor_id WHERE e.complaint_id = $1 ORDER BY e.id`, id)
 	if p.Timeline, err = pgx.CollectRows(rows, pgx.RowToStructByName[Event]); err != nil {
@@ -170,6 +173,8 @@ type List struct {
 	// Stations and Staff fill the filters.
 	Stations []Station
 	Staff    []Person
+	// CanLog says the actor may log complaints.
+	CanLog bool
 }
 
 // Station is a station the actor sees.
@@ -240,7 +245,7 @@ func (s *Service) List(ctx context.Context, actor auth.Actor, f Filter) (List, e
 	if err != nil {
 		return List{}, db.Translate(err, "complaints")
 	}
-	l := List{Complaints: cs}
+	l := List{Complaints: cs, CanLog: MayLog(actor)}
 	if len(cs) > limit {
 		l.Complaints = cs[:limit]
 		last := l.Complaints[limit-1]
@@ -279,25 +284,37 @@ func overdueSQL(alias, now string) string {
 type Counts struct {
 	Overdue    int
 	Unassigned int
+	// Mine counts the complaints the actor is responsible for that wait for a result.
+	Mine int
 	// OverdueList are the overdue complaints, earliest deadline first (at most 10):
 	// escalated to every manager above the station until handled.
 	OverdueList []Complaint
 }
 
-// HomeCounts counts the actor's overdue complaints and those waiting to be assigned.
+// HomeCounts counts the actor's overdue complaints, those waiting to be assigned (for
+// those who assign), and those the actor is responsible for; with the overdue ones listed
+// (escalation: every manager above the station sees them until a result is proposed).
 func (s *Service) HomeCounts(ctx context.Context, actor auth.Actor) (Counts, error) {
 	var c Counts
+	now := s.now()
 	args := []any{}
 	arg := workflow.Args(&args)
 	scope := Scope(actor, "c", arg)
-	now := arg(s.now())
-	err := s.pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE `+overdueSQL("c", now)+`),
-		count(*) FILTER (WHERE c.state = 'logged') FROM complaints c WHERE `+scope, args...).Scan(&c.Overdue, &c.Unassigned)
+	overdue := overdueSQL("c", arg(now))
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE `+overdue+`),
+		count(*) FILTER (WHERE c.state = 'logged'),
+		count(*) FILTER (WHERE c.responsible_id = `+arg(actor.UserID)+` AND c.state IN ('assigned', 'handling'))
+		FROM complaints c WHERE `+scope, args...).Scan(&c.Overdue, &c.Unassigned, &c.Mine)
 	if err != nil {
 		return c, db.Translate(err, "complaint counts")
 	}
+	if !actor.Is(assigners...) {
+		c.Unassigned = 0
+	}
 	if c.Overdue > 0 {
-		rows, err := s.pool.Query(ctx, selectComplaint+` WHERE `+scope+` AND `+overdueSQL("c", now)+` ORDER BY c.due_at LIMIT 10`, args...)
+		args = args[:0]
+		scope, overdue = Scope(actor, "c", arg), overdueSQL("c", arg(now))
+		rows, err := s.pool.Query(ctx, selectComplaint+` WHERE `+scope+` AND `+overdue+` ORDER BY c.due_at LIMIT 10`, args...)
 		if c.OverdueList, err = pgx.CollectRows(rows, pgx.RowToStructByName[Complaint]); err != nil {
 			return c, db.Translate(err, "overdue complaints")
 		}
@@ -412,3 +429,33 @@ func (s *Service) SaveRules(ctx context.Context, actor auth.Actor, r Rules) erro
 		return db.Translate(err, "complaint rules")
 	})
 }
+
+// TechnicianRecord is a technician's record as the office reads it: who they are and the
+// complaints that concern them.
+type TechnicianRecord struct {
+	ID          int64
+	Name        string
+	StationName string
+	Active      bool
+	Complaints  []Summary
+}
+
+// TechnicianRecord loads technician id's record for supervisors and managers who see
+// their station (NotFound otherwise).
+func (s *Service) TechnicianRecord(ctx context.Context, actor auth.Actor, id int64) (TechnicianRecord, error) {
+	rec := TechnicianRecord{ID: id}
+	var station int64
+	err := s.pool.QueryRow(ctx, `SELECT u.display_name, u.active, u.station_id, s.name FROM users u JOIN stations s ON s.id = u.station_id
+		WHERE u.id = $1 AND u.role = 'technician'`, id).Scan(&rec.Name, &rec.Active, &station, &rec.StationName)
+	if errors.Is(err, pgx.ErrNoRows) || (err == nil && (!actor.Sees(station) || !mayReadRecords(actor))) {
+		return rec, apperr.New(apperr.NotFound, "error.not_found")
+	}
+	if err != nil {
+		return rec, db.Translate(err, "technician")
+	}
+	rec.Complaints, err = s.Concerning(ctx, actor, Concern{TechnicianID: id})
+	return rec, err
+}
+
+// mayReadRecords says actor may open technicians' records: supervisors and managers.
+func mayReadRecords(a auth.Actor) bool { return a.Is(auth.RoleSupervisor, auth.RoleManager) }

@@ -62,6 +62,10 @@ func localizeData(ctx context.Context, data map[string]any) map[string]any {
 			out[k] = i18n.T(ctx, "state."+str)
 		case "Transition":
 			out[k] = i18n.T(ctx, "transition."+str)
+		case "ComplaintState":
+			out[k] = i18n.T(ctx, "complaint.state."+str)
+		case "Step":
+			out[k] = i18n.T(ctx, "complaint.step."+str)
 		case "Role":
 			out[k] = i18n.T(ctx, "role."+str)
 		case "Roles":

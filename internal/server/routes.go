@@ -67,6 +67,7 @@ func (s *server) routes() http.Handler {
 				r.Get("/board", s.handleBoard())
 				r.Post("/board/move", s.handleBoardMove())
 				r.Get("/assessments", s.handleAssessments())
+				r.Get("/technicians/{id}", s.handleTechnicianRecord())
 			})
 			// Receivables (应收款): fees owed on orders closed unreachable; managers write
 			// them off, the hotline and managers record the payment on the fees page.
@@ -100,6 +101,20 @@ func (s *server) routes() http.Handler {
 				r.Post("/parts/stocktakes/{id}", s.handleSaveCounts())
 				r.Post("/parts/stocktakes/{id}/post", s.handlePostStocktake())
 			})
+			// Complaints (投诉): logged by the office; the list and pages for everyone, each
+			// seeing what complaint.Scope allows (technicians and storekeepers: their own).
+			r.Group(func(r chi.Router) {
+				r.Use(s.requireRole(auth.RoleHotline, auth.RoleSupervisor, auth.RoleManager))
+				r.Get("/complaints/new", s.handleComplaintNew())
+				r.Post("/complaints", s.handleCreateComplaint())
+			})
+			r.Group(func(r chi.Router) {
+				r.Use(s.requireRole(auth.RoleHotline, auth.RoleSupervisor, auth.RoleManager, auth.RoleTechnician, auth.RoleStorekeeper))
+				r.Get("/complaints", s.handleComplaints())
+				r.Get("/complaints/{id}", s.handleComplaint(false))
+				r.Get("/complaints/{id}/print", s.handleComplaint(true))
+				r.Post("/complaints/{id}/{step}", s.handleComplaintStep())
+			})
 			// Callbacks (回访): the queue for the office, attempts and surveys by the hotline.
 			r.With(s.requireRole(auth.RoleHotline, auth.RoleSupervisor, auth.RoleManager)).Get("/callbacks", s.handleCallbacks())
 			r.With(s.requireRole(auth.RoleHotline)).Post("/callbacks/{id}", s.handleRecordCallback())
@@ -113,6 +128,8 @@ func (s *server) routes() http.Handler {
 				r.Get("/settings/fees", s.handleFeeSchedule())
 				r.Post("/settings/fees", s.handleSaveFeeItem())
 				r.Post("/settings/fees/{id}/deactivate", s.handleDeactivateFeeItem())
+				r.Get("/settings/complaints", s.handleComplaintRules())
+				r.Post("/settings/complaints", s.handleSaveComplaintRules())
 			})
 			// An order's fees: quote, confirmation, settlement.
 			r.Group(func(r chi.Router) {
@@ -153,15 +170,16 @@ func navFor(role auth.Role) []navEntry {
 	items := []navEntry{{"/", "nav.home"}}
 	switch role {
 	case auth.RoleHotline:
-		items = append(items, navEntry{"/intake", "nav.intake"}, navEntry{"/orders", "nav.orders"}, navEntry{"/callbacks", "nav.callbacks"},
-			navEntry{"/customers", "nav.customers"}, navEntry{"/receivables", "nav.receivables"})
+		items = append(items, navEntry{"/intake", "nav.intake"}, navEntry{"/complaints/new", "nav.complaint_new"}, navEntry{"/orders", "nav.orders"},
+			navEntry{"/callbacks", "nav.callbacks"}, navEntry{"/complaints", "nav.complaints"}, navEntry{"/customers", "nav.customers"},
+			navEntry{"/receivables", "nav.receivables"})
 	case auth.RoleSupervisor:
 		items = append(items, navEntry{"/board", "nav.board"}, navEntry{"/assessments", "nav.assessments"},
-			navEntry{"/orders", "nav.orders"}, navEntry{"/callbacks", "nav.callbacks"}, navEntry{"/parts/requisitions", "nav.requisitions"},
-			navEntry{"/customers", "nav.customers"})
+			navEntry{"/orders", "nav.orders"}, navEntry{"/callbacks", "nav.callbacks"}, navEntry{"/complaints", "nav.complaints"},
+			navEntry{"/parts/requisitions", "nav.requisitions"}, navEntry{"/customers", "nav.customers"})
 	case auth.RoleManager:
 		items = append(items, navEntry{"/board", "nav.board"}, navEntry{"/orders", "nav.orders"}, navEntry{"/callbacks", "nav.callbacks"},
-			navEntry{"/receivables", "nav.receivables"}, navEntry{"/customers", "nav.customers"}, navEntry{"/parts", "nav.parts"},
+			navEntry{"/complaints", "nav.complaints"}, navEntry{"/receivables", "nav.receivables"}, navEntry{"/customers", "nav.customers"}, navEntry{"/parts", "nav.parts"},
 			navEntry{"/settings", "nav.settings"})
 	case auth.RoleTechnician:
 		items = append(items, navEntry{"/jobs", "nav.jobs"})

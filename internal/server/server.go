@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/complaint"
 	"github.com/aftersales/aftersales/internal/config"
 	"github.com/aftersales/aftersales/internal/customer"
 	"github.com/aftersales/aftersales/internal/fee"
@@ -35,6 +36,9 @@ type Deps struct {
 	Parts *parts.Service
 	// Fees keeps the fee schedule and the orders' fees and settlements.
 	Fees *fee.Service
+	// Complaints keeps complaints and claims (built from Pool, Now and the configured time
+	// zone when nil).
+	Complaints *complaint.Service
 	// Live fans order changes out to open boards (Server-Sent Events).
 	Live *live.Hub
 	// Now is the one clock (time.Now in production).
@@ -72,6 +76,9 @@ func NewServer(d Deps) http.Handler {
 	}
 	if d.Logger == nil {
 		d.Logger = slog.Default()
+	}
+	if d.Complaints == nil {
+		d.Complaints = complaint.NewService(d.Pool, d.Now, d.Config.Location)
 	}
 	s := &server{Deps: d, metrics: newMetrics()}
 	return s.routes()

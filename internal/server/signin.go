@@ -103,6 +103,11 @@ func (s *server) handleHome() http.HandlerFunc {
 			s.notFound(w, r)
 			return
 		}
-		s.render(w, r, http.StatusOK, views.Home(s.page(r, "nav.home")))
+		counts, err := s.Complaints.HomeCounts(r.Context(), actor(r))
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.render(w, r, http.StatusOK, views.Home(s.page(r, "nav.home"), views.HomeView{Complaints: counts, Now: s.Now()}))
 	}
 }

@@ -2,6 +2,7 @@ package workorder
 
 import (
 	"context"
+	"github.com/aftersales/aftersales/internal/complaint"
 	"time"
 
 	"github.com/aftersales/aftersales/internal/apperr"
@@ -35,6 +36,10 @@ type OrderPage struct {
 	RepeatOfNumber string
 	// Files are the report's signature and photos.
 	Files []attach.File
+	// Complaints are the complaints about the order the actor sees; CanLogComplaint says
+	// the actor may log one from the order page.
+	Complaints      []complaint.Summary
+	CanLogComplaint bool
 }
 
 // Page loads the order page for the actor (NotFound when they may not see the order).
@@ -73,6 +78,7 @@ func (s *Service) Page(ctx context.Context, actor auth.Actor, id int64) (OrderPa
 		return rows.Err()
 	})
 	attach.QueueList(b, id, &p.Files)
+	queueComplaints(b, actor, complaint.Concern{OrderID: id}, &p.Complaints)
 	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
 		return OrderPage{}, db.Translate(err, "order page")
 	}
@@ -82,6 +88,7 @@ func (s *Service) Page(ctx context.Context, actor auth.Actor, id int64) (OrderPa
 	p.Order = orders[0]
 	p.Actions = pageActions(p.Order, attemptLimit, actor)
 	p.CanRequestParts = workflow.MayRequestParts(actor, p.Order.State)
+	p.CanLogComplaint = complaint.MayLog(actor)
 	return p, nil
 }
 
@@ -104,6 +111,8 @@ func queueOrders(b *pgx.Batch, actor auth.Actor, cond string, arg any, dst *[]Or
 type CustomerPage struct {
 	customer.Page
 	Orders []Order
+	// Complaints are the customer's complaints the actor sees.
+	Complaints []complaint.Summary
 }
 
 // CustomerPage loads customer id's page for the actor: NotFound when the customer does
@@ -113,6 +122,7 @@ func (s *Service) CustomerPage(ctx context.Context, actor auth.Actor, id int64) 
 	b := &pgx.Batch{}
 	done := customer.QueuePage(b, actor, id, &p.Page)
 	queueOrders(b, actor, "o.customer_id = $1", id, &p.Orders)
+	queueComplaints(b, actor, complaint.Concern{CustomerID: id}, &p.Complaints)
 	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
 		return CustomerPage{}, db.Translate(err, "customer page")
 	}
@@ -127,6 +137,8 @@ func (s *Service) CustomerPage(ctx context.Context, actor auth.Actor, id int64) 
 type UnitPage struct {
 	customer.UnitPage
 	Orders []Order
+	// Complaints are the complaints about the unit the actor sees.
+	Complaints []complaint.Summary
 }
 
 // UnitPage loads unit id's page for the actor: NotFound when the unit does not exist or
@@ -136,6 +148,7 @@ func (s *Service) UnitPage(ctx context.Context, actor auth.Actor, id int64) (Uni
 	b := &pgx.Batch{}
 	done := customer.QueueUnitPage(b, actor, id, &p.UnitPage)
 	queueOrders(b, actor, "o.unit_id = $1", id, &p.Orders)
+	queueComplaints(b, actor, complaint.Concern{UnitID: id}, &p.Complaints)
 	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
 		return UnitPage{}, db.Translate(err, "unit page")
 	}
@@ -303,4 +316,13 @@ func pageActions(o Order, attemptLimit int, actor auth.Actor) []string {
 		out = append(out, "write_off")
 	}
 	return out
+}
+
+// queueComplaints adds to b the complaints about one record that actor sees.
+func queueComplaints(b *pgx.Batch, actor auth.Actor, c complaint.Concern, into *[]complaint.Summary) {
+	sql, args := complaint.ConcerningSQL(actor, c)
+	b.Queue(sql, args...).Query(func(rows pgx.Rows) (err error) {
+		*into, err = complaint.ScanSummaries(rows)
+		return err
+	})
 }
