@@ -9,6 +9,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/complaint"
 	"github.com/aftersales/aftersales/internal/customer"
 	"github.com/aftersales/aftersales/internal/db"
 	partsvc "github.com/aftersales/aftersales/internal/parts"
@@ -36,7 +37,7 @@ func LoadIfEmpty(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service,
 	return true, Load(ctx, pool, authSvc, now)
 }
 
-// Load inserts the demo stations, users, customers, units, parts and orders.
+// Load inserts the demo stations, users, customers, units, parts, orders and complaints.
 func Load(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service, now time.Time) error {
 	if err := loadBase(ctx, pool, authSvc, now); err != nil {
 		return err
@@ -44,7 +45,24 @@ func Load(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service, now ti
 	if err := demoStock(ctx, pool, now); err != nil {
 		return err
 	}
-	return demoOrders(ctx, pool, authSvc, now)
+	if err := demoOrders(ctx, pool, authSvc, now); err != nil {
+		return err
+	}
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		loc = time.FixedZone("Asia/Shanghai", 8*3600)
+	}
+	users := func(username string) (auth.Actor, error) {
+		var id int64
+		if err := pool.QueryRow(ctx, `SELECT id FROM users WHERE username = $1`, username).Scan(&id); err != nil {
+			return auth.Actor{}, fmt.Errorf("demo user %s: %w", username, err)
+		}
+		return authSvc.ActorFor(ctx, id)
+	}
+	complaints := func(at time.Time) *complaint.Service {
+		return complaint.NewService(pool, func() time.Time { return at }, loc)
+	}
+	return demoComplaints(ctx, users, complaints, pool, now)
 }
 
 // loadBase inserts everything but the orders.

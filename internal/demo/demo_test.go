@@ -78,6 +78,18 @@ func TestLoadIfEmpty(t *testing.T) {
 	if unsurveyed != 0 || receivables != 1 || revisits != 1 || complex != 1 {
 		t.Errorf("closed without survey %d, receivables %d, revisits %d, complex faults %d", unsurveyed, receivables, revisits, complex)
 	}
+	// Complaints in every state, one overdue, one an approved claim, one in Suzhou.
+	var complaintStates, overdue, claims, suzhou int
+	if err := pool.QueryRow(ctx, `SELECT
+		(SELECT count(DISTINCT state) FROM complaints),
+		(SELECT count(*) FROM complaints WHERE state IN ('assigned', 'handling') AND due_at < now()),
+		(SELECT count(*) FROM complaints WHERE is_claim AND approved_fen IS NOT NULL),
+		(SELECT count(*) FROM complaints c JOIN stations s ON s.id = c.station_id WHERE s.code = 'SZ')`).Scan(&complaintStates, &overdue, &claims, &suzhou); err != nil {
+		t.Fatal(err)
+	}
+	if complaintStates < 6 || overdue != 1 || claims != 1 || suzhou != 1 {
+		t.Errorf("demo complaints: %d states, %d overdue, %d approved claims, %d in Suzhou", complaintStates, overdue, claims, suzhou)
+	}
 	loaded, err = demo.LoadIfEmpty(ctx, pool, svc, time.Now())
 	if err != nil || loaded {
 		t.Fatalf("second load: %v %v (must leave a non-empty database alone)", loaded, err)
