@@ -103,6 +103,16 @@ func (s *server) handleHome() http.HandlerFunc {
 			s.notFound(w, r)
 			return
 		}
-		s.render(w, r, http.StatusOK, views.Home(s.page(r, "nav.home")))
+		v := views.HomeView{}
+		// Managers see what waits on proposals: a decision, or an answer to the customer.
+		if a := actor(r); a.Is(auth.RoleManager) && s.Proposals != nil {
+			c, err := s.Proposals.HomeCounts(r.Context(), a)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			v.Proposals = &c
+		}
+		s.render(w, r, http.StatusOK, views.Home(s.page(r, "nav.home"), v))
 	}
 }
