@@ -8,7 +8,7 @@ import (
 )
 
 // TestCatalogKeys covers the keys the pages build at run time from the enumerations.
-func TestCatalogKeys(t *testing.T) {
+func TestProposalCatalogKeys(t *testing.T) {
 	var keys []string
 	for _, s := range proposal.States {
 		keys = append(keys, "proposal.state."+string(s), "proposal.tell_hint."+string(s))

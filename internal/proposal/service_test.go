@@ -84,7 +84,7 @@ func wantCode(t *testing.T, err error, code apperr.Code) *apperr.Error {
 
 // TestLifecycle: logged → kept → adopted with an award, each decision told, every step
 // in the timeline; the to-do flags follow.
-func TestLifecycle(t *testing.T) {
+func TestProposalLifecycle(t *testing.T) {
 	f := newFixture(t)
 	p := f.log("hotline", f.sh)
 	if !strings.HasPrefix(p.Number, "TA20261123-") || p.State != proposal.Logged || p.Version != 1 || p.YearCount != 1 {
@@ -165,7 +165,7 @@ func TestLifecycle(t *testing.T) {
 
 // TestScope: another station's user, technicians and storekeepers get NotFound or
 // Forbidden and see nothing in lists; the centre's manager sees both stations.
-func TestScope(t *testing.T) {
+func TestProposalScope(t *testing.T) {
 	f := newFixture(t)
 	p := f.log("hotline", f.sh)
 	for _, who := range []string{"sz.hotline", "sz.supervisor", "tech1", "storekeeper", "admin"} {
@@ -216,7 +216,7 @@ func TestScope(t *testing.T) {
 
 // TestKeepLimit: a review date beyond two months is refused with its message and
 // nothing changes; exactly two months is accepted.
-func TestKeepLimit(t *testing.T) {
+func TestProposalKeepLimit(t *testing.T) {
 	f := newFixture(t)
 	p := f.log("hotline", f.sh)
 	events := f.count("proposal_events")
@@ -247,7 +247,7 @@ func TestKeepLimit(t *testing.T) {
 
 // TestKeptOverdue: with the clock moved on, a kept proposal comes back on the due list
 // seven days before its review date and shows overdue after it.
-func TestKeptOverdue(t *testing.T) {
+func TestProposalKeptOverdue(t *testing.T) {
 	f := newFixture(t)
 	sup := f.actor("supervisor")
 	p := f.log("hotline", f.sh)
@@ -308,7 +308,7 @@ func TestKeptOverdue(t *testing.T) {
 }
 
 // TestAwardLevels: an award must be an active level; levels stay within 1 000–50 000 元.
-func TestAwardLevels(t *testing.T) {
+func TestProposalAwardLevels(t *testing.T) {
 	f := newFixture(t)
 	mgr := f.actor("manager")
 	p := f.log("hotline", f.sh)
@@ -349,7 +349,7 @@ func TestAwardLevels(t *testing.T) {
 
 // TestCertificate: the tenth proposal of a customer in a calendar year marks them for a
 // certificate; last year's do not count.
-func TestCertificate(t *testing.T) {
+func TestProposalCertificate(t *testing.T) {
 	f := newFixture(t)
 	f.clock.Set(time.Date(2025, 12, 31, 12, 0, 0, 0, testkit.Shanghai))
 	f.log("hotline", f.sh)
@@ -400,7 +400,7 @@ func TestCertificate(t *testing.T) {
 
 // TestBadInput: missing category, empty content, over-long text, bad adoption and
 // notice come back as field messages, and nothing is written.
-func TestBadInput(t *testing.T) {
+func TestProposalBadInput(t *testing.T) {
 	f := newFixture(t)
 	before := f.count("proposals")
 	cases := []struct {
@@ -444,7 +444,7 @@ func TestBadInput(t *testing.T) {
 }
 
 // TestStaleVersion: a decision on the version another user already changed is a Conflict.
-func TestStaleVersion(t *testing.T) {
+func TestProposalStaleVersion(t *testing.T) {
 	f := newFixture(t)
 	p := f.log("hotline", f.sh)
 	if _, err := f.svc.Reject(f.ctx, f.actor("supervisor"), p.ID, p.Version, ""); err != nil {
@@ -458,7 +458,7 @@ func TestStaleVersion(t *testing.T) {
 
 // TestFormKey: the same form posted again (one after the other, or at once) takes
 // effect once and returns the first result.
-func TestFormKey(t *testing.T) {
+func TestProposalFormKey(t *testing.T) {
 	f := newFixture(t)
 	ctx := db.WithFormKey(f.ctx, "key-proposal-0001")
 	in := proposal.NewProposal{CustomerID: f.sh, Channel: "letter", Category: "after_sales", Content: "建议回访时间改为下午"}

@@ -60,7 +60,7 @@ func codeOf(t *testing.T, err error) apperr.Code {
 // customer not yet told) and compares with the hand-written list: an allowed move
 // reaches its state; a move from a state it does not apply to is IllegalTransition;
 // the wrong role is Forbidden. Allowed agrees with Next.
-func TestMachineMatrix(t *testing.T) {
+func TestProposalMachineMatrix(t *testing.T) {
 	if len(table) != len(Transitions) {
 		t.Fatalf("table has %d rules, want %d", len(table), len(Transitions))
 	}
@@ -110,7 +110,7 @@ func TestMachineMatrix(t *testing.T) {
 }
 
 // TestTellOnce: a decision told already is not told again, by anyone.
-func TestTellOnce(t *testing.T) {
+func TestProposalTellOnce(t *testing.T) {
 	for _, s := range []State{Adopted, Rejected, Kept} {
 		for _, role := range auth.Roles {
 			_, err := Next(Facts{State: s, Told: true}, Tell, role)
@@ -127,7 +127,7 @@ func TestTellOnce(t *testing.T) {
 	}
 }
 
-func TestMayLogAndDecide(t *testing.T) {
+func TestProposalMayLogAndDecide(t *testing.T) {
 	for _, role := range auth.Roles {
 		office := role == auth.RoleHotline || role == auth.RoleSupervisor || role == auth.RoleManager
 		if MayLog(role) != office {
@@ -147,7 +147,7 @@ func day(s string) time.Time {
 	return t
 }
 
-func TestRules(t *testing.T) {
+func TestProposalRules(t *testing.T) {
 	for _, c := range []struct{ decided, limit string }{
 		{"2026-11-23", "2027-01-23"}, {"2026-12-31", "2027-02-28"}, {"2027-12-31", "2028-02-29"}, {"2026-08-31", "2026-10-31"},
 	} {
