@@ -23,6 +23,7 @@ import (
 	"github.com/aftersales/aftersales/internal/live"
 	"github.com/aftersales/aftersales/internal/parts"
 	"github.com/aftersales/aftersales/internal/pgboot"
+	"github.com/aftersales/aftersales/internal/proposal"
 	"github.com/aftersales/aftersales/internal/server"
 	"github.com/aftersales/aftersales/internal/workorder"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -118,6 +119,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		Orders:    workorder.NewService(pool, time.Now, cfg.Location),
 		Parts:     parts.NewService(pool, time.Now, cfg.Location),
 		Fees:      fee.NewService(pool, time.Now),
+		Proposals: proposal.NewService(pool, time.Now, cfg.Location),
 		Live:      hub,
 	})
 	if *benchMode {

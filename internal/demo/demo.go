@@ -37,7 +37,7 @@ func LoadIfEmpty(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service,
 	return true, Load(ctx, pool, authSvc, now)
 }
 
-// Load inserts the demo stations, users, customers, units, parts, orders and complaints.
+// Load inserts the demo stations, users, customers, units, parts, orders, complaints and proposals.
 func Load(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service, now time.Time) error {
 	if err := loadBase(ctx, pool, authSvc, now); err != nil {
 		return err
@@ -62,7 +62,10 @@ func Load(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service, now ti
 	complaints := func(at time.Time) *complaint.Service {
 		return complaint.NewService(pool, func() time.Time { return at }, loc)
 	}
-	return demoComplaints(ctx, users, complaints, pool, now)
+	if err := demoComplaints(ctx, users, complaints, pool, now); err != nil {
+		return err
+	}
+	return loadProposals(ctx, pool, authSvc, now)
 }
 
 // loadBase inserts everything but the orders.

@@ -20,6 +20,7 @@ import (
 	"github.com/aftersales/aftersales/internal/fee"
 	"github.com/aftersales/aftersales/internal/live"
 	"github.com/aftersales/aftersales/internal/parts"
+	"github.com/aftersales/aftersales/internal/proposal"
 	"github.com/aftersales/aftersales/internal/server"
 	"github.com/aftersales/aftersales/internal/testkit"
 	"github.com/aftersales/aftersales/internal/workorder"
@@ -54,6 +55,7 @@ func newApp(t *testing.T, opts ...func(*server.Deps)) *app {
 		Orders:    workorder.NewService(pool, time.Now, cfg.Location),
 		Parts:     parts.NewService(pool, time.Now, cfg.Location),
 		Fees:      fee.NewService(pool, time.Now),
+		Proposals: proposal.NewService(pool, time.Now, cfg.Location),
 		Logger:    logger,
 		Live:      hub,
 	}

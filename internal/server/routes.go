@@ -118,7 +118,18 @@ func (s *server) routes() http.Handler {
 			// Callbacks (回访): the queue for the office, attempts and surveys by the hotline.
 			r.With(s.requireRole(auth.RoleHotline, auth.RoleSupervisor, auth.RoleManager)).Get("/callbacks", s.handleCallbacks())
 			r.With(s.requireRole(auth.RoleHotline)).Post("/callbacks/{id}", s.handleRecordCallback())
-			// Manager settings: SLA, callbacks, calendar and the fee schedule.
+			// Customer proposals (客户提案): logged and told by the office, decided by
+			// supervisors and managers (the service asks the machine).
+			r.Group(func(r chi.Router) {
+				r.Use(s.requireRole(auth.RoleHotline, auth.RoleSupervisor, auth.RoleManager))
+				r.Get("/proposals", s.handleProposals())
+				r.Get("/proposals/new", s.handleNewProposalPage())
+				r.Post("/proposals", s.handleLogProposal())
+				r.Get("/proposals/{id}", s.handleProposal())
+				r.Post("/proposals/{id}/{action}", s.handleProposalAction())
+			})
+			// Manager settings: SLA, callbacks, calendar, the fee schedule and the
+			// proposals' award levels.
 			r.Group(func(r chi.Router) {
 				r.Use(s.requireRole(auth.RoleManager))
 				r.Get("/settings", s.handleSettings())
@@ -130,6 +141,9 @@ func (s *server) routes() http.Handler {
 				r.Post("/settings/fees/{id}/deactivate", s.handleDeactivateFeeItem())
 				r.Get("/settings/complaints", s.handleComplaintRules())
 				r.Post("/settings/complaints", s.handleSaveComplaintRules())
+				r.Get("/settings/proposals", s.handleAwardLevels())
+				r.Post("/settings/proposals", s.handleSaveAwardLevel())
+				r.Post("/settings/proposals/{id}/active", s.handleSetAwardLevelActive())
 			})
 			// An order's fees: quote, confirmation, settlement.
 			r.Group(func(r chi.Router) {
@@ -171,16 +185,16 @@ func navFor(role auth.Role) []navEntry {
 	switch role {
 	case auth.RoleHotline:
 		items = append(items, navEntry{"/intake", "nav.intake"}, navEntry{"/complaints/new", "nav.complaint_new"}, navEntry{"/orders", "nav.orders"},
-			navEntry{"/callbacks", "nav.callbacks"}, navEntry{"/complaints", "nav.complaints"}, navEntry{"/customers", "nav.customers"},
-			navEntry{"/receivables", "nav.receivables"})
+			navEntry{"/callbacks", "nav.callbacks"}, navEntry{"/complaints", "nav.complaints"}, navEntry{"/proposals", "nav.proposals"},
+			navEntry{"/customers", "nav.customers"}, navEntry{"/receivables", "nav.receivables"})
 	case auth.RoleSupervisor:
 		items = append(items, navEntry{"/board", "nav.board"}, navEntry{"/assessments", "nav.assessments"},
 			navEntry{"/orders", "nav.orders"}, navEntry{"/callbacks", "nav.callbacks"}, navEntry{"/complaints", "nav.complaints"},
-			navEntry{"/parts/requisitions", "nav.requisitions"}, navEntry{"/customers", "nav.customers"})
+			navEntry{"/proposals", "nav.proposals"}, navEntry{"/parts/requisitions", "nav.requisitions"}, navEntry{"/customers", "nav.customers"})
 	case auth.RoleManager:
 		items = append(items, navEntry{"/board", "nav.board"}, navEntry{"/orders", "nav.orders"}, navEntry{"/callbacks", "nav.callbacks"},
-			navEntry{"/complaints", "nav.complaints"}, navEntry{"/receivables", "nav.receivables"}, navEntry{"/customers", "nav.customers"}, navEntry{"/parts", "nav.parts"},
-			navEntry{"/settings", "nav.settings"})
+			navEntry{"/complaints", "nav.complaints"}, navEntry{"/proposals", "nav.proposals"}, navEntry{"/receivables", "nav.receivables"},
+			navEntry{"/customers", "nav.customers"}, navEntry{"/parts", "nav.parts"}, navEntry{"/settings", "nav.settings"})
 	case auth.RoleTechnician:
 		items = append(items, navEntry{"/jobs", "nav.jobs"})
 	case auth.RoleStorekeeper:

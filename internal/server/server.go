@@ -15,6 +15,7 @@ import (
 	"github.com/aftersales/aftersales/internal/fee"
 	"github.com/aftersales/aftersales/internal/live"
 	"github.com/aftersales/aftersales/internal/parts"
+	"github.com/aftersales/aftersales/internal/proposal"
 	"github.com/aftersales/aftersales/internal/workorder"
 	"github.com/alexedwards/scs/v2"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -39,6 +40,8 @@ type Deps struct {
 	// Complaints keeps complaints and claims (built from Pool, Now and the configured time
 	// zone when nil).
 	Complaints *complaint.Service
+	// Proposals keeps customers' proposals (客户提案) and their award levels.
+	Proposals *proposal.Service
 	// Live fans order changes out to open boards (Server-Sent Events).
 	Live *live.Hub
 	// Now is the one clock (time.Now in production).

@@ -103,11 +103,22 @@ func (s *server) handleHome() http.HandlerFunc {
 			s.notFound(w, r)
 			return
 		}
-		counts, err := s.Complaints.HomeCounts(r.Context(), actor(r))
+		a := actor(r)
+		counts, err := s.Complaints.HomeCounts(r.Context(), a)
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		s.render(w, r, http.StatusOK, views.Home(s.page(r, "nav.home"), views.HomeView{Complaints: counts, Now: s.Now()}))
+		v := views.HomeView{Complaints: counts, Now: s.Now()}
+		// Managers see what waits on proposals: a decision, or an answer to the customer.
+		if a.Is(auth.RoleManager) && s.Proposals != nil {
+			c, err := s.Proposals.HomeCounts(r.Context(), a)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			v.Proposals = &c
+		}
+		s.render(w, r, http.StatusOK, views.Home(s.page(r, "nav.home"), v))
 	}
 }
