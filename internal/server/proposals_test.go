@@ -16,7 +16,8 @@ func demoCustomer(t *testing.T, a *app) (string, string) {
 	var id int64
 	var phone string
 	err := a.Pool.QueryRow(t.Context(), `SELECT c.id, p.raw FROM customers c JOIN stations s ON s.id = c.station_id
-		JOIN customer_phones p ON p.customer_id = c.id AND p.position = 0 WHERE s.code = 'SH' ORDER BY c.id LIMIT 1`).Scan(&id, &phone)
+		JOIN customer_phones p ON p.customer_id = c.id AND p.position = 0 WHERE s.code = 'SH'
+		AND NOT EXISTS (SELECT 1 FROM proposals x WHERE x.customer_id = c.id) ORDER BY c.id LIMIT 1`).Scan(&id, &phone)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,13 +45,29 @@ func TestProposalPages(t *testing.T) {
 	a := newApp(t)
 	custID, phone := demoCustomer(t, a)
 
+	var before int
+	if err := a.Pool.QueryRow(t.Context(), `SELECT count(*) FROM proposals`).Scan(&before); err != nil {
+		t.Fatal(err)
+	}
+	mgr := a.client(t)
+	mgr.signIn("manager")
+	home := regexp.MustCompile(`待决定 (\d+) 件[\s\S]*?待答复客户 (\d+) 件`)
+	m := home.FindStringSubmatch(mgr.get("/").Body)
+	if m == nil {
+		t.Fatal("the manager's home lacks the proposal counts")
+	}
+	due, toTell := m[1], m[2]
+	plus1 := func(s string) string { n, _ := strconv.Atoi(s); return strconv.Itoa(n + 1) }
 	hot := a.client(t)
 	hot.signIn("hotline")
 	r := hot.get("/proposals")
 	if r.Status != http.StatusOK {
 		t.Fatalf("list: %d", r.Status)
 	}
-	mustContain(t, r.Body, "客户提案", `href="/proposals"`, "没有符合条件的提案", `id="new-proposal"`)
+	mustContain(t, r.Body, "客户提案", `href="/proposals"`, `id="new-proposal"`)
+	if r := hot.get("/proposals?q=" + url.QueryEscape("没有这样的提案内容")); !strings.Contains(r.Body, "没有符合条件的提案") {
+		t.Error("an empty search does not say so")
+	}
 
 	r = hot.get("/proposals/new?phone=" + url.QueryEscape(phone))
 	if r.Status != http.StatusOK {
@@ -71,8 +88,8 @@ func TestProposalPages(t *testing.T) {
 	}
 	var n int
 	_ = a.Pool.QueryRow(t.Context(), `SELECT count(*) FROM proposals`).Scan(&n)
-	if n != 0 {
-		t.Fatalf("%d proposals after refused posts", n)
+	if n != before {
+		t.Fatalf("%d new proposals after refused posts", n-before)
 	}
 
 	form = url.Values{"phone": {phone}, "customer_id": {custID}, "channel": {"letter"}, "category": {"product_design"},
@@ -86,7 +103,7 @@ func TestProposalPages(t *testing.T) {
 		t.Errorf("repeated post went to %q, want %q", again.Location, path)
 	}
 	_ = a.Pool.QueryRow(t.Context(), `SELECT count(*) FROM proposals`).Scan(&n)
-	if n != 1 {
+	if n != before+1 {
 		t.Fatalf("%d proposals after a repeated post", n)
 	}
 	r = hot.get(path)
@@ -151,10 +168,8 @@ func TestProposalPages(t *testing.T) {
 	}
 	mustContain(t, r.Body, "已被他人处理")
 
-	mgr := a.client(t)
-	mgr.signIn("manager")
 	r = mgr.get("/")
-	mustContain(t, r.Body, "提案待决定或待答复", "待决定 0 件", "待答复客户 1 件", `href="/proposals?totell=1"`, `href="/proposals"`)
+	mustContain(t, r.Body, "提案待决定或待答复", "待决定 "+due+" 件", "待答复客户 "+plus1(toTell)+" 件", `href="/proposals?totell=1"`, `href="/proposals"`)
 	r = mgr.get("/proposals?totell=1")
 	mustContain(t, r.Body, "建议包装箱加装提手", "待告知客户", `name="station"`)
 
@@ -170,7 +185,7 @@ func TestProposalPages(t *testing.T) {
 		t.Error("telling offered twice")
 	}
 	r = mgr.get("/")
-	mustContain(t, r.Body, "待答复客户 0 件")
+	mustContain(t, r.Body, "待答复客户 "+toTell+" 件")
 
 	// The customer's page lists the proposal.
 	r = hot.get("/customers/" + custID)
