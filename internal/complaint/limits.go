@@ -1,9 +1,6 @@
 package complaint
 
-import (
-	"strconv"
-	"unicode/utf8"
-)
+import "github.com/aftersales/aftersales/internal/textlimit"
 
 // The lengths of a complaint's texts, in characters: the service refuses longer input
 // with a message that names the limit, and the forms' inputs carry the same maxlength.
@@ -12,29 +9,15 @@ const (
 	maxLong  = 2000
 )
 
-var limits = map[string]int{
+var limits = textlimit.Set{Default: maxShort, Fields: map[string]int{
 	"what_happened": maxLong, "customer_asks": 1000, "investigation": maxLong, "cause": 1000,
 	"responsibility": maxShort, "result": maxLong, "note": maxShort, "reason": maxShort,
 	"appraisal_reason": maxShort, "paid_how_note": 200, "phone": 100,
-}
+}}
 
 // Limit is the most characters the named field holds.
-func Limit(field string) int {
-	if n, ok := limits[field]; ok {
-		return n
-	}
-	return maxShort
-}
+func Limit(field string) int { return limits.Of(field) }
 
 // checkLengths adds to f, for each name → value pair over its field's limit, the message
 // naming the limit (a field that already has a message keeps it).
-func checkLengths(f map[string]string, kv ...string) map[string]string {
-	for i := 0; i+1 < len(kv); i += 2 {
-		if n := Limit(kv[i]); utf8.RuneCountInString(kv[i+1]) > n {
-			if _, ok := f[kv[i]]; !ok {
-				f[kv[i]] = "field.max." + strconv.Itoa(n)
-			}
-		}
-	}
-	return f
-}
+func checkLengths(f map[string]string, kv ...string) map[string]string { return limits.Check(f, kv...) }

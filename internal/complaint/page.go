@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -225,17 +224,13 @@ func (s *Service) List(ctx context.Context, actor auth.Actor, f Filter) (List, e
 		where = append(where, cond+")")
 	}
 	if f.After != "" {
-		at, id, ok := parseCursor(f.After)
+		at, id, ok := db.ParseCursor(f.After)
 		if !ok {
 			return List{}, apperr.Fields(map[string]string{"after": "error.invalid"})
 		}
 		where = append(where, "(c.created_at, c.id) < ("+arg(at)+", "+arg(id)+")")
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 50
-	}
-	limit = min(limit, 200)
+	limit := db.PageSize(f.Limit)
 	rows, err := s.pool.Query(ctx, selectComplaint+" WHERE "+strings.Join(where, " AND ")+
 		" ORDER BY c.created_at DESC, c.id DESC LIMIT "+arg(limit+1), args...)
 	if err != nil {
@@ -249,7 +244,7 @@ func (s *Service) List(ctx context.Context, actor auth.Actor, f Filter) (List, e
 	if len(cs) > limit {
 		l.Complaints = cs[:limit]
 		last := l.Complaints[limit-1]
-		l.Next = strconv.FormatInt(last.CreatedAt.UnixMicro(), 36) + "." + strconv.FormatInt(last.ID, 36)
+		l.Next = db.Cursor(last.CreatedAt, last.ID)
 	}
 	rows, err = s.pool.Query(ctx, `SELECT id, name FROM stations WHERE id = ANY($1) ORDER BY id`, actor.Stations)
 	if l.Stations, err = pgx.CollectRows(rows, pgx.RowToStructByName[Station]); err != nil {
@@ -260,19 +255,6 @@ func (s *Service) List(ctx context.Context, actor auth.Actor, f Filter) (List, e
 		return List{}, db.Translate(err, "staff")
 	}
 	return l, nil
-}
-
-func parseCursor(s string) (time.Time, int64, bool) {
-	a, b, ok := strings.Cut(s, ".")
-	if !ok {
-		return time.Time{}, 0, false
-	}
-	us, err1 := strconv.ParseInt(a, 36, 64)
-	id, err2 := strconv.ParseInt(b, 36, 64)
-	if err1 != nil || err2 != nil {
-		return time.Time{}, 0, false
-	}
-	return time.UnixMicro(us), id, true
 }
 
 // overdueSQL is Overdue in SQL on the complaints under alias, with now's placeholder.

@@ -1,9 +1,9 @@
 package proposal
 
 import (
-	"strconv"
 	"time"
-	"unicode/utf8"
+
+	"github.com/aftersales/aftersales/internal/textlimit"
 )
 
 // The rule numbers of the proposal procedure (客户提案处理制度), in one place.
@@ -32,36 +32,22 @@ const (
 	MaxNote = 500
 )
 
-// limits maps each text field to its limit.
-var limits = map[string]int{
+// limits maps each text field to its limit (MaxNote for fields not listed).
+var limits = textlimit.Set{Default: MaxNote, Fields: map[string]int{
 	"content": MaxContent, "measures": MaxContent,
 	"department": MaxName, "name": MaxName,
 	"reason": MaxNote, "note": MaxNote,
-}
+}}
 
-// Limit is the most characters the named field holds (MaxNote for fields not listed).
-func Limit(field string) int {
-	if n, ok := limits[field]; ok {
-		return n
-	}
-	return MaxNote
-}
+// Limit is the most characters the named field holds.
+func Limit(field string) int { return limits.Of(field) }
 
 // LimitKey is the catalog key of the message for a text over n characters.
-func LimitKey(n int) string { return "field.max." + strconv.Itoa(n) }
+func LimitKey(n int) string { return textlimit.Key(n) }
 
 // checkLengths adds to f, for each name → value pair over its field's limit, the message
 // naming the limit (a field that already has a message keeps it).
-func checkLengths(f map[string]string, kv ...string) map[string]string {
-	for i := 0; i+1 < len(kv); i += 2 {
-		if n := Limit(kv[i]); utf8.RuneCountInString(kv[i+1]) > n {
-			if _, ok := f[kv[i]]; !ok {
-				f[kv[i]] = LimitKey(n)
-			}
-		}
-	}
-	return f
-}
+func checkLengths(f map[string]string, kv ...string) map[string]string { return limits.Check(f, kv...) }
 
 // Day is the calendar day of t in loc, as midnight UTC (how date columns come back).
 func Day(t time.Time, loc *time.Location) time.Time {

@@ -87,24 +87,6 @@ type page struct {
 	Next      string
 }
 
-// cursor encodes the keyset position (logged_at, id).
-func cursor(p Proposal) string {
-	return strconv.FormatInt(p.LoggedAt.UnixMicro(), 36) + "." + strconv.FormatInt(p.ID, 36)
-}
-
-func parseCursor(s string) (time.Time, int64, bool) {
-	a, b, ok := strings.Cut(s, ".")
-	if !ok {
-		return time.Time{}, 0, false
-	}
-	us, err1 := strconv.ParseInt(a, 36, 64)
-	id, err2 := strconv.ParseInt(b, 36, 64)
-	if err1 != nil || err2 != nil {
-		return time.Time{}, 0, false
-	}
-	return time.UnixMicro(us), id, true
-}
-
 // listProposals is one page of the proposals actor sees that pass f, newest first.
 func listProposals(ctx context.Context, s *Service, actor auth.Actor, f Filter, today time.Time) (page, error) {
 	args := []any{}
@@ -128,17 +110,13 @@ func listProposals(ctx context.Context, s *Service, actor auth.Actor, f Filter, 
 		where = append(where, "(p.number ILIKE "+like+" OR c.name ILIKE "+like+" OR p.content ILIKE "+like+")")
 	}
 	if f.After != "" {
-		at, id, ok := parseCursor(f.After)
+		at, id, ok := db.ParseCursor(f.After)
 		if !ok {
 			return page{}, apperr.Fields(map[string]string{"after": "error.invalid"})
 		}
 		where = append(where, "(p.logged_at, p.id) < ("+arg(at)+", "+arg(id)+")")
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 50
-	}
-	limit = min(limit, 200)
+	limit := db.PageSize(f.Limit)
 	rows, err := s.pool.Query(ctx, sel+" WHERE "+strings.Join(where, " AND ")+" ORDER BY p.logged_at DESC, p.id DESC LIMIT "+arg(limit+1), args...)
 	if err != nil {
 		return page{}, db.Translate(err, "proposals")
@@ -150,7 +128,8 @@ func listProposals(ctx context.Context, s *Service, actor auth.Actor, f Filter, 
 	p := page{Proposals: ps}
 	if len(ps) > limit {
 		p.Proposals = ps[:limit]
-		p.Next = cursor(p.Proposals[limit-1])
+		last := p.Proposals[limit-1]
+		p.Next = db.Cursor(last.LoggedAt, last.ID)
 	}
 	return p, nil
 }

@@ -1,9 +1,6 @@
 package workorder
 
-import (
-	"strconv"
-	"unicode/utf8"
-)
+import "github.com/aftersales/aftersales/internal/textlimit"
 
 // The lengths of an order's texts, in characters. The service refuses longer input with
 // a message that names the limit (LimitKey), and the forms' inputs carry the same limit
@@ -18,33 +15,19 @@ const (
 )
 
 // limits are the fields whose limit is not MaxShortText.
-var limits = map[string]int{
+var limits = textlimit.Set{Default: MaxShortText, Fields: map[string]int{
 	"contact_name": MaxNameText, "address": 200, "request": 1000, "comments": 1000,
 	"symptom": MaxLongText, "preliminary": MaxLongText, "guidance": MaxLongText,
 	"cause_analysis": MaxLongText, "repair_plan": MaxLongText,
 	"diagnosis": MaxLongText, "fault_cause": MaxLongText, "actions_taken": MaxLongText,
-}
+}}
 
 // Limit is the most characters the named field holds.
-func Limit(field string) int {
-	if n, ok := limits[field]; ok {
-		return n
-	}
-	return MaxShortText
-}
+func Limit(field string) int { return limits.Of(field) }
 
 // LimitKey is the catalog key of the message for a text over n characters.
-func LimitKey(n int) string { return "field.max." + strconv.Itoa(n) }
+func LimitKey(n int) string { return textlimit.Key(n) }
 
 // checkLengths adds to f, for each name → value pair over its field's limit, the
 // message naming the limit (a field that already has a message keeps it).
-func checkLengths(f map[string]string, kv ...string) map[string]string {
-	for i := 0; i+1 < len(kv); i += 2 {
-		if n := Limit(kv[i]); utf8.RuneCountInString(kv[i+1]) > n {
-			if _, ok := f[kv[i]]; !ok {
-				f[kv[i]] = LimitKey(n)
-			}
-		}
-	}
-	return f
-}
+func checkLengths(f map[string]string, kv ...string) map[string]string { return limits.Check(f, kv...) }

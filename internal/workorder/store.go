@@ -314,22 +314,7 @@ type Page struct {
 }
 
 // cursor encodes the keyset position (created_at, id).
-func cursor(o Order) string {
-	return strconv.FormatInt(o.CreatedAt.UnixMicro(), 36) + "." + strconv.FormatInt(o.ID, 36)
-}
-
-func parseCursor(s string) (time.Time, int64, bool) {
-	a, b, ok := strings.Cut(s, ".")
-	if !ok {
-		return time.Time{}, 0, false
-	}
-	us, err1 := strconv.ParseInt(a, 36, 64)
-	id, err2 := strconv.ParseInt(b, 36, 64)
-	if err1 != nil || err2 != nil {
-		return time.Time{}, 0, false
-	}
-	return time.UnixMicro(us), id, true
-}
+func cursor(o Order) string { return db.Cursor(o.CreatedAt, o.ID) }
 
 // overdueSQL is Order.Overdue in SQL, with $now.
 const overdueSQL = `(
@@ -375,17 +360,13 @@ func listOrders(ctx context.Context, q *pgxpool.Pool, actor auth.Actor, f Filter
 		where = append(where, "o.created_at < "+arg(f.To))
 	}
 	if f.After != "" {
-		at, id, ok := parseCursor(f.After)
+		at, id, ok := db.ParseCursor(f.After)
 		if !ok {
 			return Page{}, apperr.Fields(map[string]string{"after": "error.invalid"})
 		}
 		where = append(where, "(o.created_at, o.id) < ("+arg(at)+", "+arg(id)+")")
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 50
-	}
-	limit = min(limit, 200)
+	limit := db.PageSize(f.Limit)
 	sql := selectOrder + " WHERE " + strings.Join(where, " AND ") + " ORDER BY o.created_at DESC, o.id DESC LIMIT " + arg(limit+1)
 	orders, err := collectOrders(q.Query(ctx, sql, args...))
 	if err != nil {
