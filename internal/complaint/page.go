@@ -185,7 +185,7 @@ type Station struct {
 // List returns the complaints the actor sees, newest first, filtered and keyset-paginated.
 func (s *Service) List(ctx context.Context, actor auth.Actor, f Filter) (List, error) {
 	args := []any{}
-	arg := workflow.Args(&args)
+	arg := db.Args(&args)
 	where := []string{Scope(actor, "c", arg)}
 	if len(f.States) > 0 {
 		ss := make([]string, len(f.States))
@@ -280,7 +280,7 @@ func (s *Service) HomeCounts(ctx context.Context, actor auth.Actor) (Counts, err
 	var c Counts
 	now := s.now()
 	args := []any{}
-	arg := workflow.Args(&args)
+	arg := db.Args(&args)
 	scope := Scope(actor, "c", arg)
 	overdue := overdueSQL("c", arg(now))
 	err := s.pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE `+overdue+`),
@@ -327,7 +327,7 @@ type Concern struct {
 // newest first, for a page to run in its own batch; ScanSummaries reads its rows.
 func ConcerningSQL(actor auth.Actor, c Concern) (string, []any) {
 	args := []any{}
-	arg := workflow.Args(&args)
+	arg := db.Args(&args)
 	var cond string
 	switch {
 	case c.OrderID != 0:

@@ -35,3 +35,12 @@ func PageSize(n int) int {
 	}
 	return min(n, 200)
 }
+
+// Args returns an arg function for building a query: it appends a value to args and
+// returns its placeholder, numbered from $1.
+func Args(args *[]any) func(any) string {
+	return func(v any) string {
+		*args = append(*args, v)
+		return "$" + strconv.Itoa(len(*args))
+	}
+}

@@ -441,7 +441,7 @@ func (s *Service) Tell(ctx context.Context, actor auth.Actor, id int64, version 
 // to a station the actor does not see.
 func (s *Service) ByID(ctx context.Context, actor auth.Actor, id int64) (Proposal, error) {
 	args := []any{id}
-	arg := argsOf(&args)
+	arg := db.Args(&args)
 	sql := s.selectSQL(arg) + " WHERE p.id = $1 AND " + Scope(actor, "p", arg)
 	rows, err := s.pool.Query(ctx, sql, args...)
 	if err != nil {
@@ -457,7 +457,7 @@ func (s *Service) ByID(ctx context.Context, actor auth.Actor, id int64) (Proposa
 // lock loads proposal id FOR UPDATE inside tx, as the actor sees it (NotFound else).
 func (s *Service) lock(ctx context.Context, tx pgx.Tx, actor auth.Actor, id int64) (Proposal, error) {
 	args := []any{id}
-	arg := argsOf(&args)
+	arg := db.Args(&args)
 	var p Proposal
 	var told *time.Time
 	err := tx.QueryRow(ctx, `SELECT p.id, p.number, p.station_id, p.state, p.version, p.told_at FROM proposals p
@@ -583,7 +583,7 @@ type Counts struct {
 func (s *Service) HomeCounts(ctx context.Context, actor auth.Actor) (Counts, error) {
 	var c Counts
 	args := []any{s.today(), ReminderDays}
-	scope := Scope(actor, "p", argsOf(&args))
+	scope := Scope(actor, "p", db.Args(&args))
 	err := s.pool.QueryRow(ctx, `SELECT
 		count(*) FILTER (WHERE `+dueSQL("p", "$1", "$2")+`),
 		count(*) FILTER (WHERE `+toTellSQL("p")+`)
@@ -594,7 +594,7 @@ func (s *Service) HomeCounts(ctx context.Context, actor auth.Actor) (Counts, err
 // OfCustomer lists a customer's proposals the actor sees, newest first (at most 50).
 func (s *Service) OfCustomer(ctx context.Context, actor auth.Actor, customerID int64) ([]Proposal, error) {
 	args := []any{customerID}
-	arg := argsOf(&args)
+	arg := db.Args(&args)
 	sql := s.selectSQL(arg) + " WHERE p.customer_id = $1 AND " + Scope(actor, "p", arg) + " ORDER BY p.logged_at DESC, p.id DESC LIMIT 50"
 	rows, err := s.pool.Query(ctx, sql, args...)
 	if err != nil {

@@ -3,7 +3,6 @@ package proposal
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -13,14 +12,6 @@ import (
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/jackc/pgx/v5"
 )
-
-// argsOf returns an arg function that appends to args and numbers placeholders from $1.
-func argsOf(args *[]any) func(any) string {
-	return func(v any) string {
-		*args = append(*args, v)
-		return "$" + strconv.Itoa(len(*args))
-	}
-}
 
 // selectSQL is the SELECT of Proposal over proposals p, its year count over the service's
 // current calendar year (two arguments added with arg).
@@ -90,7 +81,7 @@ type page struct {
 // listProposals is one page of the proposals actor sees that pass f, newest first.
 func listProposals(ctx context.Context, s *Service, actor auth.Actor, f Filter, today time.Time) (page, error) {
 	args := []any{}
-	arg := argsOf(&args)
+	arg := db.Args(&args)
 	sel := s.selectSQL(arg)
 	where := []string{Scope(actor, "p", arg)}
 	if f.State != "" {

@@ -1,10 +1,6 @@
 package workflow
 
-import (
-	"strconv"
-
-	"github.com/aftersales/aftersales/internal/auth"
-)
+import "github.com/aftersales/aftersales/internal/auth"
 
 // Sees is the one visibility rule of orders: an actor sees the orders of their stations
 // (for managers and admins of a centre or headquarters, the stations below it too), and a
@@ -34,15 +30,6 @@ func Scope(a auth.Actor, alias string, arg func(any) string) string {
 		cond += " AND " + alias + ".assignee_id = " + arg(a.UserID)
 	}
 	return cond
-}
-
-// Args returns an arg function for Scope and its callers that appends to args and
-// numbers placeholders from $1.
-func Args(args *[]any) func(any) string {
-	return func(v any) string {
-		*args = append(*args, v)
-		return "$" + strconv.Itoa(len(*args))
-	}
 }
 
 // MayRequestParts reports whether a, who sees the order, may ask for parts for it in

@@ -74,7 +74,7 @@ var boardOpen = " AND " + workflow.OpenSQL("o")
 // EXPLAIN test and Board).
 func BoardQuery(actor auth.Actor, f BoardFilter, now time.Time) (string, []any) {
 	args := []any{}
-	arg := workflow.Args(&args)
+	arg := db.Args(&args)
 	where := " WHERE " + workflow.Scope(actor, "o", arg) + boardOpen
 	if f.Urgency != "" {
 		where += " AND o.urgency = " + arg(f.Urgency)
@@ -220,7 +220,7 @@ func (s *Service) Assessments(ctx context.Context, actor auth.Actor) (Assessment
 		return AssessmentQueue{}, apperr.New(apperr.Forbidden, "error.forbidden_role", "Roles", "supervisor,manager")
 	}
 	args := []any{}
-	scope := workflow.Scope(actor, "o", workflow.Args(&args))
+	scope := workflow.Scope(actor, "o", db.Args(&args))
 	orders, err := collectOrders(s.pool.Query(ctx, selectOrder+` WHERE `+scope+` AND o.state = 'assessing'
 		ORDER BY (o.urgency = 'urgent') DESC, o.contact_due_at, o.created_at, o.id LIMIT 500`, args...))
 	return AssessmentQueue{Orders: orders, CanAssess: slices.Contains(Allowed(Facts{State: Assessing}, machineActor(actor)), Assess)}, err

@@ -177,7 +177,7 @@ func (s *Service) CallbackPage(ctx context.Context, actor auth.Actor, stationID 
 
 	// The queue's orders, and the attempts on those same orders.
 	args := []any{serviceType}
-	queue := ` WHERE o.state = 'awaiting_callback' AND ` + workflow.Scope(scope, "o", workflow.Args(&args)) + ` AND ($1 = '' OR o.service_type = $1)
+	queue := ` WHERE o.state = 'awaiting_callback' AND ` + workflow.Scope(scope, "o", db.Args(&args)) + ` AND ($1 = '' OR o.service_type = $1)
 		ORDER BY o.callback_due_at NULLS LAST, o.id LIMIT 500`
 	b.Queue(selectOrder+queue, args...).Query(func(rows pgx.Rows) (err error) {
 		p.Orders, err = pgx.CollectRows(rows, pgx.RowToStructByName[Order])
@@ -199,7 +199,7 @@ func (s *Service) CallbackPage(ctx context.Context, actor auth.Actor, stationID 
 	to := from.AddDate(0, 1, 0)
 	var avg *float64
 	args = []any{from, to, now}
-	b.Queue(callbackStatsSQL(workflow.Scope(scope, "o", workflow.Args(&args))), args...).QueryRow(func(row pgx.Row) error {
+	b.Queue(callbackStatsSQL(workflow.Scope(scope, "o", db.Args(&args))), args...).QueryRow(func(row pgx.Row) error {
 		return row.Scan(&p.Stats.Due, &p.Stats.Reached, &avg, &p.Stats.Satisfied)
 	})
 	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {

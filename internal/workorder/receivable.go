@@ -38,7 +38,7 @@ func (s *Service) receivables(ctx context.Context, actor auth.Actor) ([]Receivab
 		return nil, apperr.New(apperr.Forbidden, "error.forbidden_role", "Roles", "manager,hotline")
 	}
 	args := []any{}
-	scope := workflow.Scope(actor, "o", workflow.Args(&args))
+	scope := workflow.Scope(actor, "o", db.Args(&args))
 	rows, err := s.pool.Query(ctx, `SELECT o.id, coalesce((SELECT sum(l.amount_fen) FROM order_fee_lines l WHERE l.order_id = o.id AND l.deleted_at IS NULL), 0)::bigint
 		FROM work_orders o WHERE o.fees_state = 'receivable' AND `+scope+` ORDER BY o.closed_at, o.id LIMIT 500`, args...)
 	if err != nil {

@@ -743,6 +743,6 @@ func ordersWhereSQL(actor auth.Actor, cond string, arg any, limit int) (string, 
 		limit = 100
 	}
 	args := []any{arg}
-	scope := workflow.Scope(actor, "o", workflow.Args(&args))
-	return selectOrder + " WHERE " + cond + " AND " + scope + " ORDER BY o.created_at DESC, o.id DESC LIMIT " + workflow.Args(&args)(limit), args
+	scope := workflow.Scope(actor, "o", db.Args(&args))
+	return selectOrder + " WHERE " + cond + " AND " + scope + " ORDER BY o.created_at DESC, o.id DESC LIMIT " + db.Args(&args)(limit), args
 }

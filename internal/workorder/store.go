@@ -329,7 +329,7 @@ const overdueSQL = `(
 // orders, = ANY('{3}') sorted them all (250 ms).
 func listOrders(ctx context.Context, q *pgxpool.Pool, actor auth.Actor, f Filter, now time.Time) (Page, error) {
 	args := []any{}
-	arg := workflow.Args(&args)
+	arg := db.Args(&args)
 	where := []string{workflow.Scope(actor, "o", arg)}
 	if len(f.States) > 0 {
 		ss := make([]string, len(f.States))
