@@ -4,14 +4,15 @@ import (
 	"context"
 	"strings"
 
+	"github.com/aftersales/aftersales/internal/complaint"
 	"github.com/aftersales/aftersales/internal/fee"
 	"github.com/aftersales/aftersales/internal/i18n"
 )
 
 // complaintDueValue is the deadline the assign form starts with: what was typed, else the
 // current deadline, else the one the severity gives from now.
-func complaintDueValue(ctx context.Context, v ComplaintView) string {
-	if v.Values != nil {
+func complaintDueValue(ctx context.Context, v ComplaintView, step complaint.Step) string {
+	if !v.fresh(step) {
 		return v.Values["due_at"]
 	}
 	if v.Complaint.DueAt != nil {

@@ -19,4 +19,14 @@
     var d = parseInt(s, 10) - parseInt(input.dataset.ledger, 10);
     out.textContent = d > 0 ? "+" + d : String(d);
   });
+  // After a refused save, focus goes to the summary of what to fix (its entries link to
+  // the fields), else to the first field in error, so the keyboard and screen readers
+  // start where the work is.
+  var summary = document.querySelector("main .error-summary");
+  var invalid = document.querySelector('main [aria-invalid="true"]');
+  if (summary) {
+    summary.focus();
+  } else if (invalid) {
+    invalid.focus();
+  }
 })();
