@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aftersales/aftersales/internal/apperr"
@@ -40,15 +41,20 @@ func (s *server) handleBoard() http.HandlerFunc {
 
 // handleBoardMove assigns or reassigns a card: dropped by script (X-Requested-With:
 // fetch → 204, or the status and the message as text), or posted by the card's plain
-// form (→ back to the board with the outcome as a flash message).
+// form (→ back to the board at the card, #card-<id>, with the outcome as a flash
+// message; the board's script focuses that card).
 func (s *server) handleBoardMove() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		back := safeNext(r.PostFormValue("return"))
 		if back == "/" {
 			back = "/board"
 		}
+		back, _, _ = strings.Cut(back, "#")
 		var err error
 		id, err1 := strconv.ParseInt(r.PostFormValue("order_id"), 10, 64)
+		if err1 == nil {
+			back += "#card-" + strconv.FormatInt(id, 10)
+		}
 		version, err2 := strconv.Atoi(r.PostFormValue("version"))
 		tech, err3 := strconv.ParseInt(r.PostFormValue("technician_id"), 10, 64)
 		switch {

@@ -56,9 +56,9 @@ func TestBoardMove(t *testing.T) {
 	id, version := demoOrder(t, a, "awaiting_dispatch")
 	tech1, tech2 := userID(t, a, "tech1"), userID(t, a, "tech2")
 
-	// The plain form (no JavaScript): 303 back to the board, with the outcome.
+	// The plain form (no JavaScript): 303 back to the board at the card, with the outcome.
 	r := boardMove(sup, id, version, "awaiting_dispatch", tech1, "", false)
-	if r.Status != http.StatusSeeOther || r.Location != "/board?view=tech" {
+	if r.Status != http.StatusSeeOther || r.Location != "/board?view=tech#card-"+id {
 		t.Fatalf("form move: %d %q", r.Status, r.Location)
 	}
 	mustContain(t, sup.get(r.Location).Body, "已派工。")
@@ -107,8 +107,19 @@ func TestBoardMove(t *testing.T) {
 	// supervisor's own earlier form sent again would be a harmless retry; a different
 	// technician on that old card is a conflict.)
 	r = boardMove(sup, id, version, "awaiting_dispatch", tech2, "", false)
-	if r.Status != http.StatusSeeOther {
-		t.Fatalf("stale form: %d", r.Status)
+	if r.Status != http.StatusSeeOther || r.Location != "/board?view=tech#card-"+id {
+		t.Fatalf("stale form: %d %q", r.Status, r.Location)
 	}
 	mustContain(t, sup.get(r.Location).Body, "flash-error", "修改了此工单")
+	// The card's fragment replaces one in the return address; a return off the site
+	// still lands on the board.
+	for ret, want := range map[string]string{
+		"/board?view=state#col-intake": "/board?view=state#card-" + id,
+		"//evil.example/board#x":       "/board#card-" + id,
+	} {
+		r = sup.post("/board/move", url.Values{"order_id": {id}, "version": {version}, "state": {"awaiting_dispatch"}, "technician_id": {tech2}, "return": {ret}})
+		if r.Status != http.StatusSeeOther || r.Location != want {
+			t.Errorf("return %q: %d %q, want %q", ret, r.Status, r.Location, want)
+		}
+	}
 }

@@ -1,14 +1,20 @@
 // The work board: drag a card onto a technician to assign (or reassign, with a reason),
 // and keep the board current from the server's event stream. Without JavaScript the
 // cards' own forms do the same.
+//
+// A live update never pulls the board out from under the supervisor: while a card's
+// form is open (or the reason dialog, or focus is in a form) the refresh waits, says so
+// in a polite status, and runs once the form is closed. A refresh keeps each column's
+// scroll position and the focused control.
 (function () {
   "use strict";
   var board = document.getElementById("board");
   if (!board) return;
   var message = document.getElementById("board-message");
+  var waitingBox = document.getElementById("board-waiting");
   var texts = document.getElementById("board-texts").dataset;
   var dialog = document.getElementById("reason-dialog");
-  var dragging = false, pending = false, timer = null, sortables = [];
+  var dragging = false, moving = false, waiting = false, timer = null, asked = 0, sortables = [];
 
   function say(text, kind) {
     message.textContent = text;
@@ -16,25 +22,116 @@
     message.hidden = false;
   }
 
-  // refresh reloads the board's cards from the server, as they really are now.
+  // blocker says what a refresh would disturb now: "quiet" for the user's own drag or
+  // move (it refreshes by itself when done), "form" for an open form or dialog, or "".
+  function blocker() {
+    if (dragging || moving) return "quiet";
+    if (dialog && dialog.open) return "form";
+    if (board.querySelector("details[open]")) return "form";
+    var f = document.activeElement;
+    if (f && f !== board && board.contains(f) && f.closest("form")) return "form";
+    return "";
+  }
+
+  function wait(kind) {
+    waiting = true;
+    if (kind !== "form" || !waitingBox || waitingBox.firstChild) return;
+    var p = document.createElement("p");
+    p.className = "flash flash-info";
+    p.textContent = texts.waiting;
+    waitingBox.appendChild(p);
+  }
+
+  function doneWaiting() {
+    waiting = false;
+    if (waitingBox) waitingBox.textContent = "";
+  }
+
+  // scrollKey names a scrolling box of the board so the same box is found after a swap.
+  function scrollKey(el) {
+    if (el.id) return el.id;
+    var holder = el.parentElement && el.parentElement.closest("[id]");
+    return el.className + "@" + (holder && holder !== board ? holder.id : "");
+  }
+
+  // remember describes the focused element so that its twin can be found in fresh
+  // markup: by its id, else by what it is within the nearest element with an id (a card).
+  function remember(el) {
+    if (!el || el === board || !board.contains(el)) return null;
+    if (el.id) return { id: el.id };
+    var holder = el.parentElement.closest("[id]");
+    var sel = el.tagName.toLowerCase();
+    if (el.getAttribute("name")) sel += '[name="' + el.getAttribute("name") + '"]';
+    else if (el.dataset.cardAction) sel += '[data-card-action="' + el.dataset.cardAction + '"]';
+    else if (el.classList.contains("card-number")) sel += ".card-number";
+    return { holder: holder.id, sel: sel, n: Array.prototype.indexOf.call(holder.querySelectorAll(sel), el) };
+  }
+
+  function restore(f) {
+    if (!f) return;
+    var el = f.id ? document.getElementById(f.id) : null;
+    if (!el && f.holder) {
+      var holder = document.getElementById(f.holder);
+      if (holder) el = holder.querySelectorAll(f.sel)[f.n] || (holder.matches(".board-item") ? holder : null);
+    }
+    if (!el) {
+      // What had focus is gone from the board (another user closed the order, say):
+      // focus stays on the board rather than falling to the page body.
+      board.tabIndex = -1;
+      el = board;
+    }
+    el.focus({ preventScroll: true });
+  }
+
+  function swap(fresh) {
+    var boxes = ".cards, .columns, .lanes", scrolls = {};
+    board.querySelectorAll(boxes).forEach(function (el) {
+      scrolls[scrollKey(el)] = [el.scrollTop, el.scrollLeft];
+    });
+    var x = window.scrollX, y = window.scrollY;
+    var focused = remember(document.activeElement);
+    board.innerHTML = fresh.innerHTML;
+    board.querySelectorAll(boxes).forEach(function (el) {
+      var s = scrolls[scrollKey(el)];
+      if (s) { el.scrollTop = s[0]; el.scrollLeft = s[1]; }
+    });
+    window.scrollTo(x, y);
+    restore(focused);
+    init();
+    doneWaiting();
+    board.dispatchEvent(new CustomEvent("board:refreshed", { bubbles: true }));
+  }
+
+  // refresh reloads the board's cards from the server, as they really are now, unless
+  // the user is in the middle of something: then it waits (see settle).
   function refresh() {
-    if (dragging) { pending = true; return Promise.resolve(); }
+    clearTimeout(timer);
+    var kind = blocker();
+    if (kind) { wait(kind); return Promise.resolve(); }
+    var mine = ++asked;
     return fetch(location.href, { headers: { "X-Requested-With": "fetch" } })
       .then(function (res) { return res.text(); })
       .then(function (html) {
+        if (mine !== asked) return; // a later refresh is under way
         var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("board");
-        if (fresh && !dragging) {
-          board.innerHTML = fresh.innerHTML;
-          init();
-          board.dispatchEvent(new CustomEvent("board:refreshed", { bubbles: true }));
-        }
+        if (!fresh) return;
+        // The user may have opened a form while the board was loading.
+        var now = blocker();
+        if (now) { wait(now); return; }
+        swap(fresh);
       })
-      .catch(function () { /* offline for a moment: the next event retries */ });
+      .catch(function () { waiting = true; /* offline for a moment: the next event retries */ });
   }
 
   function refreshSoon() {
     clearTimeout(timer);
     timer = setTimeout(refresh, 250);
+  }
+
+  // settle runs a refresh that waited, once nothing is in the way any more.
+  function settle() {
+    if (!waiting) return;
+    setTimeout(function () { if (waiting && !blocker()) refreshSoon(); }, 0);
   }
 
   // askReason opens the reason dialog; resolves to the reason, or null when cancelled.
@@ -55,9 +152,10 @@
   }
 
   function move(card, tech) {
+    moving = true;
     var ask = card.dataset.assignee && card.dataset.assignee !== "0" ? askReason(card) : Promise.resolve("");
     return ask.then(function (reason) {
-      if (reason === null) return refresh();
+      if (reason === null) return;
       var body = new URLSearchParams({
         order_id: card.dataset.id, version: card.dataset.version, state: card.dataset.state,
         technician_id: tech, reason: reason
@@ -67,8 +165,12 @@
           if (res.ok) { say(texts.moved, "ok"); return; }
           return res.text().then(function (t) { say(t || texts.failed, "error"); });
         })
-        .catch(function () { say(texts.failed, "error"); })
-        .then(refresh);
+        .catch(function () { say(texts.failed, "error"); });
+    }).then(function () {
+      moving = false;
+      // The dropped card keeps focus, so the keyboard and the screen reader stay on it.
+      if (!document.activeElement || document.activeElement === document.body) card.focus({ preventScroll: true });
+      return refresh();
     });
   }
 
@@ -87,17 +189,30 @@
         onStart: function () { dragging = true; },
         onEnd: function (evt) {
           dragging = false;
-          if (evt.from === evt.to) { if (pending) { pending = false; refresh(); } return; }
+          if (evt.from === evt.to) { settle(); return; }
           var tech = evt.to.dataset.tech;
           if (!tech) { say(texts.failed, "error"); refresh(); return; }
-          pending = false;
           move(evt.item, tech);
         }
       }));
     });
   }
 
+  // A refresh that waited runs when the form closes, the dialog closes or focus leaves
+  // the form. (A submitted form loads the board afresh by itself.)
+  board.addEventListener("toggle", settle, true); // toggle does not bubble
+  board.addEventListener("focusout", settle);
+  if (dialog) dialog.addEventListener("close", settle);
+
   init();
+
+  // After a save from a card's form the board comes back as /board…#card-<id>: focus
+  // that card, so the supervisor carries on from where they acted.
+  if (location.hash.indexOf("#card-") === 0) {
+    var target = document.getElementById(location.hash.slice(1));
+    if (target) target.focus();
+  }
+
   if (window.EventSource) {
     var events = new EventSource("/events");
     events.addEventListener("order", refreshSoon);
