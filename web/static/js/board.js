@@ -223,5 +223,10 @@
       board.dataset.live = "open";
     };
     events.onerror = function () { board.dataset.live = "reconnecting"; };
+    // Leaving the page closes the stream: the browser allows only a few connections per
+    // server, and streams left open would stall the next pages. A page brought back from
+    // the back/forward cache loads afresh, stream and all.
+    window.addEventListener("pagehide", function () { events.close(); });
+    window.addEventListener("pageshow", function (e) { if (e.persisted) location.reload(); });
   }
 })();
