@@ -275,6 +275,10 @@ func benchBig(ctx context.Context, o options, dbURL string, m seed.Manifest, rep
 		}
 	}
 
+	// First, while the server's peak RSS is still its start-up's: one export of about
+	// 100 000 orders, for the memory it takes.
+	rep.export = exportMemory(ctx, t, srv, pool, m, 100_000, logw)
+
 	// Reads.
 	if err := add("F0")(scen("F0", anonymous(t, o.readers), get("/_floor/fortunes"))); err != nil {
 		return err
@@ -568,6 +572,46 @@ func issueLoad(ctx context.Context, t *bench.Target, pool *pgxpool.Pool, m seed.
 			accepted.Load(), len(refs), inDB, verdict)
 	}
 	return load{clients: clients, next: next}, check, nil
+}
+
+// exportMemory downloads the order list of the newest ~want orders as a workbook
+// (/orders.xlsx?from=…, as the manager, who sees every station) and reports how much the
+// server's peak resident set (VmHWM) grew over it: run first, the peak before is the
+// start-up's, so the growth is the export's.
+func exportMemory(ctx context.Context, t *bench.Target, srv *server, pool *pgxpool.Pool, m seed.Manifest, want int, logw io.Writer) string {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		loc = time.FixedZone("CST", 8*3600)
+	}
+	var from time.Time
+	if err := pool.QueryRow(ctx, `SELECT created_at FROM work_orders ORDER BY created_at DESC OFFSET $1 LIMIT 1`, want-1).Scan(&from); err != nil {
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return "export check failed: " + err.Error()
+		}
+		from = time.Unix(0, 0)
+	}
+	day := from.In(loc).Format("2006-01-02")
+	start, _ := time.ParseInLocation("2006-01-02", day, loc)
+	var n int64
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM work_orders WHERE created_at >= $1`, start).Scan(&n); err != nil {
+		return "export check failed: " + err.Error()
+	}
+	mgr, err := signedIn(ctx, t, m.Manager, 1)
+	if err != nil {
+		return "export check failed: " + err.Error()
+	}
+	path := "/orders.xlsx?from=" + day
+	fmt.Fprintf(logw, "bench: export of %d orders (%s) …\n", n, path)
+	before := srv.peakRSS()
+	t0 := time.Now()
+	status, body, err := mgr[0].Do(ctx, "export", http.MethodGet, path, nil)
+	took := time.Since(t0)
+	after := srv.peakRSS()
+	if err != nil || status != http.StatusOK || !strings.HasPrefix(body, "PK") {
+		return fmt.Sprintf("export check failed: %s → %d %v", path, status, err)
+	}
+	return fmt.Sprintf("export of %d orders (%s): %.1f MiB workbook in %s; server peak RSS %.0f → %.0f MiB (+%.0f MiB)",
+		n, path, float64(len(body))/(1<<20), took.Round(100*time.Millisecond), before, after, after-before)
 }
 
 // checkLedger runs `aftersales check-ledger` on the bench database, as a user would.

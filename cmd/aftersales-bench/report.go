@@ -24,6 +24,7 @@ type report struct {
 	deepPage   int
 	checks     []string
 	ledger     string
+	export     string
 	rss        float64
 }
 
@@ -144,6 +145,9 @@ func (r *report) markdown() string {
 	if r.ledger != "" {
 		fmt.Fprintf(&b, "- %s\n", r.ledger)
 	}
+	if r.export != "" {
+		fmt.Fprintf(&b, "- %s\n", r.export)
+	}
 	fmt.Fprintf(&b, "- server peak RSS (VmHWM): %.0f MiB\n", r.rss)
 	fmt.Fprintf(&b, "- whole run: %s\n", r.took.Round(time.Second))
 	return b.String()
@@ -160,7 +164,7 @@ func yes(ok bool) string {
 // ledger violation makes the run fail, a missed speed target does not.
 func (r *report) failed() error {
 	var bad []string
-	for _, c := range r.checks {
+	for _, c := range append(r.checks, r.export) {
 		if strings.Contains(c, "MISMATCH") || strings.Contains(c, "failed") {
 			bad = append(bad, c)
 		}

@@ -37,7 +37,7 @@ type app struct {
 	Hub *live.Hub
 }
 
-func newApp(t *testing.T, opts ...func(*server.Deps)) *app {
+func newApp(t testing.TB, opts ...func(*server.Deps)) *app {
 	t.Helper()
 	pool := testkit.DemoDB(t)
 	cfg, err := config.Load(func(string) string { return "" })
@@ -82,14 +82,14 @@ func newApp(t *testing.T, opts ...func(*server.Deps)) *app {
 
 // client is a browser-like HTTP client with a cookie jar that does not follow redirects.
 type client struct {
-	t    *testing.T
+	t    testing.TB
 	base string
 	http *http.Client
 	// Header is added to every request.
 	Header http.Header
 }
 
-func (a *app) client(t *testing.T) *client {
+func (a *app) client(t testing.TB) *client {
 	jar, _ := cookiejar.New(nil)
 	return &client{t: t, base: a.URL, Header: http.Header{"Accept-Language": {"zh-CN,zh;q=0.9"}}, http: &http.Client{
 		Jar:           jar,

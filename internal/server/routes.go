@@ -48,6 +48,7 @@ func (s *server) routes() http.Handler {
 			})
 			// Orders: the list for the office; the order page also for technicians (their own).
 			r.With(s.requireRole(auth.RoleHotline, auth.RoleSupervisor, auth.RoleManager)).Get("/orders", s.handleOrders())
+			r.With(s.requireRole(auth.RoleHotline, auth.RoleSupervisor, auth.RoleManager)).Get("/orders.xlsx", s.handleOrdersExport())
 			r.Group(func(r chi.Router) {
 				r.Use(s.requireRole(auth.RoleHotline, auth.RoleSupervisor, auth.RoleManager, auth.RoleTechnician))
 				r.Get("/orders/{id}", s.handleOrder())

@@ -724,6 +724,33 @@ func (s *Service) List(ctx context.Context, actor auth.Actor, f Filter) (Page, e
 	return listOrders(ctx, s.pool, actor, f, s.now())
 }
 
+// ExportMax is the most orders one export writes.
+const ExportMax = 200_000
+
+// ExportOrders streams every order of the list's filter f that the actor sees (scoped
+// as List; f.After is ignored: the export starts at the newest), newest first, to each
+// as it is read: the rows are not collected. At most f.Limit orders are read (ExportMax
+// when 0 or more); more reports that there were more. The office roles that open the
+// order list may export it (Forbidden for others). The query ends with ctx (the client
+// gone) or with each's error, which it returns.
+func (s *Service) ExportOrders(ctx context.Context, actor auth.Actor, f Filter, each func(Order) error) (more bool, err error) {
+	if !actor.Is(auth.RoleHotline, auth.RoleSupervisor, auth.RoleManager) {
+		return false, apperr.New(apperr.Forbidden, "error.forbidden_role", "Roles", "hotline,supervisor,manager")
+	}
+	if f.StationID != 0 {
+		if !actor.Sees(f.StationID) {
+			return false, apperr.New(apperr.NotFound, "error.not_found")
+		}
+		actor.Stations = []int64{f.StationID}
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > ExportMax {
+		limit = ExportMax
+	}
+	f.After = ""
+	return exportOrders(ctx, s.pool, actor, f, s.now(), limit, each)
+}
+
 // OpenOrdersOfUnit lists a unit's orders that are not closed or cancelled: intake warns
 // about them, since the caller may be chasing one.
 func (s *Service) OpenOrdersOfUnit(ctx context.Context, actor auth.Actor, unitID int64) ([]Order, error) {

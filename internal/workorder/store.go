@@ -323,13 +323,10 @@ const overdueSQL = `(
 	OR (o.state = 'in_progress' AND o.repair_due_at < %[1]s)
 	OR (o.state = 'awaiting_callback' AND o.callback_due_at < %[1]s))`
 
-// listOrders runs a filtered, keyset-paginated query newest first.
-// The actor's scope (workflow.Scope) makes one station an equality, so the
-// (station_id, created_at) index gives the newest rows in order; measured at a million
-// orders, = ANY('{3}') sorted them all (250 ms).
-func listOrders(ctx context.Context, q *pgxpool.Pool, actor auth.Actor, f Filter, now time.Time) (Page, error) {
-	args := []any{}
-	arg := db.Args(&args)
+// orderWhere is the condition of the orders f selects among those actor sees (after
+// f.After, when set), for listOrders and exportOrders. arg adds a value to the query's
+// arguments and returns its placeholder. A cursor that does not parse is Invalid.
+func orderWhere(actor auth.Actor, f Filter, now time.Time, arg func(any) string) (string, error) {
 	where := []string{workflow.Scope(actor, "o", arg)}
 	if len(f.States) > 0 {
 		ss := make([]string, len(f.States))
@@ -362,12 +359,26 @@ func listOrders(ctx context.Context, q *pgxpool.Pool, actor auth.Actor, f Filter
 	if f.After != "" {
 		at, id, ok := db.ParseCursor(f.After)
 		if !ok {
-			return Page{}, apperr.Fields(map[string]string{"after": "error.invalid"})
+			return "", apperr.Fields(map[string]string{"after": "error.invalid"})
 		}
 		where = append(where, "(o.created_at, o.id) < ("+arg(at)+", "+arg(id)+")")
 	}
+	return strings.Join(where, " AND "), nil
+}
+
+// listOrders runs a filtered, keyset-paginated query newest first.
+// The actor's scope (workflow.Scope) makes one station an equality, so the
+// (station_id, created_at) index gives the newest rows in order; measured at a million
+// orders, = ANY('{3}') sorted them all (250 ms).
+func listOrders(ctx context.Context, q *pgxpool.Pool, actor auth.Actor, f Filter, now time.Time) (Page, error) {
+	args := []any{}
+	arg := db.Args(&args)
+	where, err := orderWhere(actor, f, now, arg)
+	if err != nil {
+		return Page{}, err
+	}
 	limit := db.PageSize(f.Limit)
-	sql := selectOrder + " WHERE " + strings.Join(where, " AND ") + " ORDER BY o.created_at DESC, o.id DESC LIMIT " + arg(limit+1)
+	sql := selectOrder + " WHERE " + where + " ORDER BY o.created_at DESC, o.id DESC LIMIT " + arg(limit+1)
 	orders, err := collectOrders(q.Query(ctx, sql, args...))
 	if err != nil {
 		return Page{}, err
@@ -378,4 +389,43 @@ func listOrders(ctx context.Context, q *pgxpool.Pool, actor auth.Actor, f Filter
 		p.Next = cursor(p.Orders[limit-1])
 	}
 	return p, nil
+}
+
+// exportOrders streams the orders of listOrders' filter, newest first, at most limit
+// of them, to each as they come from the server: the rows are never all in memory.
+// It reports whether more orders matched than limit. The query ends with ctx, or
+// with each's error, which it returns.
+func exportOrders(ctx context.Context, q *pgxpool.Pool, actor auth.Actor, f Filter, now time.Time, limit int, each func(Order) error) (more bool, err error) {
+	args := []any{}
+	arg := db.Args(&args)
+	where, err := orderWhere(actor, f, now, arg)
+	if err != nil {
+		return false, err
+	}
+	sql := selectOrder + " WHERE " + where + " ORDER BY o.created_at DESC, o.id DESC LIMIT " + arg(limit+1)
+	rows, err := q.Query(ctx, sql, args...)
+	if err != nil {
+		return false, db.Translate(err, "export orders")
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		if n == limit {
+			more = true
+			break
+		}
+		o, err := pgx.RowToStructByName[Order](rows)
+		if err != nil {
+			return false, db.Translate(err, "export orders")
+		}
+		if err := each(o); err != nil {
+			return false, err
+		}
+		n++
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return false, db.Translate(err, "export orders")
+	}
+	return more, nil
 }
