@@ -19,25 +19,44 @@ type store struct {
 	now   time.Time
 }
 
-// query is the arguments of one statement: the period, now, the stations and the
-// actor's scope, numbered once so every subquery can use them.
+// query is the arguments of one statement: the period, now and the stations, numbered
+// once so every subquery can use them, and the actor's scopes, added when first used.
 type query struct {
-	args                  []any
-	from, to, now, sel    string
-	scope, complaintScope string
-	arg                   func(any) string
+	args               []any
+	from, to, now, sel string
+	arg                func(any) string
+	st                 *store
+	scope, cscope      string
 }
 
 func (st *store) query(sel []int64, p Period) *query {
-	q := &query{}
+	q := &query{st: st}
 	q.arg = db.Args(&q.args)
 	q.from, q.to, q.now, q.sel = q.arg(p.From), q.arg(p.To), q.arg(st.now), q.arg(sel)
-	// The scope also names the period and now with their types, so a statement that does
-	// not otherwise use one still knows every parameter's type.
-	q.scope = "(" + workflow.Scope(st.actor, "o", q.arg) + " AND o.station_id = ANY(" + q.sel + ")" +
-		" AND " + q.from + "::timestamptz <= " + q.to + "::timestamptz AND " + q.now + "::timestamptz IS NOT NULL)"
-	q.complaintScope = "(" + complaint.Scope(st.actor, "c", q.arg) + " AND c.station_id = ANY(" + q.sel + "))"
 	return q
+}
+
+// typed names the period and now with their types, so a statement that does not
+// otherwise use one still knows every parameter's type.
+func (q *query) typed() string {
+	return q.from + "::timestamptz <= " + q.to + "::timestamptz AND " + q.now + "::timestamptz IS NOT NULL"
+}
+
+// Scope is the condition on work_orders o: what the actor sees, of the stations asked for.
+func (q *query) Scope() string {
+	if q.scope == "" {
+		q.scope = "(" + workflow.Scope(q.st.actor, "o", q.arg) + " AND o.station_id = ANY(" + q.sel + ") AND " + q.typed() + ")"
+	}
+	return q.scope
+}
+
+// ComplaintScope is the condition on complaints c: what the actor sees, of the stations
+// asked for.
+func (q *query) ComplaintScope() string {
+	if q.cscope == "" {
+		q.cscope = "(" + complaint.Scope(q.st.actor, "c", q.arg) + " AND c.station_id = ANY(" + q.sel + ") AND " + q.typed() + ")"
+	}
+	return q.cscope
 }
 
 // in is the condition that column lies in the period.
@@ -121,7 +140,7 @@ func (st *store) figures(ctx context.Context, sel []int64, p Period) (sets, erro
 		count(*) FILTER (WHERE o.state <> 'cancelled' AND o.arrived_at IS NOT NULL AND o.completed_at IS NOT NULL),
 		count(*) FILTER (WHERE o.state <> 'cancelled' AND o.service_type = 'repair'),
 		count(*) FILTER (WHERE o.state <> 'cancelled' AND o.service_type = 'repair' AND o.repeat_of IS NOT NULL)
-		FROM work_orders o WHERE `+q.in("o.created_at")+` AND `+q.scope+by, q.args...).Query(func(rows pgx.Rows) error {
+		FROM work_orders o WHERE `+q.in("o.created_at")+` AND `+q.Scope()+by, q.args...).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
 			var id int64
 			var n [15]int64
@@ -143,7 +162,7 @@ func (st *store) figures(ctx context.Context, sel []int64, p Period) (sets, erro
 	})
 
 	b.Queue(`SELECT `+key+`, count(*), count(*) FILTER (WHERE `+firstFix+`)
-		FROM work_orders o WHERE `+q.in("o.completed_at")+` AND `+q.scope+by, q.args...).Query(func(rows pgx.Rows) error {
+		FROM work_orders o WHERE `+q.in("o.completed_at")+` AND `+q.Scope()+by, q.args...).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
 			var id, done, ok int64
 			if err := rows.Scan(&id, &done, &ok); err != nil {
@@ -162,7 +181,7 @@ func (st *store) figures(ctx context.Context, sel []int64, p Period) (sets, erro
 		SELECT o.station_id, e.order_id, e.at, coalesce((e.data->>'callback_due_at')::timestamptz, o.callback_due_at) AS due_at
 		FROM work_order_events e JOIN work_orders o ON o.id = e.order_id
 		WHERE `+entry+` AND e.at >= `+q.from+`::timestamptz - interval '62 days'
-			AND e.at < least(`+q.to+`::timestamptz, `+q.now+`::timestamptz) AND `+q.scope+`
+			AND e.at < least(`+q.to+`::timestamptz, `+q.now+`::timestamptz) AND `+q.Scope()+`
 	), c AS (
 		SELECT d.station_id, d.order_id, d.at, d.due_at,
 			(SELECT min(e.at) FROM work_order_events e WHERE e.order_id = d.order_id AND `+entry+` AND e.at > d.at) AS next_at
@@ -184,7 +203,7 @@ func (st *store) figures(ctx context.Context, sel []int64, p Period) (sets, erro
 	b.Queue(`SELECT `+key+`, count(*), coalesce(sum(a.attitude), 0), coalesce(sum(a.timeliness), 0),
 		coalesce(sum(a.quality), 0), coalesce(sum(a.overall), 0)
 		FROM callback_attempts a JOIN work_orders o ON o.id = a.order_id
-		WHERE a.outcome = 'reached' AND `+q.in("a.at")+` AND `+q.scope+by, q.args...).Query(func(rows pgx.Rows) error {
+		WHERE a.outcome = 'reached' AND `+q.in("a.at")+` AND `+q.Scope()+by, q.args...).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
 			var id, n, att, tim, qua, ove int64
 			if err := rows.Scan(&id, &n, &att, &tim, &qua, &ove); err != nil {
@@ -199,6 +218,7 @@ func (st *store) figures(ctx context.Context, sel []int64, p Period) (sets, erro
 		return rows.Err()
 	})
 
+	q = st.query(sel, p)
 	dueIn := q.dueIn("c.due_at")
 	paid := q.in("c.paid_at")
 	b.Queue(`SELECT `+ckey+`, count(*) FILTER (WHERE `+q.in("c.created_at")+`),
@@ -206,7 +226,7 @@ func (st *store) figures(ctx context.Context, sel []int64, p Period) (sets, erro
 		count(*) FILTER (WHERE `+dueIn+` AND EXISTS (SELECT 1 FROM complaint_events ev
 			WHERE ev.complaint_id = c.id AND ev.to_state = 'proposed' AND ev.at <= c.due_at)),
 		count(*) FILTER (WHERE `+paid+`), coalesce(sum(c.approved_fen) FILTER (WHERE `+paid+`), 0)::bigint
-		FROM complaints c WHERE `+q.complaintScope+` AND (`+q.in("c.created_at")+` OR `+dueIn+` OR `+paid+`)`+cby, q.args...).Query(func(rows pgx.Rows) error {
+		FROM complaints c WHERE `+q.ComplaintScope()+` AND (`+q.in("c.created_at")+` OR `+dueIn+` OR `+paid+`)`+cby, q.args...).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
 			var id, logged, due, onTime, paidN, paidFen int64
 			if err := rows.Scan(&id, &logged, &due, &onTime, &paidN, &paidFen); err != nil {
@@ -238,18 +258,18 @@ func (st *store) stations(ctx context.Context, ids []int64) ([]auth.Station, err
 // technicians reads the per-technician figures of the technicians of sel over p.
 func (st *store) technicians(ctx context.Context, sel []int64, p Period) ([]TechRow, error) {
 	q := st.query(sel, p)
-	done := `FROM work_orders o WHERE o.assignee_id = u.id AND ` + q.in("o.completed_at") + ` AND ` + q.scope
-	reached := `FROM callback_attempts a JOIN work_orders o ON o.id = a.order_id WHERE o.assignee_id = u.id AND a.outcome = 'reached' AND ` + q.in("a.at") + ` AND ` + q.scope
+	done := `FROM work_orders o WHERE o.assignee_id = u.id AND ` + q.in("o.completed_at") + ` AND ` + q.Scope()
+	reached := `FROM callback_attempts a JOIN work_orders o ON o.id = a.order_id WHERE o.assignee_id = u.id AND a.outcome = 'reached' AND ` + q.in("a.at") + ` AND ` + q.Scope()
 	rows, _ := st.pool.Query(ctx, `SELECT u.id, u.display_name, u.station_id, s.name AS station_name,
 		(SELECT count(*) `+done+`) AS done,
 		(SELECT count(*) `+done+` AND `+firstFix+`) AS first_fix,
 		(SELECT coalesce(sum(a.overall), 0) `+reached+`) AS overall_sum,
 		(SELECT count(*) `+reached+`) AS overall_n,
-		(SELECT count(*) FROM complaints c WHERE c.technician_id = u.id AND `+q.in("c.created_at")+` AND `+q.complaintScope+`) AS complaints,
+		(SELECT count(*) FROM complaints c WHERE c.technician_id = u.id AND `+q.in("c.created_at")+` AND `+q.ComplaintScope()+`) AS complaints,
 		(SELECT count(*) FROM work_orders r JOIN work_orders o ON o.id = r.repeat_of
-			WHERE o.assignee_id = u.id AND `+q.in("r.created_at")+` AND `+q.scope+`) AS repeats,
+			WHERE o.assignee_id = u.id AND `+q.in("r.created_at")+` AND `+q.Scope()+`) AS repeats,
 		(SELECT count(*) FROM work_order_events e JOIN work_orders o ON o.id = e.order_id
-			WHERE e.transition = 'reschedule' AND e.actor_id = u.id AND `+q.in("e.at")+` AND `+q.scope+`) AS reschedules,
+			WHERE e.transition = 'reschedule' AND e.actor_id = u.id AND `+q.in("e.at")+` AND `+q.Scope()+`) AS reschedules,
 		(SELECT coalesce(round(sum(extract(epoch FROM o.completed_at - o.arrived_at)::float8 / 60)), 0)::bigint `+done+` AND o.arrived_at IS NOT NULL) AS onsite_minutes,
 		(SELECT count(*) `+done+` AND o.arrived_at IS NOT NULL) AS onsite_n
 		FROM users u JOIN stations s ON s.id = u.station_id
@@ -298,17 +318,17 @@ func (st *store) money(ctx context.Context, sel []int64, p Period) (Money, error
 	b := &pgx.Batch{}
 	b.Queue(`SELECT se.method, count(*) AS n, sum(se.amount_fen)::bigint AS fen
 		FROM settlements se JOIN work_orders o ON o.id = se.order_id
-		WHERE `+q.in("se.settled_at")+` AND `+q.scope+` GROUP BY se.method ORDER BY se.method`, q.args...).Query(func(rows pgx.Rows) (err error) {
+		WHERE `+q.in("se.settled_at")+` AND `+q.Scope()+` GROUP BY se.method ORDER BY se.method`, q.args...).Query(func(rows pgx.Rows) (err error) {
 		out.Settlements, err = pgx.CollectRows(rows, pgx.RowToStructByName[MethodSum])
 		return err
 	})
 	b.Queue(`SELECT count(*), coalesce(sum((SELECT coalesce(sum(l.amount_fen), 0) FROM order_fee_lines l
 			WHERE l.order_id = o.id AND l.chargeable AND l.deleted_at IS NULL)), 0)::bigint
-		FROM work_orders o WHERE o.fees_state IN ('pending', 'receivable') AND `+q.scope+``, q.args...).QueryRow(func(row pgx.Row) error {
+		FROM work_orders o WHERE o.fees_state IN ('pending', 'receivable') AND `+q.Scope()+``, q.args...).QueryRow(func(row pgx.Row) error {
 		return row.Scan(&out.ReceivableCount, &out.ReceivableFen)
 	})
 	b.Queue(`SELECT count(*) FILTER (WHERE o.warranty = 'in'), count(*) FILTER (WHERE o.warranty = 'repair')
-		FROM work_orders o WHERE `+q.in("o.completed_at")+` AND `+q.scope, q.args...).QueryRow(func(row pgx.Row) error {
+		FROM work_orders o WHERE `+q.in("o.completed_at")+` AND `+q.Scope(), q.args...).QueryRow(func(row pgx.Row) error {
 		return row.Scan(&out.FreeWarranty, &out.FreeRepeat)
 	})
 	if err := st.pool.SendBatch(ctx, b).Close(); err != nil {
@@ -332,7 +352,7 @@ func (st *store) trend(ctx context.Context, sel []int64, buckets []Period) ([]Tr
 	rows, _ := st.pool.Query(ctx, `SELECT b.i, count(o.id), count(o.id) FILTER (WHERE `+contactKnown(q.now)+`),
 		count(o.id) FILTER (WHERE `+contactInTime+`)
 		FROM unnest(`+fa+`::timestamptz[], `+ta+`::timestamptz[]) WITH ORDINALITY AS b(f, t, i)
-		LEFT JOIN work_orders o ON o.created_at >= b.f AND o.created_at < b.t AND o.created_at >= `+q.from+` AND o.created_at < `+q.to+` AND `+q.scope+`
+		LEFT JOIN work_orders o ON o.created_at >= b.f AND o.created_at < b.t AND o.created_at >= `+q.from+` AND o.created_at < `+q.to+` AND `+q.Scope()+`
 		GROUP BY b.i ORDER BY b.i`, q.args...)
 	out := make([]TrendPoint, len(buckets))
 	for i, b := range buckets {
