@@ -34,7 +34,7 @@ func (s *server) handleReports() http.HandlerFunc {
 		if len(errs) > 0 {
 			status = http.StatusUnprocessableEntity
 		}
-		s.render(w, r, status, views.Reports(s.page(r, "report.title"), views.ReportsView{Page: p, Values: r.URL.Query(), Errors: errs}))
+		s.render(w, r, status, views.Reports(s.page(r, "report.page_title"), views.ReportsView{Page: p, Values: r.URL.Query(), Errors: errs}))
 	}
 }
 

@@ -142,3 +142,20 @@ func TestBrowserReports(t *testing.T) {
 		t.Errorf("console errors: %v", errs)
 	}
 }
+
+func TestManagersHomeShowsHeadlineFigures(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	c := a.client(t)
+	c.signIn("manager")
+	r := c.get("/")
+	if r.Status != http.StatusOK {
+		t.Fatalf("home: %d", r.Status)
+	}
+	mustContain(t, r.Body, `id="home-figures"`, "受理工单数", "按时联系率", "回访率", `href="/reports?kind=day"`, `href="/reports?kind=month"`)
+	h := a.client(t)
+	h.signIn("hotline")
+	if r := h.get("/"); strings.Contains(r.Body, `id="home-figures"`) {
+		t.Error("the hotline sees the managers' figures")
+	}
+}
