@@ -70,6 +70,12 @@ func (s *server) routes() http.Handler {
 				r.Get("/assessments", s.handleAssessments())
 				r.Get("/technicians/{id}", s.handleTechnicianRecord())
 			})
+			// Reports (报表): managers for their stations, supervisors for their own.
+			r.Group(func(r chi.Router) {
+				r.Use(s.requireRole(auth.RoleManager, auth.RoleSupervisor))
+				r.Get("/reports", s.handleReports())
+				r.Get("/reports.xlsx", s.handleReportsExport())
+			})
 			// Receivables (应收款): fees owed on orders closed unreachable; managers write
 			// them off, the hotline and managers record the payment on the fees page.
 			r.With(s.requireRole(auth.RoleManager, auth.RoleHotline)).Get("/receivables", s.handleReceivables())
@@ -191,11 +197,12 @@ func navFor(role auth.Role) []navEntry {
 	case auth.RoleSupervisor:
 		items = append(items, navEntry{"/board", "nav.board"}, navEntry{"/assessments", "nav.assessments"},
 			navEntry{"/orders", "nav.orders"}, navEntry{"/callbacks", "nav.callbacks"}, navEntry{"/complaints", "nav.complaints"},
-			navEntry{"/proposals", "nav.proposals"}, navEntry{"/parts/requisitions", "nav.requisitions"}, navEntry{"/customers", "nav.customers"})
+			navEntry{"/proposals", "nav.proposals"}, navEntry{"/parts/requisitions", "nav.requisitions"}, navEntry{"/customers", "nav.customers"},
+			navEntry{"/reports", "nav.reports"})
 	case auth.RoleManager:
 		items = append(items, navEntry{"/board", "nav.board"}, navEntry{"/orders", "nav.orders"}, navEntry{"/callbacks", "nav.callbacks"},
 			navEntry{"/complaints", "nav.complaints"}, navEntry{"/proposals", "nav.proposals"}, navEntry{"/receivables", "nav.receivables"},
-			navEntry{"/customers", "nav.customers"}, navEntry{"/parts", "nav.parts"}, navEntry{"/settings", "nav.settings"})
+			navEntry{"/customers", "nav.customers"}, navEntry{"/parts", "nav.parts"}, navEntry{"/reports", "nav.reports"}, navEntry{"/settings", "nav.settings"})
 	case auth.RoleTechnician:
 		items = append(items, navEntry{"/jobs", "nav.jobs"})
 	case auth.RoleStorekeeper:

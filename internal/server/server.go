@@ -16,6 +16,7 @@ import (
 	"github.com/aftersales/aftersales/internal/live"
 	"github.com/aftersales/aftersales/internal/parts"
 	"github.com/aftersales/aftersales/internal/proposal"
+	"github.com/aftersales/aftersales/internal/report"
 	"github.com/aftersales/aftersales/internal/workorder"
 	"github.com/alexedwards/scs/v2"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -42,6 +43,9 @@ type Deps struct {
 	Complaints *complaint.Service
 	// Proposals keeps customers' proposals (客户提案) and their award levels.
 	Proposals *proposal.Service
+	// Reports reads the managers' report (built from Pool, Now and the configured time
+	// zone when nil).
+	Reports *report.Service
 	// Live fans order changes out to open boards (Server-Sent Events).
 	Live *live.Hub
 	// Now is the one clock (time.Now in production).
@@ -82,6 +86,9 @@ func NewServer(d Deps) http.Handler {
 	}
 	if d.Complaints == nil {
 		d.Complaints = complaint.NewService(d.Pool, d.Now, d.Config.Location)
+	}
+	if d.Reports == nil {
+		d.Reports = report.NewService(d.Pool, d.Now, d.Config.Location)
 	}
 	s := &server{Deps: d, metrics: newMetrics()}
 	return s.routes()

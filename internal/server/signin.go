@@ -119,6 +119,15 @@ func (s *server) handleHome() http.HandlerFunc {
 			}
 			v.Proposals = &c
 		}
+		// Managers see a few of today's and this month's figures, each leading into the report.
+		if a.Is(auth.RoleManager) {
+			h, err := s.Reports.Headline(r.Context(), a)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			v.Headline = &h
+		}
 		s.render(w, r, http.StatusOK, views.Home(s.page(r, "nav.home"), v))
 	}
 }

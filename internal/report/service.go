@@ -1,0 +1,345 @@
+// Package report is the managers' report (报表): the service figures of a period beside
+// the period before, per station and in total, per technician, parts and money.
+package report
+
+import (
+	"context"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/aftersales/aftersales/internal/apperr"
+	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Service reads the report; it writes nothing.
+type Service struct {
+	pool *pgxpool.Pool
+	now  func() time.Time
+	loc  *time.Location
+}
+
+// NewService returns the report service. now is the one clock; loc the time zone that
+// periods are days of.
+func NewService(pool *pgxpool.Pool, now func() time.Time, loc *time.Location) *Service {
+	return &Service{pool: pool, now: now, loc: loc}
+}
+
+// Location is the time zone of the service's periods.
+func (s *Service) Location() *time.Location { return s.loc }
+
+// Query is what a report is asked for.
+type Query struct {
+	Period Period
+	// StationID narrows the report to one station the actor sees (0: all of them, with a
+	// row each).
+	StationID int64
+}
+
+// Comparison is a set of figures for the period and the period before.
+type Comparison struct {
+	Current, Previous Set
+}
+
+// StationRow is one station's figures.
+type StationRow struct {
+	Station auth.Station
+	Comparison
+}
+
+// TechRow is one technician's figures in the period.
+type TechRow struct {
+	ID          int64  `db:"id"`
+	Name        string `db:"display_name"`
+	StationID   int64  `db:"station_id"`
+	StationName string `db:"station_name"`
+	Done        int64  `db:"done"`
+	FirstFix    int64  `db:"first_fix"`
+	// OverallSum and OverallN make the average overall score.
+	OverallSum int64 `db:"overall_sum"`
+	OverallN   int64 `db:"overall_n"`
+	Complaints int64 `db:"complaints"`
+	Repeats    int64 `db:"repeats"`
+	Reschedule int64 `db:"reschedules"`
+	// OnSiteMinutes is the summed on-site time of OnSiteN jobs.
+	OnSiteMinutes int64 `db:"onsite_minutes"`
+	OnSiteN       int64 `db:"onsite_n"`
+	// URLs of the lists behind the row: their orders, complaints naming them.
+	OrdersURL, ComplaintsURL, RecordURL string
+}
+
+// FirstFixShare is the technician's first-time fix share in whole percent.
+func (t TechRow) FirstFixShare() Figure {
+	return Figure{Key: FirstFix, Unit: Share, Num: t.FirstFix, Den: t.Done, URL: t.OrdersURL}
+}
+
+// Overall is the technician's average overall score.
+func (t TechRow) Overall() Figure {
+	return Figure{Key: ScoreOverall, Unit: Score, Num: t.OverallSum, Den: t.OverallN, URL: t.OrdersURL}
+}
+
+// OnSite is the technician's average on-site time in minutes (0 when none).
+func (t TechRow) OnSite() int64 {
+	if t.OnSiteN == 0 {
+		return 0
+	}
+	return (t.OnSiteMinutes + t.OnSiteN/2) / t.OnSiteN
+}
+
+// PartLine is one part consumed in the period.
+type PartLine struct {
+	PartID   int64  `db:"part_id"`
+	Code     string `db:"code"`
+	Name     string `db:"name"`
+	Quantity int64  `db:"quantity"`
+	ValueFen int64  `db:"value_fen"`
+	URL      string
+}
+
+// Parts is the parts section.
+type Parts struct {
+	// Quantity and ValueFen are all parts consumed (issues minus returns).
+	Quantity, ValueFen int64
+	// Top are the ten parts of the highest value consumed.
+	Top []PartLine
+	// Low counts active parts at or below their reorder point now, over the stations.
+	Low    int64
+	LowURL string
+}
+
+// MethodSum is the settlements of one method.
+type MethodSum struct {
+	Method string `db:"method"`
+	Count  int64  `db:"n"`
+	Fen    int64  `db:"fen"`
+}
+
+// Money is the money section.
+type Money struct {
+	Settlements []MethodSum
+	// SettledFen and SettledCount total the settlements.
+	SettledFen, SettledCount int64
+	// Receivable are the orders quoted but not settled now and the sum of their quotes.
+	ReceivableCount, ReceivableFen int64
+	ReceivableURL                  string
+	// FreeWarranty and FreeRepeat count orders completed in the period at no charge
+	// because in warranty, or as a repeat repair.
+	FreeWarranty, FreeRepeat int64
+	FreeURL                  string
+}
+
+// TrendPoint is one week or month of the trend.
+type TrendPoint struct {
+	Period   Period
+	Received int64
+	// Contact is the SLA contact share of the orders created in it.
+	Contact Figure
+}
+
+// Page is the whole report.
+type Page struct {
+	Query    Query
+	Previous Period
+	// Stations are the stations the actor sees: the choices of the station filter.
+	Stations []auth.Station
+	// Total is the figures over the report's stations; Rows one per station when the
+	// report covers several.
+	Total       Comparison
+	Rows        []StationRow
+	Technicians []TechRow
+	Parts       Parts
+	Money       Money
+	Trend       []TrendPoint
+	// Now is when the report was read.
+	Now time.Time
+}
+
+// mayReport is the rule of who reads reports: managers (their stations and those
+// below) and supervisors (their own station).
+func mayReport(a auth.Actor) error {
+	if !a.Is(auth.RoleManager, auth.RoleSupervisor) {
+		return apperr.New(apperr.Forbidden, "error.forbidden_role", "Roles", "manager,supervisor")
+	}
+	return nil
+}
+
+// Report reads the report q for actor (manager or supervisor; Forbidden otherwise;
+// NotFound for a station they do not see).
+func (s *Service) Report(ctx context.Context, actor auth.Actor, q Query) (Page, error) {
+	if err := mayReport(actor); err != nil {
+		return Page{}, err
+	}
+	if q.StationID != 0 && !actor.Sees(q.StationID) {
+		return Page{}, apperr.New(apperr.NotFound, "error.not_found")
+	}
+	if q.Period.From.IsZero() {
+		q.Period = PeriodOf(Month, s.now(), s.loc)
+	}
+	now := s.now()
+	p := Page{Query: q, Previous: q.Period.Previous(), Now: now}
+	st := &store{pool: s.pool, actor: actor, now: now}
+	var err error
+	if p.Stations, err = st.stations(ctx, actor.Stations); err != nil {
+		return Page{}, err
+	}
+	sel := actor.Stations
+	if q.StationID != 0 {
+		sel = []int64{q.StationID}
+	}
+	cur, err := st.figures(ctx, sel, q.Period)
+	if err != nil {
+		return Page{}, err
+	}
+	prev, err := st.figures(ctx, sel, p.Previous)
+	if err != nil {
+		return Page{}, err
+	}
+	p.Total = Comparison{Current: cur.get(0), Previous: prev.get(0)}
+	links(p.Total.Current, q.StationID, q.Period)
+	links(p.Total.Previous, q.StationID, p.Previous)
+	if len(sel) > 1 {
+		for _, station := range p.Stations {
+			if !contains(sel, station.ID) {
+				continue
+			}
+			row := StationRow{Station: station, Comparison: Comparison{Current: cur.get(station.ID), Previous: prev.get(station.ID)}}
+			links(row.Current, station.ID, q.Period)
+			links(row.Previous, station.ID, p.Previous)
+			p.Rows = append(p.Rows, row)
+		}
+	}
+	if p.Technicians, err = st.technicians(ctx, sel, q.Period); err != nil {
+		return Page{}, err
+	}
+	for i := range p.Technicians {
+		t := &p.Technicians[i]
+		t.OrdersURL = ordersURL(0, q.Period, "assignee", strconv.FormatInt(t.ID, 10))
+		t.ComplaintsURL = "/complaints?technician=" + strconv.FormatInt(t.ID, 10)
+		t.RecordURL = "/technicians/" + strconv.FormatInt(t.ID, 10)
+	}
+	if p.Parts, err = st.parts(ctx, sel, q.Period); err != nil {
+		return Page{}, err
+	}
+	p.Parts.LowURL = "/parts"
+	if actor.Is(auth.RoleManager) {
+		p.Parts.LowURL = "/parts/plan"
+	}
+	for i := range p.Parts.Top {
+		p.Parts.Top[i].URL = "/parts/ledger/" + strconv.FormatInt(p.Parts.Top[i].PartID, 10)
+	}
+	if p.Money, err = st.money(ctx, sel, q.Period); err != nil {
+		return Page{}, err
+	}
+	p.Money.ReceivableURL = ordersURL(q.StationID, Period{}, "state", "awaiting_callback")
+	if actor.Is(auth.RoleManager) {
+		p.Money.ReceivableURL = "/receivables"
+	}
+	p.Money.FreeURL = ordersURL(q.StationID, q.Period)
+	if p.Trend, err = st.trend(ctx, sel, TrendBuckets(q.Period)); err != nil {
+		return Page{}, err
+	}
+	return p, nil
+}
+
+// Headline is the few figures the manager's home page shows.
+type Headline struct {
+	Today, Month Period
+	// TodaySet and MonthSet hold Received, SLAContact and CallbackRate (all figures, in
+	// fact) over every station the actor sees.
+	TodaySet, MonthSet Set
+}
+
+// Headline reads today's and this month's figures for actor's stations (manager or
+// supervisor; Forbidden otherwise).
+func (s *Service) Headline(ctx context.Context, actor auth.Actor) (Headline, error) {
+	if err := mayReport(actor); err != nil {
+		return Headline{}, err
+	}
+	now := s.now()
+	h := Headline{Today: PeriodOf(Day, now, s.loc), Month: PeriodOf(Month, now, s.loc)}
+	st := &store{pool: s.pool, actor: actor, now: now}
+	d, err := st.figures(ctx, actor.Stations, h.Today)
+	if err != nil {
+		return Headline{}, err
+	}
+	m, err := st.figures(ctx, actor.Stations, h.Month)
+	if err != nil {
+		return Headline{}, err
+	}
+	h.TodaySet, h.MonthSet = d.get(0), m.get(0)
+	return h, nil
+}
+
+func contains(ids []int64, id int64) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+// ordersURL is the order list of the orders created in p (zero: any time) at station
+// (0: all), with more filters as name, value pairs.
+func ordersURL(station int64, p Period, kv ...string) string {
+	v := url.Values{}
+	if station != 0 {
+		v.Set("station", strconv.FormatInt(station, 10))
+	}
+	if !p.From.IsZero() {
+		v.Set("from", p.From.Format("2006-01-02"))
+		v.Set("to", p.LastDay().Format("2006-01-02"))
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		v.Set(kv[i], kv[i+1])
+	}
+	if len(v) == 0 {
+		return "/orders"
+	}
+	return "/orders?" + v.Encode()
+}
+
+// links sets each figure's drill-down: the list of the orders or complaints behind it,
+// or the closest list there is. The order list filters by intake date, station, state,
+// service type and assignee, so figures over completion or due times link to the
+// orders created in the period.
+func links(s Set, station int64, p Period) {
+	st := ""
+	if station != 0 {
+		st = "station=" + strconv.FormatInt(station, 10)
+	}
+	complaints := func(extra string) string {
+		q := st
+		if extra != "" {
+			if q != "" {
+				q += "&"
+			}
+			q += extra
+		}
+		if q == "" {
+			return "/complaints"
+		}
+		return "/complaints?" + q
+	}
+	for i := range s {
+		f := &s[i]
+		switch f.Key {
+		case RepeatRate:
+			f.URL = ordersURL(station, p, "service_type", "repair")
+		case CallbackRate, ScoreAttitude, ScoreTimeliness, ScoreQuality, ScoreOverall:
+			f.URL = "/callbacks"
+			if station != 0 {
+				f.URL += "?station=" + strconv.FormatInt(station, 10)
+			}
+		case ComplaintsPer100:
+			f.URL = complaints("")
+		case ComplaintsOnTime:
+			f.URL = complaints("overdue=1")
+		case ClaimsPaid:
+			f.URL = complaints("claims=1")
+		default:
+			f.URL = ordersURL(station, p)
+		}
+	}
+}
