@@ -78,6 +78,17 @@ func TestLoadIfEmpty(t *testing.T) {
 	if unsurveyed != 0 || receivables != 1 || revisits != 1 || complex != 1 {
 		t.Errorf("closed without survey %d, receivables %d, revisits %d, complex faults %d", unsurveyed, receivables, revisits, complex)
 	}
+	// Every completed order has a field class, several different ones, and one was corrected.
+	var unclassified, classes, corrected int
+	if err := pool.QueryRow(ctx, `SELECT
+		(SELECT count(*) FROM work_orders WHERE completed_at IS NOT NULL AND field_class IS NULL),
+		(SELECT count(DISTINCT field_class) FROM work_orders WHERE completed_at IS NOT NULL),
+		(SELECT count(*) FROM work_order_events WHERE transition = 'reclassify')`).Scan(&unclassified, &classes, &corrected); err != nil {
+		t.Fatal(err)
+	}
+	if unclassified != 0 || classes < 3 || corrected != 1 {
+		t.Errorf("demo field classes: %d completed without one, %d distinct, %d corrections", unclassified, classes, corrected)
+	}
 	// Complaints in every state, one overdue, one an approved claim, one in Suzhou.
 	var complaintStates, overdue, claims, suzhou int
 	if err := pool.QueryRow(ctx, `SELECT

@@ -51,6 +51,9 @@ func demoOrders(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service, 
 		unreachable bool
 		// revisit: the customer was not satisfied at the callback; back to dispatch.
 		revisit bool
+		// class is the field class the technician picks at completion; reclassify, when
+		// set, is the class a supervisor corrects it to afterwards.
+		class, reclassify string
 	}
 	plans := []plan{
 		{state: wo.Received, symptom: "空压机启动后跳闸", urgent: true},
@@ -66,14 +69,14 @@ func demoOrders(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service, 
 		{state: wo.InProgress, symptom: "压力传感器读数跳变", tech: "tech1"},
 		{state: wo.AwaitingParts, symptom: "进气阀卡死", tech: "tech2"},
 		{state: wo.InWorkshop, symptom: "主机异响，疑似轴承损坏", tech: "tech1", workshop: true, complex: true},
-		{state: wo.AwaitingCallback, symptom: "温控阀失效导致高温", tech: "tech2", settle: true},
-		{state: wo.AwaitingCallback, symptom: "电磁阀线圈烧毁", tech: "tech1", unsureTest: true},
+		{state: wo.AwaitingCallback, symptom: "温控阀失效导致高温", tech: "tech2", settle: true, class: "paid"},
+		{state: wo.AwaitingCallback, symptom: "电磁阀线圈烧毁", tech: "tech1", unsureTest: true, class: "part_within_year"},
 		{state: wo.AwaitingCallback, symptom: "咨询保养周期"},
-		{state: wo.Closed, symptom: "更换空滤油滤", tech: "tech1"},
-		{state: wo.Closed, symptom: "皮带打滑", tech: "tech2"},
+		{state: wo.Closed, symptom: "更换空滤油滤", tech: "tech1", class: "after_sales"},
+		{state: wo.Closed, symptom: "皮带打滑", tech: "tech2", class: "after_sales", reclassify: "misuse"},
 		{state: wo.Cancelled, symptom: "重复报修"},
-		{state: wo.Closed, symptom: "后冷却器漏气", tech: "tech2", unreachable: true},
-		{state: wo.AwaitingDispatch, symptom: "维修后仍有异响", tech: "tech1", revisit: true},
+		{state: wo.Closed, symptom: "后冷却器漏气", tech: "tech2", unreachable: true, class: "paid"},
+		{state: wo.AwaitingDispatch, symptom: "维修后仍有异响", tech: "tech1", revisit: true, class: "retrofit"},
 		{state: wo.Received, symptom: "自动排水阀不排水", sz: true},
 		{state: wo.Scheduled, symptom: "储气罐安全阀泄漏", sz: true, tech: "sz.tech"},
 	}
@@ -190,7 +193,7 @@ func demoOrders(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service, 
 				}
 				steps = append(steps, func() (wo.Order, error) {
 					return svc.Complete(ctx, tech, o.ID, o.Version, wo.Report{Diagnosis: "检查确认" + p.symptom, FaultCause: "部件老化", ActionsTaken: "更换故障部件并试机",
-						TestRun: testRun, UsageGuidance: true, Signature: Signature(), Rating: new(5)})
+						FieldClass: p.class, TestRun: testRun, UsageGuidance: true, Signature: Signature(), Rating: new(5)})
 				})
 			}
 			if (p.state == wo.Closed && !p.unreachable) || p.settle {
@@ -234,6 +237,11 @@ func demoOrders(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service, 
 						Satisfied: true, Comments: "客户表示满意"})
 				})
 			}
+		}
+		if p.reclassify != "" {
+			steps = append(steps, func() (wo.Order, error) {
+				return svc.Reclassify(ctx, sup, o.ID, o.Version, p.reclassify, "皮带张紧由客户自行调整，属使用不当")
+			})
 		}
 		for _, s := range steps {
 			if err := run(s); err != nil {

@@ -117,9 +117,10 @@ func TestDynamicKeys(t *testing.T) {
 	for _, tr := range wo.Transitions {
 		keys = append(keys, "transition."+string(tr))
 	}
-	keys = append(keys, "transition.create", "transition.callback_attempt", "transition.note")
+	keys = append(keys, "transition.create", "transition.callback_attempt", "transition.note", "transition.reclassify", "field_class.none")
 	for prefix, values := range map[string][]string{"urgency.": wo.Urgencies, "service_type.": wo.ServiceTypes,
-		"channel.": wo.Channels, "warranty.": wo.Warranties, "service_mode.": wo.ServiceModes, "test_run.": wo.TestRuns} {
+		"channel.": wo.Channels, "warranty.": wo.Warranties, "service_mode.": wo.ServiceModes, "test_run.": wo.TestRuns,
+		"field_class.": wo.FieldClasses} {
 		for _, v := range values {
 			keys = append(keys, prefix+v)
 		}

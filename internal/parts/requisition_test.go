@@ -118,7 +118,7 @@ func TestRequisitionFromRequestToUse(t *testing.T) {
 	start := time.Now().Add(time.Hour)
 	o = step(orders.MakeAppointment(ctx, tech, o.ID, o.Version, start, start.Add(time.Hour), ""))
 	o = step(orders.CheckIn(ctx, tech, o.ID, o.Version))
-	report := wo.Report{Diagnosis: "d", FaultCause: "c", ActionsTaken: "a", TestRun: "done", Signature: demo.Signature(), PartsUsed: map[int64]int{w.parts[0]: 3}}
+	report := wo.Report{Diagnosis: "d", FaultCause: "c", ActionsTaken: "a", FieldClass: "after_sales", TestRun: "done", Signature: demo.Signature(), PartsUsed: map[int64]int{w.parts[0]: 3}}
 	if _, err := orders.Complete(ctx, tech, o.ID, o.Version, report); apperr.As(err).Fields["parts_used"] == "" {
 		t.Fatalf("using 3 of 2 issued: %v", err)
 	}

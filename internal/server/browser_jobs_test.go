@@ -122,7 +122,7 @@ func TestBrowserTechnicianClosesAJob(t *testing.T) {
 	}
 
 	// The field report: text, test run, a photo, a signature drawn with the pointer, rating;
-	// the actions taken are forgotten at first.
+	// the actions taken and the service class are forgotten at first.
 	must("report fields", chromedp.Do(ctx,
 		chromedp.SendKeys(chromedp.ID("complete-diagnosis"), "冷却风扇电机烧毁"),
 		chromedp.SendKeys(chromedp.ID("complete-fault_cause"), "轴承缺油卡死"),
@@ -175,6 +175,12 @@ func TestBrowserTechnicianClosesAJob(t *testing.T) {
 	waitFor(t, ctx, "the kept signature is drawn on the pad", `(() => { const c = document.getElementById("sig-pad");
 		const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
 		for (let i = 3; i < d.length; i += 4) if (d[i] > 0) return true; return false; })()`, 5*time.Second)
+	if n, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#complete-errors a[href="#complete-field_class"]').length`)); n != 1 {
+		t.Error("the summary does not name the missing service class")
+	}
+	if msg := text(t, ctx, "#err-field_class"); !strings.Contains(msg, "请选择服务分类") {
+		t.Errorf("the class's message: %q", msg)
+	}
 	must("summary link", chromedp.Do(ctx, chromedp.ScrollIntoView(chromedp.ID("complete-errors")),
 		chromedp.Click(chromedp.CSS(`#complete-errors a[href="#complete-actions_taken"]`))))
 	if h, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.hash`)); h != "#complete-actions_taken" {
@@ -183,9 +189,13 @@ func TestBrowserTechnicianClosesAJob(t *testing.T) {
 	screenshot(t, ctx, "tablet-complete-refused")
 	must("complete", chromedp.Do(ctx,
 		chromedp.SendKeys(chromedp.ID("complete-actions_taken"), "更换风扇电机，试机运行30分钟正常"),
+		chromedp.Click(chromedp.CSS(`input[name="field_class"][value="part_within_year"]`)),
 		chromedp.Click(chromedp.CSS(`button[data-action="complete"]`)), chromedp.WaitVisible(chromedp.ID("files"))))
 	if s := text(t, ctx, "#order-state"); s != "待回访" {
 		t.Fatalf("after completing: %q (%s)", s, text(t, ctx, "main"))
+	}
+	if c := text(t, ctx, "#order-field-class"); c != "一年内换件" {
+		t.Errorf("the job page's class: %q", c)
 	}
 	// The thumbnails load lazily: bring them into view, then wait for both.
 	must("thumbnails", chromedp.Do(ctx, chromedp.ScrollIntoView(chromedp.ID("files"))))
@@ -196,7 +206,7 @@ func TestBrowserTechnicianClosesAJob(t *testing.T) {
 	must("report", chromedp.Do(ctx, chromedp.Click(chromedp.ID("report-link")), chromedp.WaitVisible(chromedp.ID("report-signature"))))
 	waitFor(t, ctx, "the signature image loads", `document.getElementById("report-signature").complete && document.getElementById("report-signature").naturalWidth > 0`, 5*time.Second)
 	report := text(t, ctx, "#report")
-	for _, want := range []string{"维修工作单", "冷却风扇电机烧毁", "更换风扇电机", "已试机", "非常满意", "张伟"} {
+	for _, want := range []string{"维修工作单", "冷却风扇电机烧毁", "更换风扇电机", "已试机", "一年内换件", "非常满意", "张伟"} {
 		if !strings.Contains(report, want) {
 			t.Errorf("report lacks %q", want)
 		}

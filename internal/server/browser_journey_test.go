@@ -124,6 +124,7 @@ func TestBrowserWholeJourney(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("complete-fault_cause"), "环境粉尘大"),
 		chromedp.SendKeys(chromedp.ID("complete-actions_taken"), "清洗冷却器，更换油滤，试机正常"),
 		chromedp.Click(chromedp.CSS(`input[name="test_run"][value="done"]`)),
+		chromedp.Click(chromedp.CSS(`input[name="field_class"][value="after_sales"]`)),
 		chromedp.SendKeys(chromedp.CSS(`input[name="used_`+partID+`"]`), "1"),
 		chromedp.Click(chromedp.CSS(`input[name="rating"][value="5"]`)))
 	drawSignature(t, tech)
@@ -169,9 +170,22 @@ func TestBrowserWholeJourney(t *testing.T) {
 		}
 	}
 	shot(hot, "6-closed")
+	// The supervisor corrects the job's class: the customer paid for the work.
+	do(sup, "reclassify", chromedp.Navigate(a.URL+"/orders/"+id), chromedp.WaitVisible(chromedp.ID("action-reclassify")),
+		chromedp.SetAttributeValue(chromedp.CSS("#action-reclassify"), "open", ""),
+		chromedp.Click(chromedp.CSS(`#action-reclassify input[name="field_class"][value="paid"]`)),
+		chromedp.SendKeys(chromedp.CSS(`#action-reclassify input[name="note"]`), "客户已付费，属有偿服务"),
+		chromedp.Click(chromedp.CSS(`button[data-action="reclassify"]`)), chromedp.WaitVisible(chromedp.CSS(".flash-ok")))
+	if c := text(t, sup, "#order-field-class"); c != "有偿服务" {
+		t.Errorf("class after the correction: %q", c)
+	}
+	if tl := strings.Join(strings.Fields(text(t, sup, "#timeline")), " "); !strings.Contains(tl, "李志强 更正分类 售后服务 → 有偿服务") {
+		t.Errorf("timeline lacks the correction:\n%s", tl)
+	}
+	shot(sup, "6-reclassified")
 	do(hot, "report", chromedp.Navigate(a.URL+"/orders/"+id+"/report"), chromedp.WaitVisible(chromedp.ID("report-signature")))
-	if r := text(t, hot, "#report"); !strings.Contains(r, "WX20261122001") || !strings.Contains(r, "P-OF-001") {
-		t.Errorf("report lacks the settlement or the part:\n%s", r)
+	if r := text(t, hot, "#report"); !strings.Contains(r, "WX20261122001") || !strings.Contains(r, "P-OF-001") || !strings.Contains(r, "有偿服务") {
+		t.Errorf("report lacks the settlement, the part or the class:\n%s", r)
 	}
 	shot(hot, "7-report")
 	_ = number

@@ -69,6 +69,7 @@ func TestBrowserRequisitionToLedger(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("complete-fault_cause"), "超期未换"),
 		chromedp.SendKeys(chromedp.ID("complete-actions_taken"), "更换油滤"),
 		chromedp.Click(chromedp.CSS(`input[name="test_run"][value="done"]`)),
+		chromedp.Click(chromedp.CSS(`input[name="field_class"][value="part_within_year"]`)),
 		chromedp.SendKeys(chromedp.CSS(`#parts-used input[name="used_`+partID+`"]`), "1"),
 		chromedp.SendKeys(chromedp.ID("complete-no_signature_reason"), "客户外出"),
 		chromedp.Click(chromedp.CSS(`button[data-action="complete"]`)),

@@ -45,7 +45,7 @@ func TestBadTextIsRefusedNot500(t *testing.T) {
 	tech.signIn("tech1")
 	job, jobVersion := techOrder(t, a, "in_progress")
 	r = tech.postMultipart("/orders/"+job+"/complete", map[string]string{"version": jobVersion, "diagnosis": "a\x00b",
-		"fault_cause": "c", "actions_taken": "a", "test_run": "done", "no_signature_reason": "不在"}, nil)
+		"fault_cause": "c", "actions_taken": "a", "test_run": "done", "field_class": "after_sales", "no_signature_reason": "不在"}, nil)
 	if r.Status != http.StatusUnprocessableEntity {
 		t.Errorf("a NUL in the field report: %d", r.Status)
 	}

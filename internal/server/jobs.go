@@ -78,7 +78,7 @@ func (s *server) handleComplete() http.HandlerFunc {
 		}
 		errs := map[string]string{}
 		rep := workorder.Report{Diagnosis: values["diagnosis"], FaultCause: values["fault_cause"], ActionsTaken: values["actions_taken"],
-			TestRun: values["test_run"], UsageGuidance: values["usage_guidance"] == "1", NoSignatureReason: values["no_signature_reason"],
+			TestRun: values["test_run"], FieldClass: values["field_class"], UsageGuidance: values["usage_guidance"] == "1", NoSignatureReason: values["no_signature_reason"],
 			Note: values["note"], FormKey: values["key"], Unreadable: errs}
 		if v := values["rating"]; v != "" {
 			n, err := strconv.Atoi(v)

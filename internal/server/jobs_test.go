@@ -105,7 +105,7 @@ func TestCompleteValidationAndFiles(t *testing.T) {
 	c := a.client(t)
 	c.signIn("tech1")
 	id, version := techOrder(t, a, "in_progress")
-	base := map[string]string{"version": version, "diagnosis": "诊断", "fault_cause": "原因", "actions_taken": "处理", "test_run": "unsure"}
+	base := map[string]string{"version": version, "diagnosis": "诊断", "fault_cause": "原因", "actions_taken": "处理", "test_run": "unsure", "field_class": "misuse"}
 
 	// Neither signature nor reason, and a file that is not a photo: both named, input kept.
 	r := c.postMultipart("/orders/"+id+"/complete", base, map[string][]byte{"notes.txt": []byte("hello")})
@@ -134,14 +134,14 @@ func TestCompleteValidationAndFiles(t *testing.T) {
 		t.Fatalf("complete: %d", r.Status)
 	}
 	page := c.get("/orders/" + id).Body
-	mustContain(t, page, "维修报告已提交", "待回访", `id="files"`)
+	mustContain(t, page, "维修报告已提交", "待回访", `id="files"`, `id="order-field-class">用户使用不当</dd>`)
 	var attID string
 	_ = a.Pool.QueryRow(t.Context(), `SELECT id::text FROM attachments WHERE order_id = $1 ORDER BY id LIMIT 1`, id).Scan(&attID)
 	if r := c.get("/attachments/" + attID + "/thumb"); r.Status != 200 || r.Header.Get("Content-Type") != "image/jpeg" || r.Header.Get("X-Content-Type-Options") != "nosniff" {
 		t.Errorf("thumbnail: %d %q", r.Status, r.Header.Get("Content-Type"))
 	}
 	report := c.get("/orders/" + id + "/report").Body
-	mustContain(t, report, "维修工作单", "未签字：客户不在现场", "满意", "不确定")
+	mustContain(t, report, "维修工作单", "未签字：客户不在现场", "满意", "不确定", `id="report-field-class">`, "用户使用不当")
 	// The office sees the files too; another station and another technician do not.
 	sup := a.client(t)
 	sup.signIn("supervisor")
@@ -165,7 +165,7 @@ func TestCompleteSignatureOnTheReport(t *testing.T) {
 	id, version := techOrder(t, a, "in_progress")
 	sig := "data:image/png;base64," + b64(demo.Signature())
 	r := c.postMultipart("/orders/"+id+"/complete", map[string]string{"version": version, "diagnosis": "d", "fault_cause": "c",
-		"actions_taken": "a", "test_run": "done", "signature": sig}, nil)
+		"actions_taken": "a", "test_run": "done", "field_class": "paid", "signature": sig}, nil)
 	if r.Status != http.StatusSeeOther {
 		t.Fatalf("complete: %d", r.Status)
 	}
@@ -272,7 +272,7 @@ func TestCompleteRefusedKeepsEverything(t *testing.T) {
 	key := m[1]
 	sig := "data:image/png;base64," + b64(demo.Signature())
 	form := url.Values{"version": {version}, "key": {key}, "fault_cause": {"轴承缺油"}, "actions_taken": {"更换轴承"},
-		"test_run": {"done"}, "usage_guidance": {"1"}, "rating": {"4"}, "note": {"下次保养时复查"}, "signature": {sig}}
+		"test_run": {"done"}, "field_class": {"retrofit"}, "usage_guidance": {"1"}, "rating": {"4"}, "note": {"下次保养时复查"}, "signature": {sig}}
 
 	// No diagnosis, one file that is not a photo: refused, with two good photos and the
 	// signature kept.
@@ -283,7 +283,7 @@ func TestCompleteRefusedKeepsEverything(t *testing.T) {
 	mustContain(t, r.Body, `id="complete-errors"`, `role="alert"`, `href="#complete-diagnosis"`, "故障诊断：此项必填。", `href="#photos"`,
 		`id="err-diagnosis"`, ">轴承缺油</textarea>", ">更换轴承</textarea>", `value="下次保养时复查"`, `name="key" value="`+key+`"`,
 		`id="staged-signature"`, "上次选择的 2 张照片已保留")
-	for name, value := range map[string]string{"test_run": "done", "usage_guidance": "1", "rating": "4"} {
+	for name, value := range map[string]string{"test_run": "done", "field_class": "retrofit", "usage_guidance": "1", "rating": "4"} {
 		if !checkedOfRE(name, value).MatchString(r.Body) {
 			t.Errorf("%s=%s is not checked again", name, value)
 		}

@@ -283,6 +283,11 @@ var orderActions = map[string]func(f *actionForm) orderCall{
 			return o.WriteOff(ctx, a, id, ver, f.v("reason"))
 		}
 	},
+	"reclassify": func(f *actionForm) orderCall {
+		return func(ctx context.Context, o *workorder.Service, a auth.Actor, id int64, ver int) (workorder.Order, error) {
+			return o.Reclassify(ctx, a, id, ver, f.v("field_class"), f.v("note"))
+		}
+	},
 	"cancel": func(f *actionForm) orderCall {
 		f.confirmed("order.cancel_confirm_required")
 		return func(ctx context.Context, o *workorder.Service, a auth.Actor, id int64, ver int) (workorder.Order, error) {

@@ -98,7 +98,7 @@ func OrderIn(t testing.TB, svc *wo.Service, r Route, s wo.State, workshop bool) 
 		return o
 	}
 	step(func(o wo.Order) (wo.Order, error) {
-		return svc.Complete(ctx, tech, o.ID, o.Version, wo.Report{Diagnosis: "温控阀卡滞", FaultCause: "阀芯磨损", ActionsTaken: "更换温控阀", TestRun: "done", Signature: demo.Signature()})
+		return svc.Complete(ctx, tech, o.ID, o.Version, wo.Report{Diagnosis: "温控阀卡滞", FaultCause: "阀芯磨损", ActionsTaken: "更换温控阀", FieldClass: "after_sales", TestRun: "done", Signature: demo.Signature()})
 	})
 	if s == wo.AwaitingCallback {
 		return o

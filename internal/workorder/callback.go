@@ -95,6 +95,7 @@ func ReopenForRevisit(o *Order, st Settings, loc *time.Location, now time.Time) 
 	o.RevisitCount++
 	o.AssigneeID, o.AssignedAt, o.AppointmentStart, o.AppointmentEnd = nil, nil, nil, nil
 	o.ArrivedAt, o.RepairDueAt, o.CompletedAt, o.CallbackDueAt = nil, nil, nil, nil
+	o.FieldClass = nil // the revisit's completion classifies the job again
 	o.UnitInWorkshop, o.CallbackAttempts = false, 0
 	o.FirstContactAt = nil
 	o.ContactDueAt, o.ArriveDueAt = ContactArriveDue(st, loc, o.Urgency, now)

@@ -99,7 +99,7 @@ func TestCompletionQuotesOutOfWarrantyWork(t *testing.T) {
 	start := f.clock.Now().Add(time.Hour)
 	o = f.must(f.svc.MakeAppointment(f.ctx, tech, o.ID, o.Version, start, start.Add(time.Hour), ""))
 	o = f.must(f.svc.CheckIn(f.ctx, tech, o.ID, o.Version))
-	o = f.must(f.svc.Complete(f.ctx, tech, o.ID, o.Version, wo.Report{Diagnosis: "d", FaultCause: "c", ActionsTaken: "a", TestRun: "done", NoSignatureReason: "不在"}))
+	o = f.must(f.svc.Complete(f.ctx, tech, o.ID, o.Version, wo.Report{Diagnosis: "d", FaultCause: "c", ActionsTaken: "a", FieldClass: "after_sales", TestRun: "done", NoSignatureReason: "不在"}))
 	if o.FeesState != "pending" {
 		t.Fatalf("out of warranty after completion: fees %s", o.FeesState)
 	}

@@ -33,6 +33,8 @@ type Report struct {
 	// PartsUsed maps part ids to the quantity used: only parts issued to this order
 	// (through requisitions) and not returned or recorded as used before.
 	PartsUsed map[int64]int
+	// FieldClass classifies the job's field work (one of FieldClasses); required.
+	FieldClass string
 	// Rating is the customer's optional rating, 1–5.
 	Rating *int
 	Note   string
@@ -72,7 +74,7 @@ func setOnce(f map[string]string, field, key string) {
 }
 
 // Complete files the field report (the assigned technician). Required: diagnosis, cause,
-// actions, test-run result, and a signature or the reason there is none; photos and the
+// actions, test-run result, the job's field class (FieldClasses), and a signature or the reason there is none; photos and the
 // signature are checked (type, size, pixels, count) and saved in the same transaction,
 // with the files kept from an earlier refused post of the same form. The callback falls
 // due by CallbackDue: 2 hours after a job with no test run, 3 hours when the fix is
@@ -137,6 +139,9 @@ func (s *Service) Complete(ctx context.Context, actor auth.Actor, id int64, vers
 			"no_signature_reason", r.NoSignatureReason, "note", r.Note)
 		if !oneOf(r.TestRun, TestRuns) {
 			setOnce(f, "test_run", "field.required")
+		}
+		if !oneOf(r.FieldClass, FieldClasses) {
+			setOnce(f, "field_class", "workorder.field.field_class_required")
 		}
 		if r.Rating != nil && (*r.Rating < 1 || *r.Rating > 5) {
 			setOnce(f, "rating", "workorder.field.rating")
@@ -230,6 +235,7 @@ func (s *Service) Complete(ctx context.Context, actor auth.Actor, id int64, vers
 		}
 		o.Diagnosis, o.FaultCause, o.ActionsTaken = strings.TrimSpace(r.Diagnosis), strings.TrimSpace(r.FaultCause), strings.TrimSpace(r.ActionsTaken)
 		o.TestRun, o.UsageGuidance, o.Signed, o.Rating = ptr(r.TestRun), r.UsageGuidance, signed, r.Rating
+		o.FieldClass = ptr(r.FieldClass)
 		o.NoSignatureReason = ""
 		if !signed {
 			o.NoSignatureReason = strings.TrimSpace(r.NoSignatureReason)
@@ -243,7 +249,7 @@ func (s *Service) Complete(ctx context.Context, actor auth.Actor, id int64, vers
 		}
 		o.FeesState = fees
 		o.CallbackDueAt = ptr(CallbackDue(st, s.loc, r.TestRun, now))
-		return strings.TrimSpace(r.Note), map[string]any{"test_run": r.TestRun, "signed": signed, "photos": keptPhotos + len(photos), "parts_used": used,
+		return strings.TrimSpace(r.Note), map[string]any{"test_run": r.TestRun, "field_class": r.FieldClass, "signed": signed, "photos": keptPhotos + len(photos), "parts_used": used,
 			"callback_due_at": *o.CallbackDueAt}, nil
 	})
 	if err != nil && keyOK && len(apperr.As(err).Fields) > 0 {

@@ -102,7 +102,7 @@ func TestCompleteStagesCheckedFilesForTheRetry(t *testing.T) {
 		}
 		return files
 	}
-	refused := wo.Report{FaultCause: "c", ActionsTaken: "a", TestRun: "done", FormKey: form.Key,
+	refused := wo.Report{FaultCause: "c", ActionsTaken: "a", FieldClass: "after_sales", TestRun: "done", FormKey: form.Key,
 		Signature: demo.Signature(), Photos: [][]byte{jpegBytes(t, 40, 30), []byte("not a photo"), jpegBytes(t, 50, 30)}}
 	got := fieldsOf(t, func() error { _, err := f.svc.Complete(f.ctx, tech, o.ID, o.Version, refused); return err }())
 	if got["diagnosis"] != "field.required" || got["photos"] != "attach.not_image" {
@@ -128,7 +128,7 @@ func TestCompleteStagesCheckedFilesForTheRetry(t *testing.T) {
 		t.Error("another form's key lists the files")
 	}
 	ids := []int64{files[0].ID, files[1].ID, files[2].ID}
-	other := wo.Report{Diagnosis: "d", FaultCause: "c", ActionsTaken: "a", TestRun: "done", FormKey: "form-2", Staged: ids}
+	other := wo.Report{Diagnosis: "d", FaultCause: "c", ActionsTaken: "a", FieldClass: "after_sales", TestRun: "done", FormKey: "form-2", Staged: ids}
 	if got := fieldsOf(t, func() error { _, err := f.svc.Complete(f.ctx, tech, o.ID, o.Version, other); return err }()); got["photos"] != "attach.staged_gone" {
 		t.Errorf("another form's staged ids: %v", got)
 	}
@@ -143,7 +143,7 @@ func TestCompleteStagesCheckedFilesForTheRetry(t *testing.T) {
 		t.Fatalf("after replacing the signature and removing a photo: %+v", files)
 	}
 	// The retry: the staged files become the report's, nothing stays staged.
-	retry := wo.Report{Diagnosis: "d", FaultCause: "c", ActionsTaken: "a", TestRun: "done", FormKey: form.Key,
+	retry := wo.Report{Diagnosis: "d", FaultCause: "c", ActionsTaken: "a", FieldClass: "after_sales", TestRun: "done", FormKey: form.Key,
 		Staged: []int64{files[0].ID, files[1].ID}, Photos: [][]byte{jpegBytes(t, 60, 30)}}
 	done := f.must(f.svc.Complete(f.ctx, tech, o.ID, o.Version, retry))
 	if !done.Signed || done.State != wo.AwaitingCallback {

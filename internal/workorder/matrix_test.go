@@ -161,7 +161,7 @@ func matrixDo(f *fixture, t wo.Transition, actor auth.Actor, o wo.Order) (wo.Ord
 	case wo.Complete:
 		rating := 5
 		return f.svc.Complete(f.ctx, actor, o.ID, o.Version, wo.Report{Diagnosis: "温控阀卡滞", FaultCause: "阀芯磨损",
-			ActionsTaken: "更换温控阀", TestRun: "done", UsageGuidance: true, Signature: demo.Signature(), Rating: &rating, Note: "完工"})
+			ActionsTaken: "更换温控阀", FieldClass: "after_sales", TestRun: "done", UsageGuidance: true, Signature: demo.Signature(), Rating: &rating, Note: "完工"})
 	case wo.CallbackAttempt:
 		return f.svc.RecordCallback(f.ctx, actor, o.ID, o.Version, wo.Callback{Outcome: "no_answer", Note: "无人接听"})
 	case wo.CallbackSatisfied:
@@ -388,6 +388,11 @@ func TestPageActionsAreTheMatrix(t *testing.T) {
 						want = append(want, name)
 					}
 				}
+			}
+			// Besides the machine's moves: correcting a completed job's class
+			// (TestReclassifyIsOfferedExactlyWhenAccepted checks the service accepts it).
+			if (s == wo.AwaitingCallback || s == wo.Closed) && (r == wo.RoleSupervisor || r == wo.RoleManager) {
+				want = append(want, "reclassify")
 			}
 			p, err := f.svc.Page(f.ctx, f.actor(matrixUser[r]), o.ID)
 			if err != nil {

@@ -60,6 +60,10 @@ type Order struct {
 	Signed            bool       `db:"signed"`
 	NoSignatureReason string     `db:"no_signature_reason"`
 	Rating            *int       `db:"rating"`
+	// FieldClass is the completed job's classification (one of FieldClasses), picked at
+	// completion and correctable by a supervisor; nil for orders completed before it
+	// existed and for orders not completed.
+	FieldClass *string `db:"field_class"`
 
 	CallbackDueAt    *time.Time `db:"callback_due_at"`
 	CallbackAttempts int        `db:"callback_attempts"`
@@ -152,4 +156,8 @@ var (
 	ServiceModes = []string{"onsite", "workshop", "remote"}
 	TestRuns     = []string{"done", "not_done", "unsure"}
 	Warranties   = []string{"in", "out", "repair", "unknown"}
+	// FieldClasses are the classes of a completed job's field work, after the service
+	// department's yearly breakdown: 安装后改造, 一年内换件, 有偿服务, 外厂免费维修,
+	// 用户使用不当, 售后服务.
+	FieldClasses = []string{"retrofit", "part_within_year", "paid", "other_make_free", "misuse", "after_sales"}
 )

@@ -297,8 +297,9 @@ func (s *Service) Attachment(ctx context.Context, actor auth.Actor, id int64, th
 
 // pageActions are the order page's actions for the actor: the transitions the machine
 // allows, except that the callback's outcomes (not reached, satisfied, unsatisfied) are
-// one "callback" action — the survey form — and "write_off" for a
-// manager while the order's fees are a receivable.
+// one "callback" action — the survey form — plus the steps that are not transitions:
+// "write_off" for a manager while the order's fees are a receivable, and "reclassify"
+// for a supervisor or manager once the job is completed (reclassifyRefusal).
 func pageActions(o Order, attemptLimit int, actor auth.Actor) []string {
 	var out []string
 	callback := false
@@ -314,6 +315,9 @@ func pageActions(o Order, attemptLimit int, actor auth.Actor) []string {
 	}
 	if o.FeesState == "receivable" && actor.Is(auth.RoleManager) && visible(o, actor) {
 		out = append(out, "write_off")
+	}
+	if visible(o, actor) && reclassifyRefusal(o, actor) == nil {
+		out = append(out, reclassifyEvent)
 	}
 	return out
 }

@@ -57,7 +57,7 @@ func (f *fixture) driveToCallback(o wo.Order) wo.Order {
 	start := f.clock.Now().Add(time.Hour)
 	o = f.must(f.svc.MakeAppointment(f.ctx, tech, o.ID, o.Version, start, start.Add(time.Hour), ""))
 	o = f.must(f.svc.CheckIn(f.ctx, tech, o.ID, o.Version))
-	return f.must(f.svc.Complete(f.ctx, tech, o.ID, o.Version, wo.Report{Diagnosis: "d", FaultCause: "c", ActionsTaken: "a", TestRun: "done", NoSignatureReason: "客户不在"}))
+	return f.must(f.svc.Complete(f.ctx, tech, o.ID, o.Version, wo.Report{Diagnosis: "d", FaultCause: "c", ActionsTaken: "a", FieldClass: "after_sales", TestRun: "done", NoSignatureReason: "客户不在"}))
 }
 
 // TestComplexFaultRepairClock: a simple fault gets the repair clock at check-in; a

@@ -151,7 +151,7 @@ func TestRequiredFieldsNameTheFieldAndWriteNothing(t *testing.T) {
 	check("complete", p, func() error {
 		_, err := f.svc.Complete(f.ctx, tech, p.ID, p.Version, wo.Report{Rating: new(7)})
 		return err
-	}, "diagnosis", "fault_cause", "actions_taken", "test_run", "no_signature_reason", "rating")
+	}, "diagnosis", "fault_cause", "actions_taken", "test_run", "field_class", "no_signature_reason", "rating")
 	check("await parts", p, func() error { _, err := f.svc.AwaitParts(f.ctx, tech, p.ID, p.Version, ""); return err }, "missing_parts")
 }
 
@@ -232,7 +232,7 @@ func TestBusinessCalendarDueTimes(t *testing.T) {
 		f.clock.Set(time.Date(2026, 12, 31, 9, 0, 0, 0, testkit.Shanghai))
 		p := f.orderIn(wo.InProgress, false)
 		f.clock.Set(time.Date(2026, 12, 31, 17, 0, 0, 0, testkit.Shanghai))
-		p = f.must(f.svc.Complete(f.ctx, f.actor("tech1"), p.ID, p.Version, wo.Report{Diagnosis: "d", FaultCause: "c", ActionsTaken: "a", TestRun: tc.testRun, NoSignatureReason: "客户不在现场"}))
+		p = f.must(f.svc.Complete(f.ctx, f.actor("tech1"), p.ID, p.Version, wo.Report{Diagnosis: "d", FaultCause: "c", ActionsTaken: "a", FieldClass: "after_sales", TestRun: tc.testRun, NoSignatureReason: "客户不在现场"}))
 		if !p.CallbackDueAt.Equal(tc.want) {
 			t.Errorf("test run %s: callback due %s, want %s", tc.testRun, p.CallbackDueAt.In(testkit.Shanghai), tc.want)
 		}
@@ -514,7 +514,7 @@ func TestCompleteWithPhotosAndSignature(t *testing.T) {
 	f := newFixture(t)
 	tech := f.actor("tech1")
 	o := f.orderIn(wo.InProgress, false)
-	base := wo.Report{Diagnosis: "d", FaultCause: "c", ActionsTaken: "a", TestRun: "done"}
+	base := wo.Report{Diagnosis: "d", FaultCause: "c", ActionsTaken: "a", FieldClass: "after_sales", TestRun: "done"}
 	attachments := func() (n int) {
 		_ = f.pool.QueryRow(f.ctx, `SELECT count(*) FROM attachments WHERE order_id = $1`, o.ID).Scan(&n)
 		return n

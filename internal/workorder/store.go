@@ -31,6 +31,7 @@ var mutableCols = []string{
 	"completed_at", "diagnosis", "fault_cause", "actions_taken", "test_run", "usage_guidance", "signed", "no_signature_reason", "rating",
 	"callback_due_at", "callback_attempts", "revisit_count", "fees_state", "closed_at", "cancelled_at", "cancel_reason",
 	"repair_due_at", "search", "updated_at", "contact_due_at", "arrive_due_at", "complexity", "agreed_completion_at",
+	"field_class",
 }
 
 func orderValues(o *Order) []any {
@@ -42,6 +43,7 @@ func orderValues(o *Order) []any {
 		o.CompletedAt, o.Diagnosis, o.FaultCause, o.ActionsTaken, o.TestRun, o.UsageGuidance, o.Signed, o.NoSignatureReason, o.Rating,
 		o.CallbackDueAt, o.CallbackAttempts, o.RevisitCount, o.FeesState, o.ClosedAt, o.CancelledAt, o.CancelReason,
 		o.RepairDueAt, o.Search, o.UpdatedAt, o.ContactDueAt, o.ArriveDueAt, o.Complexity, o.AgreedCompletionAt,
+		o.FieldClass,
 	}
 }
 

@@ -67,3 +67,12 @@ func Phones(numbers []string) string {
 	}
 	return strings.Join(out, " / ")
 }
+
+// fieldClassLabel names a field class (a string, as in an event's data); an empty or
+// missing one is "unclassified".
+func fieldClassLabel(ctx context.Context, class any) string {
+	if s, _ := class.(string); s != "" {
+		return i18n.T(ctx, "field_class."+s)
+	}
+	return i18n.T(ctx, "field_class.none")
+}

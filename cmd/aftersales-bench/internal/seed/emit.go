@@ -409,7 +409,8 @@ func (P *plan) apply(p *oplan, steps []step, f *fault, events func(evRow), k *ki
 			}
 		case wo.Complete:
 			last := i == lastComplete
-			r := wo.Report{Diagnosis: f.diagnosis, FaultCause: f.faultCause, ActionsTaken: f.actions, TestRun: s.testRun, UsageGuidance: s.flag, Note: s.text}
+			r := wo.Report{Diagnosis: f.diagnosis, FaultCause: f.faultCause, ActionsTaken: f.actions, FieldClass: benchFieldClass(o.ID, chargeable),
+				TestRun: s.testRun, UsageGuidance: s.flag, Note: s.text}
 			if s.rating > 0 {
 				r.Rating = ptr(int(s.rating))
 			}
@@ -432,6 +433,7 @@ func (P *plan) apply(p *oplan, steps []step, f *fault, events func(evRow), k *ki
 			}
 			o.Diagnosis, o.FaultCause, o.ActionsTaken = r.Diagnosis, r.FaultCause, r.ActionsTaken
 			o.TestRun, o.UsageGuidance, o.Signed, o.Rating = ptr(r.TestRun), r.UsageGuidance, signed, r.Rating
+			o.FieldClass = ptr(r.FieldClass)
 			o.NoSignatureReason = ""
 			if !signed {
 				o.NoSignatureReason = r.NoSignatureReason
@@ -479,7 +481,7 @@ func (P *plan) apply(p *oplan, steps []step, f *fault, events func(evRow), k *ki
 			o.CallbackDueAt = ptr(wo.CallbackDue(w.st, w.loc, r.TestRun, now))
 			o.State, note, input = wo.AwaitingCallback, s.text, fp
 			if events != nil {
-				data = (&jb{}).str("test_run", r.TestRun).boolean("signed", signed).num("photos", 0).num("parts_used", int64(used)).done()
+				data = (&jb{}).str("test_run", r.TestRun).str("field_class", r.FieldClass).boolean("signed", signed).num("photos", 0).num("parts_used", int64(used)).done()
 			}
 			// Labour and the customer's confirmation on the tablet, before the next step.
 			if i+1 < len(steps) && chargeable && onsite {
@@ -585,4 +587,15 @@ func (P *plan) partsByCode(ids []int64) []int64 {
 		}
 	}
 	return out
+}
+
+// benchFieldClass is a completed job's field class: paid when the work is chargeable,
+// else one of the free classes picked by the order's id (no draw from the random
+// streams, so the rest of the data stays as it was).
+func benchFieldClass(id int64, chargeable bool) string {
+	if chargeable {
+		return "paid"
+	}
+	free := []string{"after_sales", "after_sales", "after_sales", "part_within_year", "misuse", "misuse", "retrofit", "other_make_free"}
+	return free[id%int64(len(free))]
 }
