@@ -115,7 +115,21 @@ const (
 	// Trend: orders created and the SLA contact share by week (day and week periods) or
 	// month, for the 12 weeks or months ending with the period.
 	TrendSection = "trend"
+	// Breakdown: the orders completed in the period by their field class, the
+	// air-compressor manual's yearly breakdown of field work (workorder.FieldClassCounts:
+	// picked at completion, corrected by a supervisor); completed orders without a class
+	// count as unclassified. Shares are of all orders completed in the period.
+	BreakdownSection = "breakdown"
 )
+
+// ClassCount is one field class of the breakdown.
+type ClassCount struct {
+	// Class is one of workorder.FieldClasses, or "" for unclassified.
+	Class string
+	Count int64
+	// Share is Count of all completed orders (0–100), valid when the total is above 0.
+	Share float64
+}
 
 // Figure is one figure of one station (0: all stations of the report) for one period.
 type Figure struct {

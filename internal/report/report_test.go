@@ -93,7 +93,7 @@ func buildDataset(t *testing.T) *dataset {
 	must(err)
 	d, err = ds.orders.CheckIn(ctx, tech, d.ID, d.Version)
 	must(err)
-	d, err = ds.orders.Complete(ctx, tech, d.ID, d.Version, wo.Report{Diagnosis: "温控阀卡滞", FaultCause: "阀芯磨损", ActionsTaken: "更换温控阀", TestRun: "done", Signature: demo.Signature()})
+	d, err = ds.orders.Complete(ctx, tech, d.ID, d.Version, wo.Report{Diagnosis: "温控阀卡滞", FaultCause: "阀芯磨损", ActionsTaken: "更换温控阀", FieldClass: "paid", TestRun: "done", Signature: demo.Signature()})
 	must(err)
 	ds.d = d
 
@@ -210,6 +210,23 @@ func TestReportFigures(t *testing.T) {
 	}
 	if len(p.Rows) != 3 || rows[ds.sh] == nil || rows[ds.sz] == nil {
 		t.Fatalf("rows: %d, want the centre, SH and SZ", len(p.Rows))
+	}
+	// The breakdown counts every order completed in November by its class: D (completed
+	// as paid) and the rest (after-sales, as testkit completes them); shares add to 100.
+	var done, paid, after int64
+	var shares float64
+	for _, c := range p.Breakdown {
+		done += c.Count
+		shares += c.Share
+		switch c.Class {
+		case "paid":
+			paid = c.Count
+		case "after_sales":
+			after = c.Count
+		}
+	}
+	if ff := p.Total.Current.Get(report.FirstFix); done != ff.Den || paid != 1 || after != done-1 || (done > 0 && (shares < 99.9 || shares > 100.1)) {
+		t.Errorf("breakdown %+v: %d completed (first-fix base %d), paid %d, after-sales %d, shares %.1f", p.Breakdown, done, ff.Den, paid, after, shares)
 	}
 	sh := rows[ds.sh]
 	check(t, "SH", sh, []want{

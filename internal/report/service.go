@@ -10,6 +10,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/workorder"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -151,6 +152,9 @@ type Page struct {
 	Parts       Parts
 	Money       Money
 	Trend       []TrendPoint
+	// Breakdown is the field work of the period by class, in workorder.FieldClasses'
+	// order with the unclassified last (only when there are any).
+	Breakdown []ClassCount
 	// Now is when the report was read.
 	Now time.Time
 }
@@ -236,6 +240,9 @@ func (s *Service) Report(ctx context.Context, actor auth.Actor, q Query) (Page, 
 		p.Money.ReceivableURL = "/receivables"
 	}
 	p.Money.FreeURL = ordersURL(q.StationID, q.Period)
+	if p.Breakdown, err = s.breakdown(ctx, actor, sel, q.Period); err != nil {
+		return Page{}, err
+	}
 	if p.Trend, err = st.trend(ctx, sel, TrendBuckets(q.Period)); err != nil {
 		return Page{}, err
 	}
@@ -342,4 +349,33 @@ func links(s Set, station int64, p Period) {
 			f.URL = ordersURL(station, p)
 		}
 	}
+}
+
+// breakdown counts the period's completed orders by field class at the stations sel
+// (the actor's scope narrowed to them).
+func (s *Service) breakdown(ctx context.Context, actor auth.Actor, sel []int64, per Period) ([]ClassCount, error) {
+	narrowed := actor
+	narrowed.Stations = sel
+	counts, err := workorder.FieldClassCounts(ctx, s.pool, narrowed, per.From, per.To)
+	if err != nil {
+		return nil, err
+	}
+	var total int64
+	for _, n := range counts {
+		total += int64(n)
+	}
+	classes := append(append([]string{}, workorder.FieldClasses...), "")
+	var out []ClassCount
+	for _, c := range classes {
+		n := int64(counts[c])
+		if c == "" && n == 0 {
+			continue
+		}
+		cc := ClassCount{Class: c, Count: n}
+		if total > 0 {
+			cc.Share = float64(n) * 100 / float64(total)
+		}
+		out = append(out, cc)
+	}
+	return out, nil
 }

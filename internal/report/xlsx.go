@@ -78,6 +78,17 @@ func (p Page) Workbook(lang string) ([]byte, error) {
 		return nil, err
 	}
 	rows = nil
+	for _, c := range p.Breakdown {
+		label := t("field_class.none")
+		if c.Class != "" {
+			label = t("field_class." + c.Class)
+		}
+		rows = append(rows, []any{label, c.Count, c.Share})
+	}
+	if err := sheet("report.sheet.breakdown", []string{t("report.breakdown.class"), t("report.breakdown.count"), t("report.breakdown.share") + " %"}, rows); err != nil {
+		return nil, err
+	}
+	rows = nil
 	for _, tp := range p.Trend {
 		rows = append(rows, []any{tp.Period.Label, tp.Received, tp.Contact.Value(), tp.Contact.Num, tp.Contact.Den})
 	}

@@ -26,6 +26,16 @@
     chart("chart-trend", data.trend);
     chart("chart-tech", data.tech);
     chart("chart-stations", data.stations);
+    // The yearly breakdown is a share of the whole.
+    var pie = document.getElementById("chart-breakdown");
+    if (pie && data.breakdown) {
+      new Chart(pie, {
+        type: "doughnut",
+        data: { labels: data.breakdown.labels || [], datasets: [{ label: (data.breakdown.names || [])[0], data: (data.breakdown.bars || [[]])[0],
+          backgroundColor: ["#2563eb", "#16a34a", "#d97706", "#9333ea", "#dc2626", "#0891b2", "#6b7785"] }] },
+        options: { animation: false, responsive: true, maintainAspectRatio: false, plugins: { legend: { position: "right" } } }
+      });
+    }
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", draw);
   else draw();
