@@ -117,6 +117,9 @@ func TestDynamicKeys(t *testing.T) {
 	for _, tr := range wo.Transitions {
 		keys = append(keys, "transition."+string(tr))
 	}
+	for _, f := range wo.FigureLists {
+		keys = append(keys, "orders.figure."+f+"."+wo.SideNum, "orders.figure."+f+"."+wo.SideDen, "report.figure."+f)
+	}
 	keys = append(keys, "transition.create", "transition.callback_attempt", "transition.note", "transition.reclassify", "field_class.none")
 	for prefix, values := range map[string][]string{"urgency.": wo.Urgencies, "service_type.": wo.ServiceTypes,
 		"channel.": wo.Channels, "warranty.": wo.Warranties, "service_mode.": wo.ServiceModes, "test_run.": wo.TestRuns,

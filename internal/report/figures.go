@@ -2,8 +2,9 @@ package report
 
 // The report's figures. Each is defined here once, in the comment beside its key; the
 // catalog sentence report.def.<key> says the same to the user, and docs/domain.md
-// ("Reports") repeats it. The SQL that computes them is in store.go; every figure keeps
-// its numerator and denominator so the page can show them.
+// ("Reports") repeats it. The SQL that computes them is in store.go, with the conditions
+// of the order figures from workorder (figures.go there), which the order list filters
+// by too; every figure keeps its numerator and denominator so the page can show them.
 
 // Unit says how a figure is shown.
 type Unit string
@@ -139,6 +140,8 @@ type Figure struct {
 	Num, Den int64
 	// URL is the list behind the figure.
 	URL string
+	// NumURL and DenURL, when set, are the order lists whose counts are Num and Den.
+	NumURL, DenURL string
 }
 
 // OK reports whether the figure has a value: something was counted.

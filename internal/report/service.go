@@ -307,10 +307,16 @@ func ordersURL(station int64, p Period, kv ...string) string {
 	return "/orders?" + v.Encode()
 }
 
+// figureURL is the order list of one side of figure at station over p: the orders the
+// report counts there (workorder.FigureCond, over the figure's basis).
+func figureURL(figure, side string, station int64, p Period) string {
+	return ordersURL(station, p, "basis", workorder.FigureBasis(figure), "figure", figure, "side", side)
+}
+
 // links sets each figure's drill-down: the list of the orders or complaints behind it,
-// or the closest list there is. The order list filters by intake date, station, state,
-// service type and assignee, so figures over completion or due times link to the
-// orders created in the period.
+// or the closest list there is. The order figures link their numerator and denominator
+// to the order lists of exactly the orders counted (the figure itself to the
+// denominator's); Received links to the orders created in the period.
 func links(s Set, station int64, p Period) {
 	st := ""
 	if station != 0 {
@@ -332,8 +338,13 @@ func links(s Set, station int64, p Period) {
 	for i := range s {
 		f := &s[i]
 		switch f.Key {
-		case RepeatRate:
-			f.URL = ordersURL(station, p, "service_type", "repair")
+		case Received:
+			f.URL = ordersURL(station, p)
+			f.NumURL = f.URL
+		case SLAContact, SLAArrive, SLARepair, FirstFix, RepeatRate:
+			f.NumURL = figureURL(f.Key, workorder.SideNum, station, p)
+			f.DenURL = figureURL(f.Key, workorder.SideDen, station, p)
+			f.URL = f.DenURL
 		case CallbackRate, ScoreAttitude, ScoreTimeliness, ScoreQuality, ScoreOverall:
 			f.URL = "/callbacks"
 			if station != 0 {

@@ -8,6 +8,7 @@ import (
 	"github.com/aftersales/aftersales/internal/complaint"
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/workflow"
+	"github.com/aftersales/aftersales/internal/workorder"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -73,30 +74,17 @@ func group(col string) (key, by string) {
 	return "CASE WHEN grouping(" + col + ") = 1 THEN 0 ELSE " + col + " END", " GROUP BY GROUPING SETS ((" + col + "), ())"
 }
 
-// The conditions of the SLA figures on the orders o (see figures.go).
-func contactKnown(now string) string {
-	return `(o.state <> 'cancelled' AND (o.first_contact_at IS NOT NULL OR o.contact_due_at < ` + now + `))`
-}
-
-const contactInTime = `(o.state <> 'cancelled' AND o.first_contact_at <= o.contact_due_at)`
-
-func arriveKnown(now string) string {
-	return `(o.state <> 'cancelled' AND (o.arrived_at IS NOT NULL OR (o.arrive_due_at < ` + now + `
-		AND o.service_mode IS DISTINCT FROM 'remote' AND NOT (o.service_mode IS NULL AND o.state IN ('awaiting_callback', 'closed')))))`
-}
-
-const arriveInTime = `(o.state <> 'cancelled' AND o.arrived_at <= o.arrive_due_at)`
-
-func repairKnown(now string) string {
-	return `(o.state <> 'cancelled' AND o.repair_due_at IS NOT NULL AND (o.completed_at IS NOT NULL OR o.repair_due_at < ` + now + `))`
-}
-
-const repairInTime = `(o.state <> 'cancelled' AND o.completed_at <= o.repair_due_at)`
-
-// firstFix is the first-time fix condition on a completed order o.
-const firstFix = `(o.revisit_count = 0
-	AND NOT EXISTS (SELECT 1 FROM work_orders r WHERE r.repeat_of = o.id)
-	AND NOT EXISTS (SELECT 1 FROM work_order_events e WHERE e.order_id = o.id AND e.to_state = 'awaiting_parts'))`
+// The conditions of the order figures are workorder's (workorder.FigureCond), which the
+// order list filters by too.
+var (
+	contactKnown  = workorder.ContactKnown
+	contactInTime = workorder.ContactInTime
+	arriveKnown   = workorder.ArriveKnown
+	arriveInTime  = workorder.ArriveInTime
+	repairKnown   = workorder.RepairKnown
+	repairInTime  = workorder.RepairInTime
+	firstFix      = workorder.FirstFixDone
+)
 
 func median(expr, cond string) string {
 	return `coalesce(round(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM ` + expr + `)::float8 / 60) FILTER (WHERE ` + cond + `)), 0)::bigint`
@@ -138,8 +126,8 @@ func (st *store) figures(ctx context.Context, sel []int64, p Period) (sets, erro
 		count(*) FILTER (WHERE o.state <> 'cancelled' AND o.arrived_at IS NOT NULL),
 		`+median("o.completed_at - o.arrived_at", "o.state <> 'cancelled' AND o.arrived_at IS NOT NULL AND o.completed_at IS NOT NULL")+`,
 		count(*) FILTER (WHERE o.state <> 'cancelled' AND o.arrived_at IS NOT NULL AND o.completed_at IS NOT NULL),
-		count(*) FILTER (WHERE o.state <> 'cancelled' AND o.service_type = 'repair'),
-		count(*) FILTER (WHERE o.state <> 'cancelled' AND o.service_type = 'repair' AND o.repeat_of IS NOT NULL)
+		count(*) FILTER (WHERE `+workorder.RepairOrder+`),
+		count(*) FILTER (WHERE `+workorder.RepeatRepair+`)
 		FROM work_orders o WHERE `+q.in("o.created_at")+` AND `+q.Scope()+by, q.args...).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
 			var id int64

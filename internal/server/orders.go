@@ -57,6 +57,24 @@ func orderFilter(r *http.Request) (workorder.Filter, map[string]string) {
 	if to := date("to"); !to.IsZero() {
 		f.To = to.AddDate(0, 0, 1) // the "to" day is included
 	}
+	// basis: which time from and to bound; figure and side: the orders behind one side
+	// of a report figure, whose period is that figure's basis.
+	f.Basis, f.Figure, f.Side = q.Get("basis"), q.Get("figure"), q.Get("side")
+	if f.Basis != "" && !slices.Contains(workorder.Bases, f.Basis) {
+		errs["basis"] = "error.invalid"
+	}
+	if f.Figure != "" || f.Side != "" {
+		if !slices.Contains(workorder.FigureLists, f.Figure) {
+			errs["figure"] = "error.invalid"
+		} else if f.Basis == "" {
+			f.Basis = workorder.FigureBasis(f.Figure)
+		} else if f.Basis != workorder.FigureBasis(f.Figure) {
+			errs["basis"] = "error.invalid"
+		}
+		if f.Side != workorder.SideNum && f.Side != workorder.SideDen {
+			errs["side"] = "error.invalid"
+		}
+	}
 	return f, errs
 }
 

@@ -301,8 +301,15 @@ type Filter struct {
 	Overdue bool
 	// Text matches number, customer name, phone (any format) or serial.
 	Text string
-	// From and To bound the intake time (To exclusive).
+	// From and To bound the intake time (To exclusive), or the completion time when
+	// Basis is BasisCompleted.
 	From, To time.Time
+	// Basis is which time From and To bound: BasisCreated ("", the default) or
+	// BasisCompleted.
+	Basis string
+	// Figure and Side keep the orders behind one side (SideNum, SideDen) of a report
+	// figure (FigureLists), by the report's own condition (FigureCond).
+	Figure, Side string
 	// After is the cursor from the previous page.
 	After string
 	// Limit is the page size (default 50, at most 200).
@@ -352,11 +359,28 @@ func orderWhere(actor auth.Actor, f Filter, now time.Time, arg func(any) string)
 	if t := customer.SearchTerm(f.Text); t != "" {
 		where = append(where, "o.search ILIKE "+arg(customer.ContainsPattern(t)))
 	}
+	if f.Figure != "" || f.Side != "" {
+		cond, ok := FigureCond(f.Figure, f.Side, func() string { return arg(now) + "::timestamptz" })
+		if !ok {
+			return "", apperr.Fields(map[string]string{"figure": "error.invalid"})
+		}
+		if cond != "" {
+			where = append(where, cond)
+		}
+	}
+	col := "o.created_at"
+	switch f.Basis {
+	case "", BasisCreated:
+	case BasisCompleted:
+		col = "o.completed_at"
+	default:
+		return "", apperr.Fields(map[string]string{"basis": "error.invalid"})
+	}
 	if !f.From.IsZero() {
-		where = append(where, "o.created_at >= "+arg(f.From))
+		where = append(where, col+" >= "+arg(f.From))
 	}
 	if !f.To.IsZero() {
-		where = append(where, "o.created_at < "+arg(f.To))
+		where = append(where, col+" < "+arg(f.To))
 	}
 	if f.After != "" {
 		at, id, ok := db.ParseCursor(f.After)
