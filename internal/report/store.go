@@ -161,23 +161,12 @@ func (st *store) figures(ctx context.Context, sel []int64, p Period) (sets, erro
 		return rows.Err()
 	})
 
-	// The callback rate: the callback queue's definition (workorder.callbackStatsSQL) over
-	// the period, by station.
+	// The callback rate: the callback queue's definition (workorder.CallbackCyclesSQL)
+	// over the period, by station.
 	ckey, cby := group("c.station_id")
-	entry := `e.to_state = 'awaiting_callback' AND e.transition <> 'callback_attempt' AND e.from_state IS DISTINCT FROM 'awaiting_callback'`
-	b.Queue(`WITH due AS (
-		SELECT o.station_id, e.order_id, e.at, coalesce((e.data->>'callback_due_at')::timestamptz, o.callback_due_at) AS due_at
-		FROM work_order_events e JOIN work_orders o ON o.id = e.order_id
-		WHERE `+entry+` AND e.at >= `+q.from+`::timestamptz - interval '62 days'
-			AND e.at < least(`+q.to+`::timestamptz, `+q.now+`::timestamptz) AND `+q.Scope()+`
-	), c AS (
-		SELECT d.station_id, d.order_id, d.at, d.due_at,
-			(SELECT min(e.at) FROM work_order_events e WHERE e.order_id = d.order_id AND `+entry+` AND e.at > d.at) AS next_at
-		FROM due d WHERE `+q.dueIn("d.due_at")+`
-	)
-	SELECT `+ckey+`, count(*), count(*) FILTER (WHERE EXISTS (SELECT 1 FROM callback_attempts a WHERE a.order_id = c.order_id
-		AND a.outcome = 'reached' AND a.at >= c.at AND (c.next_at IS NULL OR a.at < c.next_at)))
-	FROM c`+cby, q.args...).Query(func(rows pgx.Rows) error {
+	b.Queue(workorder.CallbackCyclesSQL(q.from, q.to, q.now, q.Scope())+`
+	SELECT `+ckey+`, count(*), count(*) FILTER (WHERE `+workorder.CallbackReachedSQL("c")+`)
+	FROM cycles c`+cby, q.args...).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
 			var id, due, reached int64
 			if err := rows.Scan(&id, &due, &reached); err != nil {

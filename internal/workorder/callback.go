@@ -230,28 +230,42 @@ func CallbackRate(reached, due int) int {
 	return reached * 100 / due
 }
 
-// callbackStatsSQL counts, for the orders in scope, the callbacks that fell due in [$1,
-// min($2, $3)) and how many of them reached the customer, plus the month's survey averages.
-// A callback falls due once per entry into awaiting_callback (phone or remote guidance,
+// CallbackCyclesSQL is the one definition of the callbacks that fell due: a WITH clause
+// naming cycles(station_id, order_id, at, due_at, next_at) for the orders in scope whose
+// callback fell due in [from, min(to, now)) — from, to and now are placeholders. A
+// callback falls due once per entry into awaiting_callback (phone or remote guidance,
 // completion: a state change into it, not a note or attempt while in it), at the due
-// time recorded with that event; it counts as reached when a reached call follows that
-// entry and precedes the order's next entry.
-func callbackStatsSQL(scope string) string {
+// time recorded with that event; CallbackReachedSQL says whether it reached the customer.
+// The callback queue's rate and the reports count with it.
+func CallbackCyclesSQL(from, to, now, scope string) string {
+	const entry = `e.to_state = 'awaiting_callback' AND e.transition <> 'callback_attempt' AND e.from_state IS DISTINCT FROM 'awaiting_callback'`
 	return `WITH due AS (
-	SELECT e.order_id, e.at, coalesce((e.data->>'callback_due_at')::timestamptz, o.callback_due_at) AS due_at
+	SELECT o.station_id, e.order_id, e.at, coalesce((e.data->>'callback_due_at')::timestamptz, o.callback_due_at) AS due_at
 	FROM work_order_events e JOIN work_orders o ON o.id = e.order_id
-	WHERE e.to_state = 'awaiting_callback' AND e.transition <> 'callback_attempt' AND e.from_state IS DISTINCT FROM 'awaiting_callback'
-		AND e.at >= $1::timestamptz - interval '62 days' AND e.at < least($2::timestamptz, $3::timestamptz) AND ` + scope + `
+	WHERE ` + entry + ` AND e.at >= ` + from + `::timestamptz - interval '62 days'
+		AND e.at < least(` + to + `::timestamptz, ` + now + `::timestamptz) AND ` + scope + `
 ), cycles AS (
-	SELECT d.order_id, d.at, d.due_at,
-		(SELECT min(n.at) FROM work_order_events n WHERE n.order_id = d.order_id AND n.to_state = 'awaiting_callback'
-			AND n.transition <> 'callback_attempt' AND n.from_state IS DISTINCT FROM 'awaiting_callback' AND n.at > d.at) AS next_at
-	FROM due d WHERE d.due_at >= $1 AND d.due_at < least($2::timestamptz, $3::timestamptz)
-)
+	SELECT d.station_id, d.order_id, d.at, d.due_at,
+		(SELECT min(e.at) FROM work_order_events e WHERE e.order_id = d.order_id AND ` + entry + ` AND e.at > d.at) AS next_at
+	FROM due d WHERE d.due_at >= ` + from + ` AND d.due_at < least(` + to + `::timestamptz, ` + now + `::timestamptz)
+)`
+}
+
+// CallbackReachedSQL is the condition that the callback cycle under alias reached the
+// customer: a reached call follows its entry and precedes the order's next entry.
+func CallbackReachedSQL(alias string) string {
+	return `EXISTS (SELECT 1 FROM callback_attempts a WHERE a.order_id = ` + alias + `.order_id
+		AND a.outcome = 'reached' AND a.at >= ` + alias + `.at AND (` + alias + `.next_at IS NULL OR a.at < ` + alias + `.next_at))`
+}
+
+// callbackStatsSQL counts, for the orders in scope, the callbacks that fell due in [$1,
+// min($2, $3)) (CallbackCyclesSQL) and how many reached the customer, plus the period's
+// survey averages.
+func callbackStatsSQL(scope string) string {
+	return CallbackCyclesSQL("$1", "$2", "$3", scope) + `
 SELECT
 	(SELECT count(*) FROM cycles),
-	(SELECT count(*) FROM cycles c WHERE EXISTS (SELECT 1 FROM callback_attempts a WHERE a.order_id = c.order_id
-		AND a.outcome = 'reached' AND a.at >= c.at AND (c.next_at IS NULL OR a.at < c.next_at))),
+	(SELECT count(*) FROM cycles c WHERE ` + CallbackReachedSQL("c") + `),
 	(SELECT avg(a.overall) FROM callback_attempts a JOIN work_orders o ON o.id = a.order_id
 		WHERE a.outcome = 'reached' AND a.at >= $1 AND a.at < $2 AND ` + scope + `),
 	(SELECT coalesce(round(100.0 * count(*) FILTER (WHERE a.satisfied) / nullif(count(*), 0)), 0) FROM callback_attempts a JOIN work_orders o ON o.id = a.order_id
