@@ -9,6 +9,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/calendar"
 	"github.com/aftersales/aftersales/internal/customer"
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/workflow"
@@ -30,8 +31,9 @@ type Page struct {
 	Steps []Step
 	// Staff are the station's active users a complaint can be assigned to.
 	Staff []Person
-	// DueBySeverity is the deadline each severity gets if assigned now.
-	DueBySeverity map[string]time.Time
+	// DefaultDue is the deadline the complaint's severity gives if it is assigned now
+	// (zero when the actor may not assign it).
+	DefaultDue time.Time
 	// Rules are the station's complaint numbers (the claim limit is shown by Approve).
 	Rules   Rules
 	Overdue bool
@@ -49,7 +51,7 @@ func (s *Service) Page(ctx context.Context, actor auth.Actor, id int64) (Page, e
 		return Page{}, err
 	}
 	now := s.now()
-	p := Page{Complaint: c, Steps: Allowed(c.Facts(), actor), Overdue: c.Overdue(now), DueBySeverity: map[string]time.Time{},
+	p := Page{Complaint: c, Steps: Allowed(c.Facts(), actor), Overdue: c.Overdue(now),
 		CanOpenTechnician: mayReadRecords(actor)}
 	rows, err := s.pool.Query(ctx, `SELECT e.id, e.step, e.from_state, e.to_state, u.display_name AS actor_name, e.at, e.note, e.data
 		FROM complaint_events e JOIN users u ON u.id = e.actor_id WHERE e.complaint_id = $1 ORDER BY e.id`, id)
@@ -62,14 +64,16 @@ func (s *Service) Page(ctx context.Context, actor auth.Actor, id int64) (Page, e
 		if p.Staff, err = pgx.CollectRows(rows, pgx.RowToStructByName[Person]); err != nil {
 			return Page{}, db.Translate(err, "staff")
 		}
-		for _, sev := range Severities {
-			if p.DueBySeverity[sev], err = s.defaultDue(ctx, s.pool, c.StationID, sev, now); err != nil {
-				return Page{}, err
-			}
-		}
 	}
 	if p.Rules, err = rulesFor(ctx, s.pool, c.StationID); err != nil {
 		return Page{}, err
+	}
+	if p.May(Assign) || p.May(Reassign) {
+		cal, err := calendar.Load(ctx, s.pool, s.loc)
+		if err != nil {
+			return Page{}, apperr.Wrap(err, "calendar")
+		}
+		p.DefaultDue = Due(p.Rules, cal, c.Severity, now)
 	}
 	return p, nil
 }

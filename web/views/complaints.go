@@ -18,8 +18,8 @@ func complaintDueValue(ctx context.Context, v ComplaintView, step complaint.Step
 	if v.Complaint.DueAt != nil {
 		return localInput(ctx, *v.Complaint.DueAt)
 	}
-	if d, ok := v.DueBySeverity[v.Complaint.Severity]; ok {
-		return localInput(ctx, d)
+	if !v.DefaultDue.IsZero() {
+		return localInput(ctx, v.DefaultDue)
 	}
 	return ""
 }
