@@ -49,7 +49,11 @@ type options struct {
 	duration time.Duration
 	readers  int
 	out      string
+	only     map[string]bool
 }
+
+// runs says whether scenario name is to be measured (every one unless -only names some).
+func (o options) runs(name string) bool { return len(o.only) == 0 || o.only[name] }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("aftersales-bench", flag.ContinueOnError)
@@ -61,8 +65,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.readers, "readers", 16, "concurrent clients of the page scenarios (S1, S2, S6, F0)")
 	fs.StringVar(&o.out, "out", ".data/bench/results.md", "the markdown report is also written here")
 	quick := fs.Bool("quick", false, "only the 10k-order database, every scenario on it (to try the harness; not the report)")
+	only := fs.String("only", "", "comma-separated scenarios to measure (e.g. R1,export); all when empty")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *only != "" {
+		o.only = map[string]bool{}
+		for _, n := range strings.Split(*only, ",") {
+			o.only[strings.TrimSpace(n)] = true
+		}
 	}
 	began := time.Now()
 	logw := stderr
@@ -96,7 +107,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := benchBig(ctx, o, bigURL, big, rep, logw); err != nil {
 		return err
 	}
-	if !*quick {
+	if !*quick && (o.runs("S1") || o.runs("S6")) {
 		if err := benchSmall(ctx, o, smallURL, small, rep, logw); err != nil {
 			return err
 		}
@@ -260,6 +271,9 @@ func benchBig(ctx context.Context, o options, dbURL string, m seed.Manifest, rep
 	defer srv.stop()
 	t := bench.NewTarget(srv.base, 128)
 	scen := func(name string, clients []*bench.Client, next func(int) (bench.Step, bool)) (bench.Result, error) {
+		if !o.runs(name) {
+			return bench.Result{}, nil
+		}
 		fmt.Fprintf(logw, "bench: %s with %d clients …\n", name, len(clients))
 		r, err := bench.Run(ctx, t, bench.Scenario{Name: name, Clients: clients, Warmup: o.warmup, Duration: o.duration, Next: next})
 		for _, e := range r.FirstErrors {
@@ -270,14 +284,36 @@ func benchBig(ctx context.Context, o options, dbURL string, m seed.Manifest, rep
 	var res = map[string]bench.Result{}
 	add := func(key string) func(bench.Result, error) error {
 		return func(r bench.Result, err error) error {
-			res[key] = r
+			if o.runs(key) {
+				res[key] = r
+			}
 			return err
 		}
 	}
 
 	// First, while the server's peak RSS is still its start-up's: one export of about
 	// 100 000 orders, for the memory it takes.
-	rep.export = exportMemory(ctx, t, srv, pool, m, 100_000, logw)
+	if o.runs("export") {
+		rep.export = exportMemory(ctx, t, srv, pool, m, 100_000, logw)
+	}
+
+	// The report page: the regional centre's manager over the last whole year, every
+	// outlet of the centre with a row each, at four concurrent users.
+	if o.runs("R1") {
+		centre, err := signedIn(ctx, t, m.CentreManager, 4)
+		if err != nil {
+			return err
+		}
+		year := time.Now().In(shanghai()).AddDate(-1, 0, 0).Format("2006")
+		path := "/reports?kind=year&date=" + year + "-01-01"
+		if status, body, err := centre[0].Do(ctx, "setup", http.MethodGet, path, nil); err != nil || status != http.StatusOK || !strings.Contains(body, "<canvas") {
+			return fmt.Errorf("report %s: %d %v", path, status, err)
+		}
+		rep.reportPath = path
+		if err := add("R1")(scen("R1", centre, get(path))); err != nil {
+			return err
+		}
+	}
 
 	// Reads.
 	if err := add("F0")(scen("F0", anonymous(t, o.readers), get("/_floor/fortunes"))); err != nil {
@@ -314,36 +350,42 @@ func benchBig(ctx context.Context, o options, dbURL string, m seed.Manifest, rep
 	if err := add("U0")(scen("U0", anonymous(t, 32), floorUpdate)); err != nil {
 		return err
 	}
-	s3, check3, err := rescheduleLoad(ctx, t, pool, m, 32)
-	if err != nil {
-		return err
+	if o.runs("S3") {
+		s3, check3, err := rescheduleLoad(ctx, t, pool, m, 32)
+		if err != nil {
+			return err
+		}
+		if err := add("S3")(scen("S3", s3.clients, s3.next)); err != nil {
+			return err
+		}
+		rep.checks = append(rep.checks, check3(ctx))
 	}
-	if err := add("S3")(scen("S3", s3.clients, s3.next)); err != nil {
-		return err
+	if o.runs("S5") {
+		s5, check5, err := intakeLoad(ctx, t, pool, m, 32)
+		if err != nil {
+			return err
+		}
+		if err := add("S5")(scen("S5", s5.clients, s5.next)); err != nil {
+			return err
+		}
+		rep.checks = append(rep.checks, check5(ctx))
 	}
-	rep.checks = append(rep.checks, check3(ctx))
-	s5, check5, err := intakeLoad(ctx, t, pool, m, 32)
-	if err != nil {
-		return err
-	}
-	if err := add("S5")(scen("S5", s5.clients, s5.next)); err != nil {
-		return err
-	}
-	rep.checks = append(rep.checks, check5(ctx))
 
 	// Stock issues at 64 clients against the floor at 64.
 	if err := add("U0×64")(scen("U0×64", anonymous(t, 64), floorUpdate)); err != nil {
 		return err
 	}
-	s4, check4, err := issueLoad(ctx, t, pool, m, 64, o)
-	if err != nil {
-		return err
+	if o.runs("S4") {
+		s4, check4, err := issueLoad(ctx, t, pool, m, 64, o)
+		if err != nil {
+			return err
+		}
+		if err := add("S4")(scen("S4", s4.clients, s4.next)); err != nil {
+			return err
+		}
+		rep.checks = append(rep.checks, check4(ctx))
+		rep.ledger = checkLedger(ctx, o.server, dbURL)
 	}
-	if err := add("S4")(scen("S4", s4.clients, s4.next)); err != nil {
-		return err
-	}
-	rep.checks = append(rep.checks, check4(ctx))
-	rep.ledger = checkLedger(ctx, o.server, dbURL)
 	rep.rss = srv.peakRSS()
 	rep.big = res
 	return nil
@@ -423,7 +465,7 @@ func rescheduleLoad(ctx context.Context, t *bench.Target, pool *pgxpool.Pool, m 
 		sh.version[id] = start[id]
 	}
 	var accepted atomic.Int64
-	loc, _ := time.LoadLocation("Asia/Shanghai")
+	loc := shanghai()
 	next := func(i int) (bench.Step, bool) {
 		sh := shares[i]
 		id := sh.ids[sh.k%len(sh.ids)]
@@ -579,10 +621,7 @@ func issueLoad(ctx context.Context, t *bench.Target, pool *pgxpool.Pool, m seed.
 // server's peak resident set (VmHWM) grew over it: run first, the peak before is the
 // start-up's, so the growth is the export's.
 func exportMemory(ctx context.Context, t *bench.Target, srv *server, pool *pgxpool.Pool, m seed.Manifest, want int, logw io.Writer) string {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		loc = time.FixedZone("CST", 8*3600)
-	}
+	loc := shanghai()
 	var from time.Time
 	if err := pool.QueryRow(ctx, `SELECT created_at FROM work_orders ORDER BY created_at DESC OFFSET $1 LIMIT 1`, want-1).Scan(&from); err != nil {
 		if !errors.Is(err, pgx.ErrNoRows) {
@@ -610,8 +649,8 @@ func exportMemory(ctx context.Context, t *bench.Target, srv *server, pool *pgxpo
 	if err != nil || status != http.StatusOK || !strings.HasPrefix(body, "PK") {
 		return fmt.Sprintf("export check failed: %s → %d %v", path, status, err)
 	}
-	return fmt.Sprintf("export of %d orders (%s): %.1f MiB workbook in %s; server peak RSS %.0f → %.0f MiB (+%.0f MiB)",
-		n, path, float64(len(body))/(1<<20), took.Round(100*time.Millisecond), before, after, after-before)
+	return fmt.Sprintf("export of %d orders (%s): %.1f MiB workbook in %s; server peak RSS %.0f → %.0f MiB (+%.0f MiB; target < 100 MiB) — %s",
+		n, path, float64(len(body))/(1<<20), took.Round(100*time.Millisecond), before, after, after-before, yes(after-before < 100))
 }
 
 // checkLedger runs `aftersales check-ledger` on the bench database, as a user would.
@@ -632,4 +671,13 @@ func checkLedger(ctx context.Context, bin, dbURL string) string {
 		return "check-ledger could not run: " + err.Error()
 	}
 	return fmt.Sprintf("check-ledger after S4: %s (%s)", line, time.Since(t0).Round(100*time.Millisecond))
+}
+
+// shanghai is the app's default time zone, for the dates the scenarios send.
+func shanghai() *time.Location {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		return time.FixedZone("CST", 8*3600)
+	}
+	return loc
 }

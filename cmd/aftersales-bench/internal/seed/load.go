@@ -925,7 +925,8 @@ func (P *plan) manifest() Manifest {
 	m := Manifest{Scale: w.sc, HotStationID: hot.id,
 		Supervisor: w.users[hot.sups[0]].username, Hotline: w.users[hot.hotlines[0]].username, Manager: w.users[w.manager].username,
 		Storekeeper: w.users[tech.storekeeper].username, Technician: w.users[w.techUser].username,
-		PageOrderID: P.orders[P.page].id, LocationID: P.stock.locationID, PartIDs: P.stock.partIDs}
+		CentreManager: w.users[w.stations[hot.parent-1].manager].username,
+		PageOrderID:   P.orders[P.page].id, LocationID: P.stock.locationID, PartIDs: P.stock.partIDs}
 	for _, i := range P.hotOrd {
 		m.HotOrderIDs = append(m.HotOrderIDs, P.orders[i].id)
 	}

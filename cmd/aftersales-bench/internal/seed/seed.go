@@ -58,6 +58,9 @@ type Manifest struct {
 	// station); Storekeeper at the station of LocationID; Technician is the assignee of
 	// every HotOrderIDs and IssueOrderIDs order.
 	Supervisor, Hotline, Manager, Storekeeper, Technician string
+	// CentreManager is the manager of the regional centre above the hot station: the
+	// report's reader over the centre's outlets.
+	CentreManager string
 	// PageOrderID is an order at the hot station with twenty events (a wait for parts,
 	// an unsatisfied callback, a revisit into the workshop), a requisition, fees and a
 	// signature.
@@ -166,8 +169,9 @@ const (
 // generator is the version of the data this package makes: bump it when the data
 // changes, so benchmark databases seeded before are made again. 2: the due times and
 // the revisit are the workorder package's (a callback 2 h after a job without a test
-// run; a revisit restarts the contact and arrival clocks).
-const generator = 2
+// run; a revisit restarts the contact and arrival clocks). 3: the manifest names the
+// hot station's centre manager.
+const generator = 3
 
 // latestMigration is the newest migration the application carries.
 func latestMigration() int {

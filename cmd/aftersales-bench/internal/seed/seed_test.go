@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -305,6 +306,10 @@ func TestEnsureTiny(t *testing.T) {
 		mgr := testkit.Actor(t, pool, m.Manager)
 		if len(mgr.Stations) < 100 {
 			t.Errorf("manager sees %d stations", len(mgr.Stations))
+		}
+		centre := testkit.Actor(t, pool, m.CentreManager)
+		if centre.Role != auth.RoleManager || !slices.Contains(centre.Stations, m.HotStationID) || len(centre.Stations) < 5 || len(centre.Stations) >= len(mgr.Stations) {
+			t.Errorf("centre manager %q sees %d stations (hot station among them: %v)", m.CentreManager, len(centre.Stations), slices.Contains(centre.Stations, m.HotStationID))
 		}
 		page, err := orders.List(ctx, mgr, workorder.Filter{Text: m.SearchTerm})
 		if err != nil || len(page.Orders) == 0 || page.Next == "" {
