@@ -28,6 +28,7 @@ import (
 	"github.com/aftersales/aftersales/internal/bench"
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/pgboot"
+	"github.com/aftersales/aftersales/internal/workflow"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -525,7 +526,7 @@ func intakeLoad(ctx context.Context, t *bench.Target, pool *pgxpool.Pool, m seed
 	rows, err := pool.Query(ctx, `SELECT u.customer_id, u.id, coalesce((SELECT p.raw FROM customer_phones p WHERE p.customer_id = u.customer_id ORDER BY p.position LIMIT 1), '')
 		FROM units u JOIN customers c ON c.id = u.customer_id
 		WHERE c.station_id = (SELECT station_id FROM customers WHERE id = $1)
-		AND NOT EXISTS (SELECT 1 FROM work_orders o WHERE o.unit_id = u.id AND o.state NOT IN ('closed', 'cancelled'))
+		AND NOT EXISTS (SELECT 1 FROM work_orders o WHERE o.unit_id = u.id AND `+workflow.OpenSQL("o")+`)
 		ORDER BY u.id LIMIT 50000`, m.CustomerID)
 	if err != nil {
 		return load{}, nil, fmt.Errorf("units for intake: %w", err)

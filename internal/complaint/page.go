@@ -133,10 +133,12 @@ func (s *Service) Intake(ctx context.Context, actor auth.Actor, phone string, cu
 	if in.Units, err = s.customers.Units(ctx, actor, customerID); err != nil {
 		return in, err
 	}
+	// The customer's orders the actor sees (workflow.Scope), to link the complaint to.
+	args := []any{customerID}
 	rows, err := s.pool.Query(ctx, `SELECT o.id, o.number, o.state, o.symptom, o.created_at, o.assignee_id,
 		coalesce(u.display_name, '') AS assignee_name, o.unit_id
 		FROM work_orders o LEFT JOIN users u ON u.id = o.assignee_id
-		WHERE o.customer_id = $1 ORDER BY o.created_at DESC LIMIT 10`, customerID)
+		WHERE o.customer_id = $1 AND `+workflow.Scope(actor, "o", db.Args(&args))+` ORDER BY o.created_at DESC LIMIT 10`, args...)
 	if in.Orders, err = pgx.CollectRows(rows, pgx.RowToStructByName[OrderChoice]); err != nil {
 		return in, db.Translate(err, "customer orders")
 	}

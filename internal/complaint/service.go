@@ -15,6 +15,7 @@ import (
 	"github.com/aftersales/aftersales/internal/customer"
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/fee"
+	"github.com/aftersales/aftersales/internal/workflow"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -128,7 +129,9 @@ func (s *Service) Create(ctx context.Context, actor auth.Actor, in NewComplaint)
 		orders := slices.Compact(slices.Sorted(slices.Values(in.OrderIDs)))
 		if len(orders) > 0 {
 			var n int
-			_ = tx.QueryRow(ctx, `SELECT count(*) FROM work_orders WHERE id = ANY($1) AND customer_id = $2`, orders, in.CustomerID).Scan(&n)
+			args := []any{orders, in.CustomerID}
+			_ = tx.QueryRow(ctx, `SELECT count(*) FROM work_orders o WHERE o.id = ANY($1) AND o.customer_id = $2 AND `+
+				workflow.Scope(actor, "o", db.Args(&args)), args...).Scan(&n)
 			if n != len(orders) {
 				fields["order_ids"] = "complaint.field.order_not_customers"
 			}

@@ -593,13 +593,20 @@ func (s *Service) HomeCounts(ctx context.Context, actor auth.Actor) (Counts, err
 
 // OfCustomer lists a customer's proposals the actor sees, newest first (at most 50).
 func (s *Service) OfCustomer(ctx context.Context, actor auth.Actor, customerID int64) ([]Proposal, error) {
-	args := []any{customerID}
-	arg := db.Args(&args)
-	sql := s.selectSQL(arg) + " WHERE p.customer_id = $1 AND " + Scope(actor, "p", arg) + " ORDER BY p.logged_at DESC, p.id DESC LIMIT 50"
+	sql, args := OfCustomerSQL(actor, customerID, s.now(), s.loc)
 	rows, err := s.pool.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, db.Translate(err, "customer proposals")
 	}
 	ps, err := pgx.CollectRows(rows, pgx.RowToStructByName[Proposal])
 	return ps, db.Translate(err, "customer proposals")
+}
+
+// OfCustomerSQL is OfCustomer's query and arguments, for a page that reads the customer's
+// proposals in its own batch (rows scan with pgx.RowToStructByName[Proposal]); now and
+// loc are the service's clock reading and time zone.
+func OfCustomerSQL(actor auth.Actor, customerID int64, now time.Time, loc *time.Location) (string, []any) {
+	args := []any{customerID}
+	arg := db.Args(&args)
+	return selectSQL(now, loc, arg) + " WHERE p.customer_id = $1 AND " + Scope(actor, "p", arg) + " ORDER BY p.logged_at DESC, p.id DESC LIMIT 50", args
 }

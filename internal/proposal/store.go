@@ -15,9 +15,13 @@ import (
 
 // selectSQL is the SELECT of Proposal over proposals p, its year count over the service's
 // current calendar year (two arguments added with arg).
-func (s *Service) selectSQL(arg func(any) string) string {
-	l := s.now().In(s.loc)
-	from := time.Date(l.Year(), 1, 1, 0, 0, 0, 0, s.loc)
+func (s *Service) selectSQL(arg func(any) string) string { return selectSQL(s.now(), s.loc, arg) }
+
+// selectSQL is the select of proposals, with each customer's count of proposals in the
+// calendar year of now in loc.
+func selectSQL(now time.Time, loc *time.Location, arg func(any) string) string {
+	l := now.In(loc)
+	from := time.Date(l.Year(), 1, 1, 0, 0, 0, 0, loc)
 	to := from.AddDate(1, 0, 0)
 	return `SELECT p.id, p.number, p.station_id, st.name AS station_name, p.customer_id, c.name AS customer_name,
 		coalesce((SELECT ph.raw FROM customer_phones ph WHERE ph.customer_id = c.id ORDER BY ph.position, ph.id LIMIT 1), '') AS customer_phone,

@@ -235,7 +235,7 @@ func (s *Service) Report(ctx context.Context, actor auth.Actor, q Query) (Page, 
 	if p.Money, err = st.money(ctx, sel, q.Period); err != nil {
 		return Page{}, err
 	}
-	p.Money.ReceivableURL = ordersURL(q.StationID, Period{}, "state", "awaiting_callback")
+	p.Money.ReceivableURL = ordersURL(q.StationID, Period{}, "state", string(workorder.AwaitingCallback))
 	if actor.Is(auth.RoleManager) {
 		p.Money.ReceivableURL = "/receivables"
 	}

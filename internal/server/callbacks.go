@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/workorder"
 	"github.com/aftersales/aftersales/web/views"
 )
@@ -38,7 +37,11 @@ func (s *server) handleRecordCallback() http.HandlerFunc {
 			return
 		}
 		vals := postValues(r)
-		version, _ := strconv.Atoi(vals["version"])
+		version, err := formVersion(vals["version"])
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
 		c, errs := callbackInput(vals)
 		if len(errs) > 0 {
 			s.renderCallbacks(w, r, http.StatusUnprocessableEntity, views.CallbacksView{Failed: id, Values: vals, Errors: errs})
@@ -46,16 +49,15 @@ func (s *server) handleRecordCallback() http.HandlerFunc {
 		}
 		_, err = s.Orders.RecordCallback(r.Context(), actor(r), id, version, c)
 		if err != nil {
-			e := apperr.As(err)
-			switch {
-			case len(e.Fields) > 0:
-				s.renderCallbacks(w, r, http.StatusUnprocessableEntity, views.CallbacksView{Failed: id, Values: vals, Errors: e.Fields})
-			case e.Code == apperr.Conflict || e.Code == apperr.IllegalTransition || e.Code == apperr.Forbidden:
-				// Say what is missing (fees not settled, someone else called) and keep the form.
-				s.renderCallbacks(w, r, statusOf(e.Code), views.CallbacksView{Failed: id, Values: vals, ErrorKey: e.Key, ErrorData: localizeData(r.Context(), e.Data)})
-			default:
+			// Field messages, or what is missing (fees not settled, someone else called),
+			// with the form kept.
+			ref, ok := refusalOf(err)
+			if !ok {
 				s.fail(w, r, err)
+				return
 			}
+			s.renderCallbacks(w, r, ref.status, views.CallbacksView{Failed: id, Values: vals, Errors: ref.fields,
+				ErrorKey: ref.key, ErrorData: localizeData(r.Context(), ref.data)})
 			return
 		}
 		key := "callback.saved." + c.Outcome

@@ -164,7 +164,11 @@ func (s *server) handleComplaintStep() http.HandlerFunc {
 			return
 		}
 		vals := postValues(r)
-		version, _ := strconv.Atoi(vals["version"])
+		version, err := formVersion(vals["version"])
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
 		step := complaint.Step(chi.URLParam(r, "step"))
 		ctx, a := r.Context(), actor(r)
 		loc := i18n.Location(ctx)

@@ -48,12 +48,6 @@ func (s *server) handleCustomer() http.HandlerFunc {
 			return
 		}
 		v := views.CustomerPageView{CustomerPage: p, Now: s.Now()}
-		if s.Proposals != nil {
-			if v.Proposals, err = s.Proposals.OfCustomer(r.Context(), actor(r), id); err != nil {
-				s.fail(w, r, err)
-				return
-			}
-		}
 		s.render(w, r, http.StatusOK, views.CustomerPage(s.page(r, "customer.page_title"), v))
 	}
 }

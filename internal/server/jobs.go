@@ -130,7 +130,11 @@ func (s *server) handleComplete() http.HandlerFunc {
 			}
 			rep.Photos = append(rep.Photos, data)
 		}
-		version, _ := strconv.Atoi(values["version"])
+		version, err := formVersion(values["version"])
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
 		view := views.OrderView{Action: "complete", Values: values}
 		if _, err = s.Orders.Complete(r.Context(), actor(r), id, version, rep); err != nil {
 			s.refused(w, r, id, view, err)

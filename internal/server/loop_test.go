@@ -133,3 +133,23 @@ func TestOrderActionBadVersionIsNoConflict(t *testing.T) {
 		t.Errorf("a bad technician id: %d", r.Status)
 	}
 }
+
+// TestFormBadVersionIsNoConflict: outside the order page too (the callback queue here),
+// a form whose version does not parse is a broken form (422, nothing saved), not a
+// conflict with someone else's change.
+func TestFormBadVersionIsNoConflict(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	id, version := demoOrder(t, a, "awaiting_callback")
+	c := a.client(t)
+	c.signIn("hotline")
+	r := c.post("/callbacks/"+id, url.Values{"version": {"x" + version}, "outcome": {"no_answer"}, "note": {"关机"}})
+	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "刷新页面") {
+		t.Fatalf("bad version: %d", r.Status)
+	}
+	var n int
+	_ = a.Pool.QueryRow(t.Context(), `SELECT count(*) FROM callback_attempts WHERE order_id = $1 AND note = '关机'`, id).Scan(&n)
+	if n != 0 {
+		t.Errorf("a broken form saved %d attempts", n)
+	}
+}

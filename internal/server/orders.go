@@ -333,7 +333,7 @@ func (s *server) handleOrderAction() http.HandlerFunc {
 		f := &actionForm{values: postValues(r), errs: map[string]string{}, loc: i18n.Location(r.Context())}
 		call := decode(f)
 		view := views.OrderView{Action: action, Values: f.values}
-		version, verr := strconv.Atoi(f.v("version"))
+		version, verr := formVersion(f.v("version"))
 		if verr != nil {
 			// A form without the version it was shown at cannot be checked for a newer change.
 			view.ErrorKey = "error.form_version"

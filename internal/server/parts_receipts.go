@@ -154,7 +154,11 @@ func (s *server) handleReturnToSupplier() http.HandlerFunc {
 			return
 		}
 		lineID, _ := strconv.ParseInt(r.PostFormValue("line_id"), 10, 64)
-		version, _ := strconv.Atoi(r.PostFormValue("version"))
+		version, err := formVersion(r.PostFormValue("version"))
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
 		v := views.ReceiptView{LineID: lineID, Quantity: r.PostFormValue("quantity")}
 		qty, blank, ok := receiptNumber(v.Quantity)
 		if blank || !ok {
@@ -355,7 +359,11 @@ func (s *server) handleSaveCounts() http.HandlerFunc {
 			s.renderStocktake(w, r, http.StatusUnprocessableEntity, id, v)
 			return
 		}
-		version, _ := strconv.Atoi(values["version"])
+		version, err := formVersion(values["version"])
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
 		if _, err := s.Parts.SaveCounts(r.Context(), actor(r), id, version, counts); err != nil {
 			s.stocktakeRefused(w, r, id, v, err)
 			return
@@ -382,7 +390,11 @@ func (s *server) handlePostStocktake() http.HandlerFunc {
 			s.renderStocktake(w, r, http.StatusUnprocessableEntity, id, v)
 			return
 		}
-		version, _ := strconv.Atoi(values["version"])
+		version, err := formVersion(values["version"])
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
 		if _, err := s.Parts.PostStocktake(r.Context(), actor(r), id, version, counts); err != nil {
 			s.stocktakeRefused(w, r, id, v, err)
 			return

@@ -75,7 +75,11 @@ func (s *server) handleRequisitionAction() http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		version, _ := strconv.Atoi(r.PostFormValue("version"))
+		version, err := formVersion(r.PostFormValue("version"))
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
 		a, ctx := actor(r), r.Context()
 		var req parts.Requisition
 		back := parts.Requested

@@ -146,7 +146,11 @@ func (s *server) handleProposalAction() http.HandlerFunc {
 		}
 		action := chi.URLParam(r, "action")
 		vals := postValues(r)
-		version, _ := strconv.Atoi(vals["version"])
+		version, err := formVersion(vals["version"])
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
 		errs := map[string]string{}
 		if action != "tell" && vals["confirm"] != "1" {
 			errs["confirm"] = "proposal.field.confirm"

@@ -94,6 +94,17 @@ func postValues(r *http.Request) map[string]string {
 	return values
 }
 
+// formVersion reads the version of the record a form was shown at. A missing or garbled
+// one is Invalid (error.form_version): the service could not tell a newer change from a
+// bad form, so it is never sent on as if the record had moved since.
+func formVersion(v string) (int, error) {
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, apperr.New(apperr.Invalid, "error.form_version")
+	}
+	return n, nil
+}
+
 // redirect answers a POST with 303 See Other (post/redirect/get).
 func redirect(w http.ResponseWriter, r *http.Request, to string) {
 	http.Redirect(w, r, to, http.StatusSeeOther)

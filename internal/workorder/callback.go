@@ -62,10 +62,7 @@ func (s *Service) RecordCallback(ctx context.Context, actor auth.Actor, id int64
 		if o.AssigneeID != nil && *o.AssigneeID == actor.UserID {
 			return apperr.New(apperr.Forbidden, "callback.own_job")
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO callback_attempts (order_id, outcome, attitude, timeliness, quality, overall, satisfied, comments, note, by_user, at)
-			VALUES ($1, 'reached', $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-			o.ID, c.Attitude, c.Timeliness, c.Quality, c.Overall, c.Satisfied, strings.TrimSpace(c.Comments), strings.TrimSpace(c.Note), actor.UserID, now)
-		return db.Translate(err, "callback survey")
+		return insertCallbackSurvey(ctx, tx, o.ID, c, actor.UserID, now)
 	}
 	data := map[string]any{"overall": c.Overall, "satisfied": c.Satisfied}
 	if c.Satisfied {

@@ -292,9 +292,9 @@ func (s *Service) stage(ctx context.Context, actor auth.Actor, form attach.Form,
 		if err != nil {
 			return err
 		}
-		var existing int
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM attachments WHERE order_id = $1 AND kind = 'photo'`, o.ID).Scan(&existing); err != nil {
-			return db.Translate(err, "count photos")
+		existing, err := photoCount(ctx, tx, o.ID)
+		if err != nil {
+			return err
 		}
 		have := map[string]bool{}
 		room := attach.MaxPhotos - existing

@@ -11,6 +11,7 @@ import (
 	"github.com/aftersales/aftersales/internal/customer"
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/fee"
+	"github.com/aftersales/aftersales/internal/proposal"
 	"github.com/aftersales/aftersales/internal/workflow"
 	"github.com/jackc/pgx/v5"
 )
@@ -113,9 +114,11 @@ type CustomerPage struct {
 	Orders []Order
 	// Complaints are the customer's complaints the actor sees.
 	Complaints []complaint.Summary
+	// Proposals are the customer's proposals (客户提案) the actor sees, newest first.
+	Proposals []proposal.Proposal
 }
 
-// CustomerPage loads customer id's page for the actor: NotFound when the customer does
+// CustomerPage loads customer id's page for the actor, its proposals included: NotFound when the customer does
 // not exist or the actor does not see its station. Every read goes in one batch.
 func (s *Service) CustomerPage(ctx context.Context, actor auth.Actor, id int64) (CustomerPage, error) {
 	var p CustomerPage
@@ -123,6 +126,11 @@ func (s *Service) CustomerPage(ctx context.Context, actor auth.Actor, id int64) 
 	done := customer.QueuePage(b, actor, id, &p.Page)
 	queueOrders(b, actor, "o.customer_id = $1", id, &p.Orders)
 	queueComplaints(b, actor, complaint.Concern{CustomerID: id}, &p.Complaints)
+	sql, args := proposal.OfCustomerSQL(actor, id, s.now(), s.loc)
+	b.Queue(sql, args...).Query(func(rows pgx.Rows) (err error) {
+		p.Proposals, err = pgx.CollectRows(rows, pgx.RowToStructByName[proposal.Proposal])
+		return err
+	})
 	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
 		return CustomerPage{}, db.Translate(err, "customer page")
 	}

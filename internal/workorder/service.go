@@ -636,9 +636,8 @@ func (s *Service) RecordCallbackAttempt(ctx context.Context, actor auth.Actor, i
 		if err := invalid(f); err != nil {
 			return "", nil, err
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO callback_attempts (order_id, outcome, note, by_user, at) VALUES ($1, $2, $3, $4, $5)`,
-			o.ID, outcome, note, actor.UserID, now); err != nil {
-			return "", nil, db.Translate(err, "callback attempt")
+		if err := insertCallbackAttempt(ctx, tx, o.ID, outcome, note, actor.UserID, now); err != nil {
+			return "", nil, err
 		}
 		o.CallbackAttempts++
 		return note, map[string]any{"outcome": outcome, "attempt": o.CallbackAttempts}, nil

@@ -245,6 +245,23 @@ func addPartsUsed(ctx context.Context, tx pgx.Tx, orderID, partID int64, qty int
 	return db.Translate(err, "parts used")
 }
 
+// insertCallbackAttempt records a callback call that did not reach the customer
+// (outcome no_answer or refused) by user by at at.
+func insertCallbackAttempt(ctx context.Context, tx pgx.Tx, orderID int64, outcome, note string, by int64, at time.Time) error {
+	_, err := tx.Exec(ctx, `INSERT INTO callback_attempts (order_id, outcome, note, by_user, at) VALUES ($1, $2, $3, $4, $5)`,
+		orderID, outcome, note, by, at)
+	return db.Translate(err, "callback attempt")
+}
+
+// insertCallbackSurvey records the survey of a callback that reached the customer, by
+// user by at at.
+func insertCallbackSurvey(ctx context.Context, tx pgx.Tx, orderID int64, c Callback, by int64, at time.Time) error {
+	_, err := tx.Exec(ctx, `INSERT INTO callback_attempts (order_id, outcome, attitude, timeliness, quality, overall, satisfied, comments, note, by_user, at)
+		VALUES ($1, 'reached', $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		orderID, c.Attitude, c.Timeliness, c.Quality, c.Overall, c.Satisfied, strings.TrimSpace(c.Comments), strings.TrimSpace(c.Note), by, at)
+	return db.Translate(err, "callback survey")
+}
+
 // earlierRepair returns the unit's latest repair (service type repair, completed) within
 // the repair-warranty period before now, or 0: a new repair call on it is a repeat repair
 // (返修, 001 §四.4). Maintenance, installation and consultation visits do not count.
