@@ -5,6 +5,9 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/aftersales/aftersales/internal/testkit"
 )
 
 // TestOrderPageCallbackIsTheSurvey: on a finished job the hotline gets one callback
@@ -137,4 +140,40 @@ func TestOrderActionBadVersionIsNoConflict(t *testing.T) {
 	if r := s.post("/orders/"+did+"/assign", url.Values{"version": {dver}, "technician_id": {"abc"}}); r.Status != http.StatusUnprocessableEntity {
 		t.Errorf("a bad technician id: %d", r.Status)
 	}
+}
+
+// TestAssessComplexFaultForm: a supervisor's assessment of a complex fault without an
+// agreed completion time comes back with its message and what was typed; with one, the
+// order keeps the time and its page shows it.
+func TestAssessComplexFaultForm(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	id, version := demoOrder(t, a, "assessing")
+	c := a.client(t)
+	c.signIn("supervisor")
+	form := url.Values{"version": {version}, "cause_analysis": {"主机轴承磨损"}, "repair_plan": {"解体更换轴承"},
+		"service_mode": {"onsite"}, "complexity": {"complex"}}
+	r := c.post("/orders/"+id+"/assess", form)
+	if r.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("complex without an agreed time: %d", r.Status)
+	}
+	mustContain(t, r.Body, "复杂故障须填写与客户约定的完成时间。", "主机轴承磨损", `id="action-assess" open`)
+	form.Set("agreed_completion_at", "2026-02-30T25:00")
+	if r := c.post("/orders/"+id+"/assess", form); r.Status != http.StatusUnprocessableEntity {
+		t.Errorf("a broken agreed time: %d", r.Status)
+	}
+	agreed := time.Now().In(testkit.Shanghai).Add(72 * time.Hour).Truncate(time.Minute)
+	form.Set("agreed_completion_at", agreed.Format("2006-01-02T15:04"))
+	if r := c.post("/orders/"+id+"/assess", form); r.Status != http.StatusSeeOther {
+		t.Fatalf("complex with an agreed time: %d\n%s", r.Status, r.Body)
+	}
+	var complexity string
+	var at time.Time
+	if err := a.Pool.QueryRow(t.Context(), `SELECT state || ' ' || complexity, agreed_completion_at FROM work_orders WHERE id = $1`, id).Scan(&complexity, &at); err != nil {
+		t.Fatal(err)
+	}
+	if complexity != "awaiting_dispatch complex" || !at.Equal(agreed) {
+		t.Fatalf("saved %s, agreed %v (want %v)", complexity, at, agreed)
+	}
+	mustContain(t, c.get("/orders/"+id).Body, "复杂故障", agreed.Format("2006-01-02 15:04"))
 }
