@@ -5,6 +5,9 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/aftersales/aftersales/internal/testkit"
 )
 
 // TestOrderPageCallbackIsTheSurvey: on a finished job the hotline gets one callback
@@ -52,7 +55,7 @@ func TestOrderPageCallbackIsTheSurvey(t *testing.T) {
 
 // TestReceivablesPage: the demo's order closed unreachable with fees owed is on the
 // manager's receivables list and its order page says so; the manager writes it off
-// after confirming, with a reason.
+// after confirming, with a reason. The contact phone shows grouped however it was typed.
 func TestReceivablesPage(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
@@ -60,10 +63,15 @@ func TestReceivablesPage(t *testing.T) {
 	if err := a.Pool.QueryRow(t.Context(), `SELECT id::text, version::text, number FROM work_orders WHERE fees_state = 'receivable'`).Scan(&id, &version, &number); err != nil {
 		t.Fatal(err)
 	}
+	// The contact phone as a caller might have typed it: the list shows it grouped like
+	// every other page.
+	if _, err := a.Pool.Exec(t.Context(), `UPDATE work_orders SET contact_phone = '１３８-1001-2013' WHERE id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
 	m := a.client(t)
 	m.signIn("manager")
 	r := m.get("/receivables")
-	mustContain(t, r.Body, "应收款", number, "¥", "核销应收款")
+	mustContain(t, r.Body, "应收款", number, "¥", "核销应收款", ">138 1001 2013<")
 	r = m.get("/orders/" + id)
 	mustContain(t, r.Body, "列为应收款", `data-action="write_off"`)
 	if r := m.post("/orders/"+id+"/write_off", url.Values{"version": {version}, "reason": {"客户失联"}}); r.Status != http.StatusUnprocessableEntity {
@@ -152,4 +160,40 @@ func TestFormBadVersionIsNoConflict(t *testing.T) {
 	if n != 0 {
 		t.Errorf("a broken form saved %d attempts", n)
 	}
+}
+
+// TestAssessComplexFaultForm: a supervisor's assessment of a complex fault without an
+// agreed completion time comes back with its message and what was typed; with one, the
+// order keeps the time and its page shows it.
+func TestAssessComplexFaultForm(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	id, version := demoOrder(t, a, "assessing")
+	c := a.client(t)
+	c.signIn("supervisor")
+	form := url.Values{"version": {version}, "cause_analysis": {"主机轴承磨损"}, "repair_plan": {"解体更换轴承"},
+		"service_mode": {"onsite"}, "complexity": {"complex"}}
+	r := c.post("/orders/"+id+"/assess", form)
+	if r.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("complex without an agreed time: %d", r.Status)
+	}
+	mustContain(t, r.Body, "复杂故障须填写与客户约定的完成时间。", "主机轴承磨损", `id="action-assess" open`)
+	form.Set("agreed_completion_at", "2026-02-30T25:00")
+	if r := c.post("/orders/"+id+"/assess", form); r.Status != http.StatusUnprocessableEntity {
+		t.Errorf("a broken agreed time: %d", r.Status)
+	}
+	agreed := time.Now().In(testkit.Shanghai).Add(72 * time.Hour).Truncate(time.Minute)
+	form.Set("agreed_completion_at", agreed.Format("2006-01-02T15:04"))
+	if r := c.post("/orders/"+id+"/assess", form); r.Status != http.StatusSeeOther {
+		t.Fatalf("complex with an agreed time: %d\n%s", r.Status, r.Body)
+	}
+	var complexity string
+	var at time.Time
+	if err := a.Pool.QueryRow(t.Context(), `SELECT state || ' ' || complexity, agreed_completion_at FROM work_orders WHERE id = $1`, id).Scan(&complexity, &at); err != nil {
+		t.Fatal(err)
+	}
+	if complexity != "awaiting_dispatch complex" || !at.Equal(agreed) {
+		t.Fatalf("saved %s, agreed %v (want %v)", complexity, at, agreed)
+	}
+	mustContain(t, c.get("/orders/"+id).Body, "复杂故障", agreed.Format("2006-01-02 15:04"))
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aftersales/aftersales/internal/apperr"
+	"github.com/aftersales/aftersales/internal/customer"
 	"github.com/aftersales/aftersales/internal/i18n"
 	"github.com/aftersales/aftersales/internal/workorder"
 	"github.com/xuri/excelize/v2"
@@ -27,7 +28,7 @@ var orderExportColumns = []string{
 const orderDateFormat = "yyyy-mm-dd hh:mm"
 
 // orderExportRow is o's row in orderExportColumns order, in the user's words: times as
-// date cells of style dates in loc, counts as numbers.
+// date cells of style dates in loc, counts as numbers, the phone as every page shows it.
 func orderExportRow(ctx context.Context, o workorder.Order, loc *time.Location, dates int) []any {
 	at := func(t *time.Time) any {
 		if t == nil {
@@ -41,7 +42,7 @@ func orderExportRow(ctx context.Context, o workorder.Order, loc *time.Location, 
 	}
 	return []any{
 		o.Number, i18n.T(ctx, "state."+string(o.State)), i18n.T(ctx, "urgency."+o.Urgency), i18n.T(ctx, "service_type."+o.ServiceType),
-		o.CustomerName, o.ContactPhone, o.UnitLabel, o.StationName,
+		o.CustomerName, customer.FormatPhone(o.ContactPhone), o.UnitLabel, o.StationName,
 		o.AssigneeName, at(&o.CreatedAt), at(&o.ContactDueAt), at(o.FirstContactAt),
 		at(&o.ArriveDueAt), at(o.ArrivedAt), at(o.CompletedAt), at(o.CallbackDueAt),
 		at(o.ClosedAt), repeat, i18n.T(ctx, "fee.state."+o.FeesState), o.RevisitCount,

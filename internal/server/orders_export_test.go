@@ -58,6 +58,15 @@ func TestOrdersExport(t *testing.T) {
 	c.signIn("hotline")
 	ctx := t.Context()
 
+	// A contact phone typed in full width with dashes is exported grouped, as every page
+	// shows it.
+	var typedNumber string
+	if err := a.Pool.QueryRow(ctx, `UPDATE work_orders SET contact_phone = '１３８-1001-2013' WHERE id = (SELECT o.id FROM work_orders o
+		JOIN stations s ON s.id = o.station_id WHERE s.code = 'SH' AND o.urgency = 'normal' AND o.state NOT IN ('closed', 'cancelled') ORDER BY o.id LIMIT 1)
+		RETURNING number`).Scan(&typedNumber); err != nil {
+		t.Fatal(err)
+	}
+
 	// The list links to the export with its filters (not its page cursor).
 	mustContain(t, c.get("/orders?state=open&urgency=normal").Body, `id="orders-export" href="/orders.xlsx?state=open&amp;urgency=normal"`, "导出 Excel")
 
@@ -90,6 +99,11 @@ func TestOrdersExport(t *testing.T) {
 	for i, row := range rows[1:] {
 		if row[7] != shName || row[2] != "一般" || row[1] == "已关闭" || row[1] == "已撤销" {
 			t.Errorf("row %d: %v", i+2, row)
+		}
+	}
+	for _, row := range rows[1:] {
+		if row[0] == typedNumber && row[5] != "138 1001 2013" {
+			t.Errorf("%s: phone exported as %q", typedNumber, row[5])
 		}
 	}
 	// A date cell is a date in Asia/Shanghai, with a date format; a count is a number.

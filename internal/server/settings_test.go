@@ -141,6 +141,7 @@ func TestSaveSettings(t *testing.T) {
 	}
 	form := settingsValues()
 	form.Set("sla_urgent_arrive_minutes", "180")
+	form.Set("callback_after_no_test_minutes", "90")
 	form.Set("work_day_start", "08:30")
 	form["weekend"] = []string{"0"}
 	r := c.post("/settings", form)
@@ -158,6 +159,14 @@ func TestSaveSettings(t *testing.T) {
 	st := settingsSaved(t, a)
 	if st.SLAUrgentArriveMinutes != 180 || st.WorkDayStart != 8*time.Hour+30*time.Minute || !slices.Equal(st.Weekend, []int32{0}) {
 		t.Errorf("saved %+v", st)
+	}
+	// The callback after a job not test-run is its own setting, apart from guidance and
+	// an unsure fix.
+	if st.CallbackAfterNoTestMinutes != 90 || st.CallbackAfterGuidanceMinutes != 120 || st.CallbackAfterUnsureMinutes != 180 {
+		t.Errorf("callback settings saved: no test run %d, guidance %d, unsure %d", st.CallbackAfterNoTestMinutes, st.CallbackAfterGuidanceMinutes, st.CallbackAfterUnsureMinutes)
+	}
+	if got := inputValue(r.Body, "callback_after_no_test_minutes"); got != "90" {
+		t.Errorf("no-test-run callback shows %q", got)
 	}
 	if len(st.Holidays) != 1 || st.Holidays[0].String() != "2026-10-01" {
 		t.Errorf("saving the numbers lost the calendar: %v", st.Holidays)

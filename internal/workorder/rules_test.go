@@ -7,6 +7,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/fee"
+	"github.com/aftersales/aftersales/internal/testkit"
 	wo "github.com/aftersales/aftersales/internal/workorder"
 )
 
@@ -98,6 +99,23 @@ func TestComplexFaultRepairClock(t *testing.T) {
 	s := f.orderIn(wo.InProgress, false)
 	if s.RepairDueAt == nil || !s.RepairDueAt.Equal(s.ArrivedAt.Add(2*time.Hour)) {
 		t.Fatalf("simple: repair due %v, arrived %v", s.RepairDueAt, s.ArrivedAt)
+	}
+}
+
+// TestCallbackDueSettingsAreSeparate: the callback after phone guidance, after a job
+// with no time to test-run and after an unsure fix each follow their own setting.
+func TestCallbackDueSettingsAreSeparate(t *testing.T) {
+	t.Parallel()
+	st := wo.Settings{CallbackAfterGuidanceMinutes: 100, CallbackAfterNoTestMinutes: 90, CallbackAfterUnsureMinutes: 200}
+	done := time.Date(2026, 11, 24, 10, 0, 0, 0, testkit.Shanghai)
+	for reason, want := range map[string]time.Duration{
+		wo.CallbackAfterGuidance: 100 * time.Minute,
+		"not_done":               90 * time.Minute,
+		"unsure":                 200 * time.Minute,
+	} {
+		if got := wo.CallbackDue(st, testkit.Shanghai, reason, done); !got.Equal(done.Add(want)) {
+			t.Errorf("%s: callback due %s, want %s later", reason, got.In(testkit.Shanghai), want)
+		}
 	}
 }
 
