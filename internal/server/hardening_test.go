@@ -19,7 +19,8 @@ func TestBadTextIsRefusedNot500(t *testing.T) {
 	a := newApp(t)
 	c := a.client(t)
 	c.signIn("hotline")
-	for _, path := range []string{"/orders?q=%00", "/orders?q=%ff%fe", "/customers?q=a%00b", "/intake?phone=%c3%28"} {
+	for _, path := range []string{"/orders?q=%00", "/orders?q=%ff%fe", "/customers?q=a%00b", "/intake?phone=%c3%28",
+		"/orders.xlsx?q=%00", "/complaints?q=%ff", "/complaints/new?phone=1%00", "/proposals?q=a%00", "/callbacks?q=%c3%28"} {
 		r := c.get(path)
 		if r.Status != http.StatusUnprocessableEntity {
 			t.Errorf("GET %s: %d", path, r.Status)
@@ -34,6 +35,22 @@ func TestBadTextIsRefusedNot500(t *testing.T) {
 	r = c.post("/orders/"+id+"/forward", url.Values{"version": {version}, "note": {"\xff\xfe"}})
 	if r.Status != http.StatusUnprocessableEntity {
 		t.Errorf("broken UTF-8 in a note: %d", r.Status)
+	}
+	// The same holds for the newer modules' forms and the reports' filters.
+	for path, form := range map[string]url.Values{
+		"/complaints": {"what_happened": {"a\x00b"}, "channel": {"phone"}},
+		"/proposals":  {"content": {"\xff\xfe"}, "channel": {"phone"}},
+	} {
+		if r := c.post(path, form); r.Status != http.StatusUnprocessableEntity {
+			t.Errorf("POST %s with bad text: %d", path, r.Status)
+		}
+	}
+	mgr := a.client(t)
+	mgr.signIn("manager")
+	for _, path := range []string{"/reports?from=%00", "/reports.xlsx?station=%ff", "/settings/complaints?x=%00"} {
+		if r := mgr.get(path); r.Status != http.StatusUnprocessableEntity {
+			t.Errorf("GET %s: %d", path, r.Status)
+		}
 	}
 	var events int
 	_ = a.Pool.QueryRow(t.Context(), `SELECT count(*) FROM work_order_events WHERE order_id = $1`, id).Scan(&events)
