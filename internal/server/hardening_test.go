@@ -231,3 +231,61 @@ func TestPartCodesIgnoreLetterCase(t *testing.T) {
 	page := c.get(r.Location)
 	mustContain(t, page.Body, "p-af-001 → P-AF-001")
 }
+
+// TestSettingsFormsTakeEffectOnce: the manager's settings forms carry a one-time key; a
+// form posted again (a double click, a retried request) answers as the first post did
+// instead of refusing a day it has just added or removed.
+func TestSettingsFormsTakeEffectOnce(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	m := a.client(t)
+	m.signIn("manager")
+	for _, path := range []string{"/settings", "/settings/fees"} {
+		body := m.get(path).Body
+		for _, form := range []string{`id="settings-form"`, `id="add-day"`, `id="fee-item-form"`, `class="inline fee-deactivate"`} {
+			i := strings.Index(body, form)
+			if i < 0 {
+				continue
+			}
+			if end := strings.Index(body[i:], "</form>"); !strings.Contains(body[i:i+end], `name="form_key"`) {
+				t.Errorf("%s: the form %s has no one-time key", path, form)
+			}
+		}
+	}
+	days := func() int {
+		var n int
+		_ = a.Pool.QueryRow(t.Context(), `SELECT count(*) FROM calendar_days WHERE day = '2026-10-01'`).Scan(&n)
+		return n
+	}
+	add := url.Values{"day": {"2026-10-01"}, "kind": {"holiday"}, "form_key": {"add-day-key-01"}}
+	for _, st := range postTogether(m, 3, "/settings/calendar", add) {
+		if st != http.StatusSeeOther {
+			t.Errorf("adding a day posted three times: %d", st)
+		}
+	}
+	if r := m.post("/settings/calendar", add); r.Status != http.StatusSeeOther || days() != 1 {
+		t.Errorf("the add form once more: %d, %d days", r.Status, days())
+	}
+	del := url.Values{"confirm": {"yes"}, "form_key": {"del-day-key-01"}}
+	for range 2 {
+		if r := m.post("/settings/calendar/2026-10-01/delete", del); r.Status != http.StatusSeeOther || days() != 0 {
+			t.Errorf("the delete form posted again: %d, %d days", r.Status, days())
+		}
+	}
+	item := url.Values{"code": {"CLEAN"}, "name": {"清洗冷却器"}, "kind": {"labour"}, "price": {"150"}, "form_key": {"fee-item-key-1"}}
+	for _, st := range postTogether(m, 3, "/settings/fees", item) {
+		if st != http.StatusSeeOther {
+			t.Errorf("saving a fee item posted three times: %d", st)
+		}
+	}
+	var id int64
+	_ = a.Pool.QueryRow(t.Context(), `SELECT id FROM fee_items WHERE code = 'CLEAN'`).Scan(&id)
+	// A later change of the same item with the old form's key changes nothing.
+	item.Set("price", "999")
+	m.post("/settings/fees", item)
+	var price int64
+	_ = a.Pool.QueryRow(t.Context(), `SELECT price_fen FROM fee_items WHERE id = $1`, id).Scan(&price)
+	if price != 15000 {
+		t.Errorf("a repeated key changed the price to %d fen", price)
+	}
+}
