@@ -8,6 +8,7 @@ import (
 	"image/color"
 	"image/jpeg"
 	"image/png"
+	"runtime"
 	"testing"
 
 	"github.com/aftersales/aftersales/internal/apperr"
@@ -91,5 +92,25 @@ func TestCheckRefusesHugeImagesByTheirHeader(t *testing.T) {
 	// At the limit the header passes (the forged body then fails to decode as usual).
 	if _, err := Check(Signature, claiming(t, 2000, 2000)); field(err, "signature") != "attach.not_image" {
 		t.Errorf("4 MP signature: %v", err)
+	}
+}
+
+// TestPixelFloodStaysSmall: a photo claiming 30000×30000 pixels and a signature claiming
+// 16000² are refused from their headers; checking them allocates next to nothing, where
+// decoding would have asked for gigabytes. Not parallel: it measures the process's
+// allocations while it runs alone.
+func TestPixelFloodStaysSmall(t *testing.T) {
+	photo, sig := claiming(t, 30000, 30000), claiming(t, 16000, 16000)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, perr := Check(Photo, photo)
+	_, serr := Check(Signature, sig)
+	runtime.ReadMemStats(&after)
+	if apperr.As(perr).Fields["photos"] != "attach.photo_too_many_pixels" || apperr.As(serr).Fields["signature"] != "attach.signature_too_many_pixels" {
+		t.Fatalf("photo: %v; signature: %v", perr, serr)
+	}
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 4<<20 {
+		t.Errorf("checking two forged headers allocated %d MB", grew>>20)
 	}
 }

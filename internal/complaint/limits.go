@@ -12,7 +12,7 @@ const (
 var limits = textlimit.Set{Default: maxShort, Fields: map[string]int{
 	"what_happened": maxLong, "customer_asks": 1000, "investigation": maxLong, "cause": 1000,
 	"responsibility": maxShort, "result": maxLong, "note": maxShort, "reason": maxShort,
-	"appraisal_reason": maxShort, "paid_how_note": 200, "phone": 100,
+	"appraisal_reason": maxShort, "paid_how_note": 200, "contact_phone": 100,
 }}
 
 // Limit is the most characters the named field holds.

@@ -90,7 +90,7 @@ func (n NewComplaint) Valid() map[string]string {
 	if len(n.OrderIDs) > 20 {
 		f["order_ids"] = "complaint.field.too_many_orders"
 	}
-	return checkLengths(f, "what_happened", n.WhatHappened, "customer_asks", n.CustomerAsks, "phone", n.ContactPhone)
+	return checkLengths(f, "what_happened", n.WhatHappened, "customer_asks", n.CustomerAsks, "contact_phone", n.ContactPhone)
 }
 
 // Create logs a complaint (已登记). Hotline, supervisors and managers (Forbidden); Invalid

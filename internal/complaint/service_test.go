@@ -3,6 +3,7 @@ package complaint_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/aftersales/aftersales/internal/db/testdb"
 	"github.com/aftersales/aftersales/internal/demo"
 	"github.com/aftersales/aftersales/internal/testkit"
+	"github.com/aftersales/aftersales/internal/textlimit"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -398,5 +400,41 @@ func TestRepeatedFormAndRepeatComplaint(t *testing.T) {
 	f.clock.Advance(31 * 24 * time.Hour)
 	if d := f.log(f.about()); d.RepeatOf != nil {
 		t.Errorf("after 30 days: repeat of %v", *d.RepeatOf)
+	}
+}
+
+// TestTextLimits: every text of a complaint is bounded; a longer one is refused with the
+// message naming the limit, and nothing is written.
+func TestTextLimits(t *testing.T) {
+	f := newFixture(t)
+	long := func(n int) string { return strings.Repeat("长", n+1) }
+	for field, mutate := range map[string]func(*complaint.NewComplaint){
+		"what_happened": func(n *complaint.NewComplaint) { n.WhatHappened = long(complaint.Limit("what_happened")) },
+		"customer_asks": func(n *complaint.NewComplaint) { n.CustomerAsks = long(complaint.Limit("customer_asks")) },
+	} {
+		in := f.about()
+		mutate(&in)
+		_, err := f.svc.Create(f.ctx, f.actor("hotline"), in)
+		if got, want := apperr.As(err).Fields[field], textlimit.Key(complaint.Limit(field)); got != want {
+			t.Errorf("%s: %q, want %q", field, got, want)
+		}
+	}
+	f.count(0)
+	c := f.log(f.about())
+	mgr, sup := f.actor("manager"), f.actor("supervisor")
+	_, err := f.svc.Assign(f.ctx, mgr, c.ID, c.Version, complaint.Assignment{ResponsibleID: sup.UserID, Note: long(complaint.Limit("note"))})
+	if apperr.As(err).Fields["note"] != "field.max.500" {
+		t.Errorf("assignment note: %v", err)
+	}
+	c = f.ok(f.svc.Assign(f.ctx, mgr, c.ID, c.Version, complaint.Assignment{ResponsibleID: sup.UserID}))
+	_, err = f.svc.Investigate(f.ctx, sup, c.ID, c.Version, complaint.Findings{Investigation: long(complaint.Limit("investigation")), Cause: long(complaint.Limit("cause"))})
+	if e := apperr.As(err); e.Fields["investigation"] != "field.max.2000" || e.Fields["cause"] != "field.max.1000" {
+		t.Errorf("findings: %v", err)
+	}
+	if _, err := f.svc.Withdraw(f.ctx, mgr, c.ID, c.Version, long(complaint.Limit("reason"))); apperr.CodeOf(err) != apperr.Invalid {
+		t.Errorf("withdrawal reason: %v", err)
+	}
+	if p, _ := f.svc.Page(f.ctx, mgr, c.ID); p.Complaint.Version != c.Version {
+		t.Errorf("refused steps changed it: version %d, want %d", p.Complaint.Version, c.Version)
 	}
 }

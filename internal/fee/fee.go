@@ -279,13 +279,25 @@ func (s *Service) SaveItem(ctx context.Context, actor auth.Actor, in ItemInput) 
 		return Item{}, apperr.Fields(f)
 	}
 	var id int64
-	err := s.pool.QueryRow(ctx, `INSERT INTO fee_items (code, name, kind, price_fen, active, updated_by, updated_at)
-		VALUES ($1, $2, $3, $4, true, $5, $6)
-		ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind, price_fen = EXCLUDED.price_fen,
-			active = true, updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at
-		RETURNING id`, in.Code, in.Name, in.Kind, in.PriceFen, actor.UserID, s.now()).Scan(&id)
+	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		// The same form posted again returns the item the first run saved.
+		fresh, ref, err := db.ClaimFormKey(ctx, tx, actor.UserID, s.now())
+		if err != nil || !fresh {
+			id = ref
+			return err
+		}
+		err = tx.QueryRow(ctx, `INSERT INTO fee_items (code, name, kind, price_fen, active, updated_by, updated_at)
+			VALUES ($1, $2, $3, $4, true, $5, $6)
+			ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind, price_fen = EXCLUDED.price_fen,
+				active = true, updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at
+			RETURNING id`, in.Code, in.Name, in.Kind, in.PriceFen, actor.UserID, s.now()).Scan(&id)
+		if err != nil {
+			return db.Translate(err, "save fee item")
+		}
+		return db.SetFormResult(ctx, tx, actor.UserID, id)
+	})
 	if err != nil {
-		return Item{}, db.Translate(err, "save fee item")
+		return Item{}, err
 	}
 	return s.item(ctx, id)
 }
@@ -296,14 +308,20 @@ func (s *Service) DeactivateItem(ctx context.Context, actor auth.Actor, id int64
 	if !actor.Is(auth.RoleManager) {
 		return forbidden("manager")
 	}
-	tag, err := s.pool.Exec(ctx, `UPDATE fee_items SET active = false, updated_by = $2, updated_at = $3 WHERE id = $1`, id, actor.UserID, s.now())
-	if err != nil {
-		return db.Translate(err, "deactivate fee item")
-	}
-	if tag.RowsAffected() == 0 {
-		return notFound()
-	}
-	return nil
+	return db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		// The same form posted again changes nothing more.
+		if fresh, _, err := db.ClaimFormKey(ctx, tx, actor.UserID, s.now()); err != nil || !fresh {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `UPDATE fee_items SET active = false, updated_by = $2, updated_at = $3 WHERE id = $1`, id, actor.UserID, s.now())
+		if err != nil {
+			return db.Translate(err, "deactivate fee item")
+		}
+		if tag.RowsAffected() == 0 {
+			return notFound()
+		}
+		return nil
+	})
 }
 
 func (s *Service) item(ctx context.Context, id int64) (Item, error) {

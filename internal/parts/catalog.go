@@ -304,6 +304,13 @@ func parseCatalogRows(rows [][]string) ([]importRow, RowErrors) {
 			e := apperr.New(apperr.Invalid, key, kv...)
 			errs = append(errs, RowError{Row: rowNo, Key: key, Data: e.Data})
 		}
+		// A cell may carry what no one types (an escaped NUL, broken UTF-8): the
+		// database would refuse it, so the row is refused with the column named.
+		for c, v := range cells {
+			if !typedText(v) {
+				bad("catalog.row.bad_text", "Column", c+1)
+			}
+		}
 		var r importRow
 		r.code, _ = cell("编码")
 		switch {
@@ -408,4 +415,18 @@ func parseFlag(s string) (bool, bool) {
 		return false, true
 	}
 	return false, false
+}
+
+// typedText reports whether s is text a person could have typed: valid UTF-8 without
+// control characters other than tab and line breaks.
+func typedText(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if r == 0x7f || (r < 0x20 && r != '\t' && r != '\n' && r != '\r') {
+			return false
+		}
+	}
+	return true
 }

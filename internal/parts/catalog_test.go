@@ -335,3 +335,33 @@ func TestCatalogWithTenThousandParts(t *testing.T) {
 	}
 	t.Logf("10k parts: write+read xlsx %v, import %v, search page + plan %v", written, imported, time.Since(start))
 }
+
+// TestImportRefusesUntypeableText: a cell holding a NUL (a workbook may escape one as
+// _x0000_) or broken UTF-8 is a row error naming the column, never a database error.
+func TestImportRefusesUntypeableText(t *testing.T) {
+	t.Parallel()
+	w := catalogSetup(t)
+	sk := testkit.Actor(t, w.pool, "storekeeper")
+	rows := [][]string{
+		catalogHeader,
+		{"P-NEW-001", "名\x00称", "X1", "个", "10", "2", "否", "否", "是"},
+		{"P-NEW-002", "新配件", "\xff\xfe", "个", "10", "2", "否", "否", "是"},
+		{"P-NEW-003", "新配件三", "X3", "个", "10", "2", "否", "否", "是"},
+	}
+	_, _, err := w.svc.ImportCatalog(context.Background(), sk, rows)
+	rowErrs, ok := errors.AsType[parts.RowErrors](err)
+	if !ok || apperr.CodeOf(err) != apperr.Invalid {
+		t.Fatalf("got %v, want row errors", err)
+	}
+	if got := rowNumbers(rowErrs); !slices.Equal(got, []int{2, 3}) {
+		t.Errorf("bad rows %v, want [2 3]", got)
+	}
+	for _, e := range rowErrs {
+		if e.Key != "catalog.row.bad_text" {
+			t.Errorf("row %d: %s", e.Row, e.Key)
+		}
+	}
+	if n := w.count(t); n != 30 {
+		t.Errorf("%d parts after a refused import, want 30", n)
+	}
+}

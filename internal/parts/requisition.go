@@ -9,6 +9,7 @@ import (
 	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/textlimit"
 	"github.com/aftersales/aftersales/internal/workflow"
 	"github.com/jackc/pgx/v5"
 )
@@ -20,6 +21,12 @@ const (
 	Rejected  = "rejected"
 	Issued    = "issued"
 )
+
+// RequisitionTextLimit is the most characters a requisition's note or reject reason
+// holds; longer input is refused with a message naming the limit.
+const RequisitionTextLimit = 500
+
+var requisitionLimits = textlimit.Set{Default: RequisitionTextLimit}
 
 // Requisition is a request for parts for a work order (领料申请).
 type Requisition struct {
@@ -71,6 +78,9 @@ type Want struct {
 func (s *Service) Request(ctx context.Context, actor auth.Actor, orderID int64, wants []Want, note string) (Requisition, error) {
 	if !actor.Is(auth.RoleTechnician, auth.RoleSupervisor) {
 		return Requisition{}, forbidden("technician,supervisor")
+	}
+	if f := requisitionLimits.Check(map[string]string{}, "note", note); len(f) > 0 {
+		return Requisition{}, apperr.Fields(f)
 	}
 	var id int64
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
@@ -187,6 +197,9 @@ func (s *Service) Reject(ctx context.Context, actor auth.Actor, id int64, versio
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
 		return Requisition{}, apperr.Fields(map[string]string{"reason": "field.required"})
+	}
+	if f := requisitionLimits.Check(map[string]string{}, "reason", reason); len(f) > 0 {
+		return Requisition{}, apperr.Fields(f)
 	}
 	return s.requisitionStep(ctx, actor, id, version, Requested, func(tx pgx.Tx, r Requisition, now time.Time) error {
 		_, err := tx.Exec(ctx, `UPDATE requisitions SET state = 'rejected', version = version + 1, decided_by = $2, decided_at = $3, reject_reason = $4 WHERE id = $1`,

@@ -2,6 +2,7 @@ package parts_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -49,6 +50,11 @@ func TestRequisitionFromRequestToUse(t *testing.T) {
 	}
 	if _, err := ps.Request(ctx, tech, o.ID, []parts.Want{{Code: "NO-SUCH", Quantity: 1}}, ""); apperr.As(err).Fields["lines"] != "requisition.field.part" {
 		t.Errorf("unknown code: %v", err)
+	}
+	// Its note is bounded, and the message names the limit.
+	long := strings.Repeat("急", parts.RequisitionTextLimit+1)
+	if _, err := ps.Request(ctx, tech, o.ID, []parts.Want{{PartID: w.parts[0], Quantity: 1}}, long); apperr.As(err).Fields["note"] != "field.max.500" {
+		t.Errorf("a %d-character note: %v", parts.RequisitionTextLimit+1, err)
 	}
 	var code string
 	_ = w.pool.QueryRow(ctx, `SELECT code FROM parts WHERE id = $1`, w.parts[0]).Scan(&code)
@@ -153,6 +159,9 @@ func TestRequisitionFromRequestToUse(t *testing.T) {
 	}
 	if _, err := ps.Reject(ctx, keeper, r2.ID, r2.Version, " "); apperr.As(err).Fields["reason"] == "" {
 		t.Errorf("reject without reason: %v", err)
+	}
+	if _, err := ps.Reject(ctx, keeper, r2.ID, r2.Version, strings.Repeat("因", parts.RequisitionTextLimit+1)); apperr.As(err).Fields["reason"] != "field.max.500" {
+		t.Errorf("a %d-character reason: %v", parts.RequisitionTextLimit+1, err)
 	}
 	if r2, err = ps.Reject(ctx, keeper, r2.ID, r2.Version, "库存另有安排"); err != nil || r2.State != parts.Rejected {
 		t.Errorf("reject: %v", err)

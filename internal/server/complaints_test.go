@@ -49,6 +49,19 @@ func TestComplaintPages(t *testing.T) {
 	form.Set("category", "quality")
 	form.Set("severity", "important")
 	form.Set("claim_amount", "1200.50")
+	// Texts are bounded, in the form and by the service; the message names the limit.
+	mustContain(t, r.Body, `maxlength="2000"`)
+	long := url.Values{}
+	for k, v := range form {
+		long[k] = v
+	}
+	long.Set("what_happened", strings.Repeat("漏", 2001))
+	long.Set("form_key", "form-complaint-long1")
+	if r := hot.post("/complaints", long); r.Status != http.StatusUnprocessableEntity {
+		t.Errorf("a 2001-character complaint: %d", r.Status)
+	} else {
+		mustContain(t, r.Body, "最多 2000 个字")
+	}
 	r = hot.post("/complaints", form)
 	if r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Location, "/complaints/") {
 		t.Fatalf("log: %d %s\n%s", r.Status, r.Location, r.Body)

@@ -19,7 +19,8 @@ func TestBadTextIsRefusedNot500(t *testing.T) {
 	a := newApp(t)
 	c := a.client(t)
 	c.signIn("hotline")
-	for _, path := range []string{"/orders?q=%00", "/orders?q=%ff%fe", "/customers?q=a%00b", "/intake?phone=%c3%28"} {
+	for _, path := range []string{"/orders?q=%00", "/orders?q=%ff%fe", "/customers?q=a%00b", "/intake?phone=%c3%28",
+		"/orders.xlsx?q=%00", "/complaints?q=%ff", "/complaints/new?phone=1%00", "/proposals?q=a%00", "/callbacks?q=%c3%28"} {
 		r := c.get(path)
 		if r.Status != http.StatusUnprocessableEntity {
 			t.Errorf("GET %s: %d", path, r.Status)
@@ -34,6 +35,22 @@ func TestBadTextIsRefusedNot500(t *testing.T) {
 	r = c.post("/orders/"+id+"/forward", url.Values{"version": {version}, "note": {"\xff\xfe"}})
 	if r.Status != http.StatusUnprocessableEntity {
 		t.Errorf("broken UTF-8 in a note: %d", r.Status)
+	}
+	// The same holds for the newer modules' forms and the reports' filters.
+	for path, form := range map[string]url.Values{
+		"/complaints": {"what_happened": {"a\x00b"}, "channel": {"phone"}},
+		"/proposals":  {"content": {"\xff\xfe"}, "channel": {"phone"}},
+	} {
+		if r := c.post(path, form); r.Status != http.StatusUnprocessableEntity {
+			t.Errorf("POST %s with bad text: %d", path, r.Status)
+		}
+	}
+	mgr := a.client(t)
+	mgr.signIn("manager")
+	for _, path := range []string{"/reports?from=%00", "/reports.xlsx?station=%ff", "/settings/complaints?x=%00"} {
+		if r := mgr.get(path); r.Status != http.StatusUnprocessableEntity {
+			t.Errorf("GET %s: %d", path, r.Status)
+		}
 	}
 	var events int
 	_ = a.Pool.QueryRow(t.Context(), `SELECT count(*) FROM work_order_events WHERE order_id = $1`, id).Scan(&events)
@@ -213,4 +230,62 @@ func TestPartCodesIgnoreLetterCase(t *testing.T) {
 	}
 	page := c.get(r.Location)
 	mustContain(t, page.Body, "p-af-001 → P-AF-001")
+}
+
+// TestSettingsFormsTakeEffectOnce: the manager's settings forms carry a one-time key; a
+// form posted again (a double click, a retried request) answers as the first post did
+// instead of refusing a day it has just added or removed.
+func TestSettingsFormsTakeEffectOnce(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	m := a.client(t)
+	m.signIn("manager")
+	for _, path := range []string{"/settings", "/settings/fees"} {
+		body := m.get(path).Body
+		for _, form := range []string{`id="settings-form"`, `id="add-day"`, `id="fee-item-form"`, `class="inline fee-deactivate"`} {
+			i := strings.Index(body, form)
+			if i < 0 {
+				continue
+			}
+			if end := strings.Index(body[i:], "</form>"); !strings.Contains(body[i:i+end], `name="form_key"`) {
+				t.Errorf("%s: the form %s has no one-time key", path, form)
+			}
+		}
+	}
+	days := func() int {
+		var n int
+		_ = a.Pool.QueryRow(t.Context(), `SELECT count(*) FROM calendar_days WHERE day = '2026-10-01'`).Scan(&n)
+		return n
+	}
+	add := url.Values{"day": {"2026-10-01"}, "kind": {"holiday"}, "form_key": {"add-day-key-01"}}
+	for _, st := range postTogether(m, 3, "/settings/calendar", add) {
+		if st != http.StatusSeeOther {
+			t.Errorf("adding a day posted three times: %d", st)
+		}
+	}
+	if r := m.post("/settings/calendar", add); r.Status != http.StatusSeeOther || days() != 1 {
+		t.Errorf("the add form once more: %d, %d days", r.Status, days())
+	}
+	del := url.Values{"confirm": {"yes"}, "form_key": {"del-day-key-01"}}
+	for range 2 {
+		if r := m.post("/settings/calendar/2026-10-01/delete", del); r.Status != http.StatusSeeOther || days() != 0 {
+			t.Errorf("the delete form posted again: %d, %d days", r.Status, days())
+		}
+	}
+	item := url.Values{"code": {"CLEAN"}, "name": {"清洗冷却器"}, "kind": {"labour"}, "price": {"150"}, "form_key": {"fee-item-key-1"}}
+	for _, st := range postTogether(m, 3, "/settings/fees", item) {
+		if st != http.StatusSeeOther {
+			t.Errorf("saving a fee item posted three times: %d", st)
+		}
+	}
+	var id int64
+	_ = a.Pool.QueryRow(t.Context(), `SELECT id FROM fee_items WHERE code = 'CLEAN'`).Scan(&id)
+	// A later change of the same item with the old form's key changes nothing.
+	item.Set("price", "999")
+	m.post("/settings/fees", item)
+	var price int64
+	_ = a.Pool.QueryRow(t.Context(), `SELECT price_fen FROM fee_items WHERE id = $1`, id).Scan(&price)
+	if price != 15000 {
+		t.Errorf("a repeated key changed the price to %d fen", price)
+	}
 }

@@ -11,6 +11,13 @@ func TestSafeNextKeepsFragments(t *testing.T) {
 		"//evil.example/#card-12":  "/",
 		"https://evil.example/#x":  "/",
 		"/\\evil.example#card-1":   "/",
+		// /%09%5C and /%09/evil.example as a decoded query hands them over.
+		"/\t\\":            "/",
+		"/\t/evil.example": "/",
+		"/\r\n//evil":      "/",
+		"%2F%2Fevil":       "/",
+		"/%2F%2Fevil":      "/",
+		"/%5C%5Cevil":      "/",
 	} {
 		if got := safeNext(next); got != want {
 			t.Errorf("safeNext(%q) = %q, want %q", next, got, want)

@@ -104,6 +104,10 @@ func (s *Service) UpdateSettings(ctx context.Context, actor auth.Actor, st Setti
 		return apperr.Fields(fields)
 	}
 	return db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		// The same form posted again changes nothing more.
+		if fresh, _, err := db.ClaimFormKey(ctx, tx, actor.UserID, s.now()); err != nil || !fresh {
+			return err
+		}
 		_, err := tx.Exec(ctx, `UPDATE settings SET sla_urgent_contact_minutes = $1, sla_urgent_arrive_minutes = $2,
 			sla_normal_contact_workdays = $3, sla_normal_arrive_workdays = $4, sla_repair_minutes = $5, repair_warranty_days = $6,
 			callback_after_guidance_minutes = $7, callback_after_unsure_minutes = $8, callback_after_repair_workdays = $9,

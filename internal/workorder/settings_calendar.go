@@ -61,6 +61,10 @@ func (s *Service) AddCalendarDay(ctx context.Context, actor auth.Actor, day cale
 		return apperr.Fields(fields)
 	}
 	return db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		// The same form posted again succeeds as the first did, adding nothing.
+		if fresh, _, err := db.ClaimFormKey(ctx, tx, actor.UserID, s.now()); err != nil || !fresh {
+			return err
+		}
 		if err := touchSettings(ctx, tx, actor, s.now()); err != nil {
 			return err
 		}
@@ -88,6 +92,10 @@ func (s *Service) DeleteCalendarDay(ctx context.Context, actor auth.Actor, day c
 		return apperr.New(apperr.Forbidden, "error.forbidden_role", "Roles", "manager")
 	}
 	return db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		// The same form posted again succeeds as the first did.
+		if fresh, _, err := db.ClaimFormKey(ctx, tx, actor.UserID, s.now()); err != nil || !fresh {
+			return err
+		}
 		if err := touchSettings(ctx, tx, actor, s.now()); err != nil {
 			return err
 		}
