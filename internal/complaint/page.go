@@ -166,15 +166,34 @@ type Filter struct {
 	Overdue       bool
 	Claims        bool
 	// Text matches the number, the customer's name or phone, or what happened.
-	Text  string
-	After string
-	Limit int
+	Text string
+	// From and To bound the time Basis names (To exclusive; zero leaves a side open),
+	// as the report's complaint figures do (PeriodCond).
+	From, To time.Time
+	// Basis is BasisCreated ("", the default), BasisDue or BasisPaid.
+	Basis string
+	// OnTime keeps, of the complaints due (BasisDue only), those whose result was
+	// proposed by the deadline (ProposedOnTime).
+	OnTime bool
+	After  string
+	Limit  int
+}
+
+// Period says the filter bounds a time of the complaints, as a report figure does: the
+// list then counts what it matched.
+func (f Filter) Period() bool {
+	return !f.From.IsZero() || !f.To.IsZero() || f.OnTime || (f.Basis != "" && f.Basis != BasisCreated)
 }
 
 // List is one page of complaints and the cursor of the next (empty at the end).
 type List struct {
 	Complaints []Complaint
 	Next       string
+	// Counted says the filter bounds a period (Filter.Period); Total is then the number
+	// of complaints matched on every page, and PaidFen the amount approved for them.
+	Counted bool
+	Total   int64
+	PaidFen int64
 	// Stations and Staff fill the filters.
 	Stations []Station
 	Staff    []Person
@@ -188,10 +207,10 @@ type Station struct {
 	Name string `db:"name"`
 }
 
-// List returns the complaints the actor sees, newest first, filtered and keyset-paginated.
-func (s *Service) List(ctx context.Context, actor auth.Actor, f Filter) (List, error) {
-	args := []any{}
-	arg := db.Args(&args)
+// listWhere is the condition of the complaints f selects among those actor sees, before
+// the cursor. arg adds a value to the query's arguments and returns its placeholder. An
+// unknown basis, or OnTime without BasisDue, is Invalid.
+func listWhere(actor auth.Actor, f Filter, now time.Time, arg func(any) string) (string, error) {
 	where := []string{Scope(actor, "c", arg)}
 	if len(f.States) > 0 {
 		ss := make([]string, len(f.States))
@@ -216,7 +235,7 @@ func (s *Service) List(ctx context.Context, actor auth.Actor, f Filter) (List, e
 		where = append(where, "c.technician_id = "+arg(f.TechnicianID))
 	}
 	if f.Overdue {
-		where = append(where, overdueSQL("c", arg(s.now())))
+		where = append(where, overdueSQL("c", arg(now)))
 	}
 	if f.Claims {
 		where = append(where, "c.is_claim")
@@ -229,15 +248,57 @@ func (s *Service) List(ctx context.Context, actor auth.Actor, f Filter) (List, e
 		}
 		where = append(where, cond+")")
 	}
+	if f.Period() {
+		var from, to string
+		if !f.From.IsZero() {
+			from = arg(f.From) + "::timestamptz"
+		}
+		if !f.To.IsZero() {
+			to = arg(f.To) + "::timestamptz"
+		}
+		cond, ok := PeriodCond(f.Basis, from, to, func() string { return arg(now) })
+		if !ok {
+			return "", apperr.Fields(map[string]string{"basis": "complaint.field.basis_invalid"})
+		}
+		where = append(where, cond)
+		if f.OnTime {
+			if f.Basis != BasisDue {
+				return "", apperr.Fields(map[string]string{"ontime": "complaint.field.on_time_due_only"})
+			}
+			where = append(where, ProposedOnTime)
+		}
+	}
+	return strings.Join(where, " AND "), nil
+}
+
+// List returns the complaints the actor sees, newest first, filtered and keyset-paginated;
+// with a period (Filter.Period) it counts them all. Invalid for a bad cursor, an unknown
+// basis, or OnTime without BasisDue.
+func (s *Service) List(ctx context.Context, actor auth.Actor, f Filter) (List, error) {
+	now := s.now()
+	args := []any{}
+	arg := db.Args(&args)
+	where, err := listWhere(actor, f, now, arg)
+	if err != nil {
+		return List{}, err
+	}
+	l := List{CanLog: MayLog(actor), Counted: f.Period()}
+	if l.Counted {
+		err := s.pool.QueryRow(ctx, `SELECT count(*), coalesce(sum(c.approved_fen), 0)::bigint
+			FROM complaints c JOIN customers cu ON cu.id = c.customer_id WHERE `+where, args...).Scan(&l.Total, &l.PaidFen)
+		if err != nil {
+			return List{}, db.Translate(err, "complaint count")
+		}
+	}
 	if f.After != "" {
 		at, id, ok := db.ParseCursor(f.After)
 		if !ok {
 			return List{}, apperr.Fields(map[string]string{"after": "error.invalid"})
 		}
-		where = append(where, "(c.created_at, c.id) < ("+arg(at)+", "+arg(id)+")")
+		where += " AND (c.created_at, c.id) < (" + arg(at) + ", " + arg(id) + ")"
 	}
 	limit := db.PageSize(f.Limit)
-	rows, err := s.pool.Query(ctx, selectComplaint+" WHERE "+strings.Join(where, " AND ")+
+	rows, err := s.pool.Query(ctx, selectComplaint+" WHERE "+where+
 		" ORDER BY c.created_at DESC, c.id DESC LIMIT "+arg(limit+1), args...)
 	if err != nil {
 		return List{}, db.Translate(err, "complaints")
@@ -246,7 +307,7 @@ func (s *Service) List(ctx context.Context, actor auth.Actor, f Filter) (List, e
 	if err != nil {
 		return List{}, db.Translate(err, "complaints")
 	}
-	l := List{Complaints: cs, CanLog: MayLog(actor)}
+	l.Complaints = cs
 	if len(cs) > limit {
 		l.Complaints = cs[:limit]
 		last := l.Complaints[limit-1]

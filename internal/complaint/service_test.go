@@ -438,3 +438,118 @@ func TestTextLimits(t *testing.T) {
 		t.Errorf("refused steps changed it: version %d, want %d", p.Complaint.Version, c.Version)
 	}
 }
+
+// TestListByPeriod: complaints logged, due and paid inside and outside March 2031; each
+// basis lists exactly those the report counts (logged in the month; due in it before
+// now, and of them those proposed by the deadline; paid in it), counts them on every
+// page, and keeps them over the pages.
+func TestListByPeriod(t *testing.T) {
+	f := newFixture(t)
+	day := func(d, h, m int) time.Time { return time.Date(2031, 3, d, h, m, 0, 0, testkit.Shanghai) }
+	f.clock.Set(day(20, 10, 0))
+	mgr := f.actor("manager")
+	type spec struct {
+		created           time.Time
+		due, paid, propos *time.Time
+		approved          int64
+	}
+	at := func(t time.Time) *time.Time { return &t }
+	specs := map[string]spec{
+		// logged and due in March, proposed before the deadline
+		"A": {created: day(5, 9, 0), due: at(day(10, 18, 0)), propos: at(day(9, 12, 0))},
+		// logged in February, due in March, proposed after the deadline
+		"B": {created: day(1, 0, 0).AddDate(0, 0, -9), due: at(day(12, 18, 0)), propos: at(day(13, 9, 0))},
+		// logged in March, due after now (still in March): not yet due
+		"C": {created: day(15, 9, 0), due: at(day(25, 18, 0)), propos: at(day(16, 9, 0))},
+		// logged and due in January, paid in March
+		"D": {created: time.Date(2031, 1, 10, 9, 0, 0, 0, testkit.Shanghai), due: at(time.Date(2031, 1, 15, 18, 0, 0, 0, testkit.Shanghai)), paid: at(day(2, 10, 0)), approved: 50000},
+		// logged on the month's last evening, paid just after it
+		"E": {created: day(31, 23, 30), paid: at(time.Date(2031, 4, 1, 0, 10, 0, 0, testkit.Shanghai)), approved: 1000},
+		// logged at the next month's first moment, due just before the month, paid on its last minute
+		"F": {created: time.Date(2031, 4, 1, 0, 0, 0, 0, testkit.Shanghai), due: at(day(1, 0, 0).Add(-time.Minute)), paid: at(day(31, 23, 59)), approved: 20000},
+		// logged at the month's first moment, due and passed, never proposed
+		"G": {created: day(1, 0, 0), due: at(day(18, 18, 0))},
+	}
+	ids := map[int64]string{}
+	for name, s := range specs {
+		in := f.about()
+		in.WhatHappened = "期间筛选 " + name
+		if s.paid != nil {
+			in.IsClaim, in.ClaimAmount = true, "1000"
+		}
+		c := f.log(in)
+		ids[c.ID] = name
+		var approved *int64
+		if s.paid != nil {
+			approved = &s.approved
+		}
+		if _, err := f.pool.Exec(f.ctx, `UPDATE complaints SET created_at = $2, due_at = $3, paid_at = $4, approved_fen = $5 WHERE id = $1`,
+			c.ID, s.created, s.due, s.paid, approved); err != nil {
+			t.Fatal(err)
+		}
+		if s.propos != nil {
+			if _, err := f.pool.Exec(f.ctx, `INSERT INTO complaint_events (complaint_id, step, from_state, to_state, actor_id, version, at)
+				VALUES ($1, 'propose', 'handling', 'proposed', $2, 2, $3)`, c.ID, mgr.UserID, *s.propos); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	from, to := day(1, 0, 0), time.Date(2031, 4, 1, 0, 0, 0, 0, testkit.Shanghai)
+	cases := []struct {
+		basis  string
+		onTime bool
+		want   string
+		fen    int64
+	}{
+		{"", false, "ACEG", 0},
+		{complaint.BasisCreated, false, "ACEG", 0},
+		{complaint.BasisDue, false, "ABG", 0},
+		{complaint.BasisDue, true, "A", 0},
+		{complaint.BasisPaid, false, "DF", 70000},
+	}
+	for _, c := range cases {
+		flt := complaint.Filter{From: from, To: to, Basis: c.basis, OnTime: c.onTime, Limit: 1}
+		var got []string
+		for page := 0; ; page++ {
+			l, err := f.svc.List(f.ctx, mgr, flt)
+			if err != nil {
+				t.Fatalf("%s: %v", c.basis, err)
+			}
+			if !l.Counted || l.Total != int64(len(c.want)) || (c.fen != 0 && l.PaidFen != c.fen) {
+				t.Errorf("%s on time %v, page %d: counted %v, %d complaints, %d fen; want %d, %d fen", c.basis, c.onTime, page, l.Counted, l.Total, l.PaidFen, len(c.want), c.fen)
+			}
+			for _, x := range l.Complaints {
+				name, ok := ids[x.ID]
+				if !ok {
+					name = x.Number
+				}
+				got = append(got, name)
+			}
+			if l.Next == "" {
+				break
+			}
+			flt.After = l.Next
+		}
+		slices.Sort(got)
+		if want := strings.Split(c.want, ""); !slices.Equal(got, want) {
+			t.Errorf("%q on time %v lists %v, want %v", c.basis, c.onTime, got, want)
+		}
+	}
+	// Only one side bounded: due from 12 March up to now.
+	l, err := f.svc.List(f.ctx, mgr, complaint.Filter{From: day(12, 0, 0), Basis: complaint.BasisDue})
+	if err != nil || l.Total != 2 {
+		t.Errorf("due from 12 March: %d, %v; want B and G", l.Total, err)
+	}
+	// No period: nothing counted.
+	if l, err := f.svc.List(f.ctx, mgr, complaint.Filter{Basis: complaint.BasisCreated}); err != nil || l.Counted {
+		t.Errorf("without a period: counted %v, %v", l.Counted, err)
+	}
+	for name, flt := range map[string]complaint.Filter{
+		"basis":  {From: from, Basis: "closed"},
+		"ontime": {From: from, Basis: complaint.BasisCreated, OnTime: true},
+	} {
+		if _, err := f.svc.List(f.ctx, mgr, flt); apperr.As(err).Fields[name] == "" {
+			t.Errorf("bad %s: %v", name, err)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package report_test
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/complaint"
 	"github.com/aftersales/aftersales/internal/report"
 	"github.com/aftersales/aftersales/internal/testkit"
 	wo "github.com/aftersales/aftersales/internal/workorder"
@@ -96,6 +98,57 @@ func TestFigureLinksListTheOrdersCounted(t *testing.T) {
 	for _, k := range keys {
 		if f := sets["SH"].Get(k); f.Num == 0 || f.Num == f.Den {
 			t.Errorf("SH %s = %d/%d tells the sides apart poorly", k, f.Num, f.Den)
+		}
+	}
+}
+
+// TestComplaintFiguresAgreeWithTheList: on the crafted November, read on 10 December
+// and on 22 November (the second complaint not yet due), each complaint figure of the
+// total and of each station is what the complaint list counts over the period on its
+// basis (complaint.PeriodCond): logged, due (and of those on time), paid.
+func TestComplaintFiguresAgreeWithTheList(t *testing.T) {
+	t.Parallel()
+	ds := buildDataset(t)
+	ctx := context.Background()
+	centre := ds.users.Actor("manager")
+	complaints := complaint.NewService(ds.pool, ds.clock.Now, testkit.Shanghai)
+	nov := month(time.November)
+	for _, now := range []time.Time{at(12, 10, 10), at(11, 22, 10)} {
+		ds.clock.Set(now)
+		p, err := ds.svc.Report(ctx, centre, report.Query{Period: nov})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sets := map[int64]report.Set{0: p.Total.Current}
+		for _, r := range p.Rows {
+			sets[r.Station.ID] = r.Current
+		}
+		listed := func(station int64, basis string, onTime bool) complaint.List {
+			t.Helper()
+			l, err := complaints.List(ctx, centre, complaint.Filter{StationID: station, From: nov.From, To: nov.To, Basis: basis, OnTime: onTime})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return l
+		}
+		for station, s := range sets {
+			name := fmt.Sprintf("%s, station %d", now.Format(time.DateOnly), station)
+			if f, l := s.Get(report.ComplaintsPer100), listed(station, complaint.BasisCreated, false); l.Total != f.Num {
+				t.Errorf("%s: %d complaints logged, the list %d", name, f.Num, l.Total)
+			}
+			onTime, due := s.Get(report.ComplaintsOnTime), listed(station, complaint.BasisDue, false)
+			if due.Total != onTime.Den {
+				t.Errorf("%s: %d complaints due, the list %d", name, onTime.Den, due.Total)
+			}
+			if l := listed(station, complaint.BasisDue, true); l.Total != onTime.Num {
+				t.Errorf("%s: %d handled on time, the list %d", name, onTime.Num, l.Total)
+			}
+			if f, l := s.Get(report.ClaimsPaid), listed(station, complaint.BasisPaid, false); l.Total != f.Den || l.PaidFen != f.Num {
+				t.Errorf("%s: %d claims paid, %d fen; the list %d, %d fen", name, f.Den, f.Num, l.Total, l.PaidFen)
+			}
+		}
+		if f := sets[ds.sh].Get(report.ComplaintsOnTime); now.Month() == time.November && (f.Num != 1 || f.Den != 1) {
+			t.Errorf("SH on 22 November: on time %d/%d, want 1/1", f.Num, f.Den)
 		}
 	}
 }

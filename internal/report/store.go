@@ -65,11 +65,6 @@ func (q *query) in(col string) string {
 	return "(" + col + " >= " + q.from + " AND " + col + " < " + q.to + ")"
 }
 
-// dueIn is the condition that column lies in the period and before now.
-func (q *query) dueIn(col string) string {
-	return "(" + col + " >= " + q.from + " AND " + col + " < least(" + q.to + "::timestamptz, " + q.now + "::timestamptz))"
-}
-
 func group(col string) (key, by string) {
 	return "CASE WHEN grouping(" + col + ") = 1 THEN 0 ELSE " + col + " END", " GROUP BY GROUPING SETS ((" + col + "), ())"
 }
@@ -195,15 +190,17 @@ func (st *store) figures(ctx context.Context, sel []int64, p Period) (sets, erro
 		return rows.Err()
 	})
 
+	// The complaint figures: complaint's conditions (complaint.PeriodCond), which the
+	// complaint list filters by too.
 	q = st.query(sel, p)
-	dueIn := q.dueIn("c.due_at")
-	paid := q.in("c.paid_at")
-	b.Queue(`SELECT `+ckey+`, count(*) FILTER (WHERE `+q.in("c.created_at")+`),
+	created := complaint.CreatedIn(q.from, q.to)
+	dueIn := complaint.DueIn(q.from, q.to, q.now)
+	paid := complaint.PaidIn(q.from, q.to)
+	b.Queue(`SELECT `+ckey+`, count(*) FILTER (WHERE `+created+`),
 		count(*) FILTER (WHERE `+dueIn+`),
-		count(*) FILTER (WHERE `+dueIn+` AND EXISTS (SELECT 1 FROM complaint_events ev
-			WHERE ev.complaint_id = c.id AND ev.to_state = 'proposed' AND ev.at <= c.due_at)),
+		count(*) FILTER (WHERE `+dueIn+` AND `+complaint.ProposedOnTime+`),
 		count(*) FILTER (WHERE `+paid+`), coalesce(sum(c.approved_fen) FILTER (WHERE `+paid+`), 0)::bigint
-		FROM complaints c WHERE `+q.ComplaintScope()+` AND (`+q.in("c.created_at")+` OR `+dueIn+` OR `+paid+`)`+cby, q.args...).Query(func(rows pgx.Rows) error {
+		FROM complaints c WHERE `+q.ComplaintScope()+` AND (`+created+` OR `+dueIn+` OR `+paid+`)`+cby, q.args...).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
 			var id, logged, due, onTime, paidN, paidFen int64
 			if err := rows.Scan(&id, &logged, &due, &onTime, &paidN, &paidFen); err != nil {
@@ -242,7 +239,7 @@ func (st *store) technicians(ctx context.Context, sel []int64, p Period) ([]Tech
 		(SELECT count(*) `+done+` AND `+firstFix+`) AS first_fix,
 		(SELECT coalesce(sum(a.overall), 0) `+reached+`) AS overall_sum,
 		(SELECT count(*) `+reached+`) AS overall_n,
-		(SELECT count(*) FROM complaints c WHERE c.technician_id = u.id AND `+q.in("c.created_at")+` AND `+q.ComplaintScope()+`) AS complaints,
+		(SELECT count(*) FROM complaints c WHERE c.technician_id = u.id AND `+complaint.CreatedIn(q.from, q.to)+` AND `+q.ComplaintScope()+`) AS complaints,
 		(SELECT count(*) FROM work_orders r JOIN work_orders o ON o.id = r.repeat_of
 			WHERE o.assignee_id = u.id AND `+q.in("r.created_at")+` AND `+q.Scope()+`) AS repeats,
 		(SELECT count(*) FROM work_order_events e JOIN work_orders o ON o.id = e.order_id

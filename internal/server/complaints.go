@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -14,12 +15,17 @@ import (
 )
 
 // complaintFilter reads the list's filters from the URL; "responsible=me" is the actor.
-func complaintFilter(r *http.Request) complaint.Filter {
+// from and to are days in the user's time zone (the to day included), bounding the time
+// basis names (created, due or paid); ontime=1, with basis=due, keeps those handled on
+// time. errs names what does not parse, with catalog keys.
+func complaintFilter(r *http.Request) (complaint.Filter, map[string]string) {
 	q := r.URL.Query()
+	errs := map[string]string{}
 	num := func(k string) int64 { n, _ := strconv.ParseInt(q.Get(k), 10, 64); return n }
 	f := complaint.Filter{Severity: q.Get("severity"), Category: q.Get("category"), StationID: num("station"),
 		ResponsibleID: num("responsible"), TechnicianID: num("technician"), Overdue: q.Get("overdue") == "1",
-		Claims: q.Get("claims") == "1", Text: limitRunes(q.Get("q"), 100), After: limitRunes(q.Get("after"), 64)}
+		Claims: q.Get("claims") == "1", Text: limitRunes(q.Get("q"), 100), After: limitRunes(q.Get("after"), 64),
+		Basis: q.Get("basis"), OnTime: q.Get("ontime") == "1"}
 	if q.Get("responsible") == "me" {
 		f.ResponsibleID = actor(r).UserID
 	}
@@ -34,7 +40,27 @@ func complaintFilter(r *http.Request) complaint.Filter {
 	default:
 		f.States = []complaint.State{complaint.State(st)}
 	}
-	return f
+	loc := i18n.Location(r.Context())
+	day := func(k string) time.Time {
+		if q.Get(k) == "" {
+			return time.Time{}
+		}
+		t, err := time.ParseInLocation(time.DateOnly, q.Get(k), loc)
+		if err != nil {
+			errs[k] = "complaint.field.date_invalid"
+		}
+		return t
+	}
+	f.From = day("from")
+	if to := day("to"); !to.IsZero() {
+		f.To = to.AddDate(0, 0, 1) // the to day is included
+	}
+	if f.Basis != "" && !slices.Contains(complaint.Bases, f.Basis) {
+		errs["basis"] = "complaint.field.basis_invalid"
+	} else if f.OnTime && f.Basis != complaint.BasisDue {
+		errs["ontime"] = "complaint.field.on_time_due_only"
+	}
+	return f, errs
 }
 
 // limitRunes cuts s to at most n characters.
@@ -48,12 +74,18 @@ func limitRunes(s string, n int) string {
 // handleComplaints is the complaint list (投诉).
 func (s *server) handleComplaints() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		l, err := s.Complaints.List(r.Context(), actor(r), complaintFilter(r))
+		f, errs := complaintFilter(r)
+		status := http.StatusOK
+		if len(errs) > 0 {
+			// The list shows what the actor sees, unfiltered, under the messages.
+			f, status = complaint.Filter{}, http.StatusUnprocessableEntity
+		}
+		l, err := s.Complaints.List(r.Context(), actor(r), f)
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		s.render(w, r, http.StatusOK, views.Complaints(s.page(r, "complaint.list_title"), views.ComplaintListView{List: l, Query: r.URL.Query(), Now: s.Now()}))
+		s.render(w, r, status, views.Complaints(s.page(r, "complaint.list_title"), views.ComplaintListView{List: l, Query: r.URL.Query(), Now: s.Now(), Errors: errs}))
 	}
 }
 

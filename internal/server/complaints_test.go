@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -117,5 +118,83 @@ func TestComplaintPages(t *testing.T) {
 	}
 	if r := sup.get(page + "/print"); r.Status != http.StatusOK || !strings.Contains(r.Body, "投诉处理通知单") {
 		t.Errorf("print: %d", r.Status)
+	}
+}
+
+// TestComplaintListPeriod: the complaint list filters by a period of days on the time a
+// basis names, says how many complaints matched, and its next-page link keeps the
+// filters; a bad date, basis or on-time choice is a message in Chinese (422).
+func TestComplaintListPeriod(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	var station string
+	err := a.Pool.QueryRow(t.Context(), `SELECT s.id::text FROM stations s WHERE s.code = 'SH'`).Scan(&station)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 55 complaints logged on 2 January 2020 (Shanghai), due that evening; the first 20
+	// proposed before the deadline.
+	_, err = a.Pool.Exec(t.Context(), `INSERT INTO complaints (number, station_id, state, channel, customer_id, category, severity,
+		what_happened, due_at, is_claim, created_by, created_at, updated_at)
+		SELECT 'TS20200102-' || lpad(g::text, 4, '0'), x.station_id, 'proposed', 'phone', x.customer_id, 'quality', 'general', '期间分页',
+			'2020-01-02 18:00+08', false, x.created_by, '2020-01-02 09:00+08'::timestamptz + g * interval '1 minute', now()
+		FROM (SELECT station_id, customer_id, created_by FROM complaints WHERE station_id = $1 ORDER BY id LIMIT 1) x, generate_series(1, 55) g`, station)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = a.Pool.Exec(t.Context(), `INSERT INTO complaint_events (complaint_id, step, from_state, to_state, actor_id, version, at)
+		SELECT id, 'propose', 'handling', 'proposed', created_by, 2, created_at + interval '1 hour'
+		FROM complaints WHERE number BETWEEN 'TS20200102-0001' AND 'TS20200102-0020'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mgr := a.client(t)
+	mgr.signIn("manager")
+
+	r := mgr.get("/complaints?station=" + station + "&from=2020-01-02&to=2020-01-02&basis=created")
+	if r.Status != http.StatusOK {
+		t.Fatalf("period: %d", r.Status)
+	}
+	mustContain(t, r.Body, `id="complaints-total"`, "共 55 条", `name="from" id="complaint-from" value="2020-01-02"`, `<option value="created" selected>`)
+	next := regexp.MustCompile(`href="(/complaints\?[^"]*after=[^"]*)"`).FindStringSubmatch(r.Body)
+	if next == nil {
+		t.Fatal("no next-page link")
+	}
+	link, err := url.Parse(html.UnescapeString(next[1]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range map[string]string{"station": station, "from": "2020-01-02", "to": "2020-01-02", "basis": "created"} {
+		if link.Query().Get(k) != v {
+			t.Errorf("next link %s: %s = %q, want %q", link, k, link.Query().Get(k), v)
+		}
+	}
+	r = mgr.get(link.String())
+	if r.Status != http.StatusOK || strings.Count(r.Body, `<tr data-id=`) != 5 {
+		t.Errorf("second page: %d, %d rows", r.Status, strings.Count(r.Body, `<tr data-id=`))
+	}
+	mustContain(t, r.Body, "共 55 条")
+	// Due that day (long passed), and of them proposed by the deadline.
+	mustContain(t, mgr.get("/complaints?station="+station+"&from=2020-01-02&to=2020-01-02&basis=due").Body, "共 55 条")
+	mustContain(t, mgr.get("/complaints?station="+station+"&from=2020-01-02&to=2020-01-02&basis=due&ontime=1").Body, "共 20 条")
+	// The day after: nothing logged.
+	mustContain(t, mgr.get("/complaints?station="+station+"&from=2020-01-03&to=2020-01-03").Body, "共 0 条")
+
+	for q, msg := range map[string]string{
+		"from=2020-13-01&to=2020-01-02":       "日期格式不正确，应为 年-月-日。",
+		"from=2020-01-02&to=2.1.2020":         "日期格式不正确，应为 年-月-日。",
+		"from=2020-01-02&basis=closed":        "请选择按登记时间、处理期限或赔付时间。",
+		"from=2020-01-02&basis=paid&ontime=1": "“只看按期提出处理结果”须按处理期限筛选。",
+	} {
+		r := mgr.get("/complaints?" + q)
+		if r.Status != http.StatusUnprocessableEntity {
+			t.Errorf("%s: %d", q, r.Status)
+			continue
+		}
+		mustContain(t, r.Body, msg)
+		describedByResolves(t, q, r.Body)
+		if strings.Contains(r.Body, `id="complaints-total"`) {
+			t.Errorf("%s: a count under a refused filter", q)
+		}
 	}
 }
