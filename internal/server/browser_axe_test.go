@@ -150,7 +150,7 @@ func TestBrowserAccessibility(t *testing.T) {
 		{"supervisor", []string{"/", "/board", "/board?view=tech", "/assessments", "/complaints", "/complaints/" + complaintID, "/orders/" + orderID}},
 		{"tech1", []string{"/", "/jobs", "/orders/" + jobID}},
 		{"storekeeper", []string{"/", "/parts", "/parts/requisitions", "/parts/receipts", "/parts/stocktakes", "/parts/catalog"}},
-		{"manager", []string{"/", "/settings", "/settings/complaints", "/receivables", "/customers/" + customerID}},
+		{"manager", []string{"/", "/settings", "/settings/complaints", "/receivables", "/customers/" + customerID, "/callbacks/due"}},
 		{"admin", []string{"/", "/admin/users"}},
 	} {
 		t.Run(c.user, func(t *testing.T) {

@@ -3,7 +3,10 @@ package server
 import (
 	"net/http"
 	"strconv"
+	"time"
 
+	"github.com/aftersales/aftersales/internal/apperr"
+	"github.com/aftersales/aftersales/internal/i18n"
 	"github.com/aftersales/aftersales/internal/workorder"
 	"github.com/aftersales/aftersales/web/views"
 )
@@ -80,4 +83,75 @@ func callbackInput(vals map[string]string) (workorder.Callback, map[string]strin
 		errs["reason"] = "callback.field.satisfied"
 	}
 	return c, errs
+}
+
+// callbacksDueFilter decodes the query of the callbacks that fell due: station, from and
+// to (days in the user's time zone, to included) and reached (1 or 0); errs names what
+// does not parse.
+func callbacksDueFilter(r *http.Request) (workorder.DueFilter, map[string]string) {
+	q := r.URL.Query()
+	errs := map[string]string{}
+	f := workorder.DueFilter{After: q.Get("after")}
+	if v := q.Get("station"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			errs["station"] = "error.invalid"
+		}
+		f.StationID = n
+	}
+	loc := i18n.Location(r.Context())
+	day := func(k string) time.Time {
+		if q.Get(k) == "" {
+			return time.Time{}
+		}
+		t, err := time.ParseInLocation("2006-01-02", q.Get(k), loc)
+		if err != nil {
+			errs[k] = "customer.field.date_invalid"
+		}
+		return t
+	}
+	f.From = day("from")
+	if to := day("to"); !to.IsZero() {
+		f.To = to.AddDate(0, 0, 1) // the "to" day is included
+	}
+	if !f.From.IsZero() && !f.To.IsZero() && !f.To.After(f.From) {
+		errs["to"] = "callback.due.range_order"
+	}
+	switch q.Get("reached") {
+	case "":
+	case "1", "0":
+		reached := q.Get("reached") == "1"
+		f.Reached = &reached
+	default:
+		errs["reached"] = "error.invalid"
+	}
+	return f, errs
+}
+
+// handleCallbacksDue lists the callbacks that fell due (已到期回访), one row per
+// callback: the callback rate's figures, row by row. A query that does not parse shows
+// its field messages (422) over this month's list.
+func (s *server) handleCallbacksDue() http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		f, errs := callbacksDueFilter(r)
+		if len(errs) > 0 {
+			f = workorder.DueFilter{}
+		}
+		p, err := s.Orders.CallbacksDue(r.Context(), actor(r), f)
+		if e := apperr.As(err); err != nil && len(e.Fields) > 0 {
+			// A cursor that does not parse: the first page, with the message.
+			errs = e.Fields
+			p, err = s.Orders.CallbacksDue(r.Context(), actor(r), workorder.DueFilter{})
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		status := http.StatusOK
+		if len(errs) > 0 {
+			status = http.StatusUnprocessableEntity
+		}
+		v := views.CallbacksDueView{DueCallbacks: p, Query: r.URL.Query(), Errors: errs}
+		s.render(w, r, status, views.CallbacksDue(s.page(r, "callback.due.title"), v))
+	}
 }

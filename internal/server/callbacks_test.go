@@ -1,10 +1,16 @@
 package server_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/aftersales/aftersales/internal/testkit"
+	"github.com/aftersales/aftersales/internal/workorder"
 )
 
 func TestCallbackQueue(t *testing.T) {
@@ -70,5 +76,100 @@ func TestCallbackQueue(t *testing.T) {
 	mustContain(t, r.Body, `value="`+sz+`" selected`)
 	if r := c.get("/callbacks?station=" + sz); r.Status != http.StatusNotFound {
 		t.Errorf("hotline filters by another station: %d", r.Status)
+	}
+}
+
+// TestCallbacksDuePage: the callbacks that fell due, one row per callback with its
+// order, counted as the callback rate counts them; the queue links to it; a query that
+// does not parse is a field message (422).
+func TestCallbacksDuePage(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	ctx := t.Context()
+	// A Shanghai job completed ten days ago: its callback has fallen due and nobody
+	// called.
+	var custID, unitID, sh, sz int64
+	if err := a.Pool.QueryRow(ctx, `SELECT c.id, un.id, s.id, (SELECT id FROM stations WHERE code = 'SZ') FROM customers c
+		JOIN stations s ON s.id = c.station_id JOIN units un ON un.customer_id = c.id
+		WHERE s.code = 'SH' ORDER BY c.id, un.id LIMIT 1`).Scan(&custID, &unitID, &sh, &sz); err != nil {
+		t.Fatal(err)
+	}
+	done := time.Now().AddDate(0, 0, -10)
+	orders := workorder.NewService(a.Pool, func() time.Time { return done }, testkit.Shanghai)
+	call := workorder.NewOrder{CustomerID: custID, UnitID: unitID, Channel: "phone", Symptom: "排气温度高", Urgency: "normal", ServiceType: "repair"}
+	o := testkit.OrderIn(t, orders, testkit.DemoRoute(testkit.LoadUsers(t, a.Pool), call, func() time.Time { return done }), workorder.AwaitingCallback, false)
+	if o.CallbackDueAt == nil || !o.CallbackDueAt.Before(time.Now()) {
+		t.Fatalf("the callback is not due yet: %v", o.CallbackDueAt)
+	}
+	orderID, number, due := o.ID, o.Number, *o.CallbackDueAt
+	var eventID int64
+	if err := a.Pool.QueryRow(ctx, `SELECT max(id) FROM work_order_events WHERE order_id = $1 AND to_state = 'awaiting_callback'`, orderID).Scan(&eventID); err != nil {
+		t.Fatal(err)
+	}
+	// The period: from the day it fell due to today, in Shanghai; counted as the
+	// callback rate counts.
+	day := func(t time.Time) time.Time {
+		l := t.In(testkit.Shanghai)
+		return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, testkit.Shanghai)
+	}
+	first, last := day(due), day(time.Now())
+	from, to := first.Format("2006-01-02"), last.Format("2006-01-02")
+	var n, reached int
+	if err := a.Pool.QueryRow(ctx, workorder.CallbackCyclesSQL("$1", "$2", "$3", "o.station_id = $4")+`
+		SELECT count(*), count(*) FILTER (WHERE `+workorder.CallbackReachedSQL("c")+`) FROM cycles c`,
+		first, last.AddDate(0, 0, 1), time.Now(), sh).Scan(&n, &reached); err != nil || n == 0 {
+		t.Fatalf("%d callbacks due: %v", n, err)
+	}
+
+	for user, want := range map[string]int{"hotline": 200, "supervisor": 200, "manager": 200, "tech1": 403, "storekeeper": 403} {
+		c := a.client(t)
+		c.signIn(user)
+		if r := c.get("/callbacks/due"); r.Status != want {
+			t.Errorf("%s: %d, want %d", user, r.Status, want)
+		}
+	}
+	c := a.client(t)
+	c.signIn("hotline")
+	mustContain(t, c.get("/callbacks").Body, `href="/callbacks/due"`, "已到期回访记录")
+	period := "from=" + from + "&to=" + to
+	r := c.get("/callbacks/due?" + period)
+	if r.Status != http.StatusOK {
+		t.Fatalf("the list: %d", r.Status)
+	}
+	mustContain(t, r.Body, "<h1>已到期回访</h1>", "工单号", "服务站", "客户", "到期时间", "是否回访到客户",
+		fmt.Sprintf("共 %d 次回访到期，已回访 %d 次", n, reached), `id="due-`+strconv.FormatInt(eventID, 10)+`"`,
+		`href="/orders/`+strconv.FormatInt(orderID, 10)+`">`+number+`</a>`, `value="`+from+`"`, `value="`+to+`"`)
+	if !strings.Contains(c.get("/callbacks/due?"+period+"&reached=0").Body, `id="due-`+strconv.FormatInt(eventID, 10)+`"`) {
+		t.Error("a callback not reached is missing from the not-reached list")
+	}
+	if strings.Contains(c.get("/callbacks/due?"+period+"&reached=1").Body, `id="due-`+strconv.FormatInt(eventID, 10)+`"`) {
+		t.Error("a callback not reached is in the reached list")
+	}
+
+	// What does not parse is a message on the page, never an error page.
+	for q, msg := range map[string]string{
+		"from=2026-13-45":               "日期格式不正确。",
+		"to=yesterday":                  "日期格式不正确。",
+		"from=2026-11-30&to=2026-11-01": "结束日期不能早于开始日期。",
+		"reached=2":                     "提交的内容有误。",
+		"station=abc":                   "提交的内容有误。",
+		"after=not-a-cursor":            "提交的内容有误。",
+	} {
+		r := c.get("/callbacks/due?" + q)
+		if r.Status != http.StatusUnprocessableEntity {
+			t.Errorf("%s: %d, want 422", q, r.Status)
+			continue
+		}
+		mustContain(t, r.Body, "<h1>已到期回访</h1>", msg)
+	}
+	// Another station's callbacks: not found for the hotline of one station.
+	if r := c.get("/callbacks/due?station=" + strconv.FormatInt(sz, 10)); r.Status != http.StatusNotFound {
+		t.Errorf("hotline asks for Suzhou: %d", r.Status)
+	}
+	m := a.client(t)
+	m.signIn("manager")
+	r = m.get("/callbacks/due?" + period + "&station=" + strconv.FormatInt(sz, 10))
+	if r.Status != http.StatusOK || strings.Contains(r.Body, `id="due-`+strconv.FormatInt(eventID, 10)+`"`) {
+		t.Errorf("manager, Suzhou only: %d, Shanghai's callback listed: %v", r.Status, strings.Contains(r.Body, `id="due-`+strconv.FormatInt(eventID, 10)+`"`))
 	}
 }

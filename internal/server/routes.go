@@ -122,8 +122,10 @@ func (s *server) routes() http.Handler {
 				r.Get("/complaints/{id}/print", s.handleComplaint(true))
 				r.Post("/complaints/{id}/{step}", s.handleComplaintStep())
 			})
-			// Callbacks (回访): the queue for the office, attempts and surveys by the hotline.
+			// Callbacks (回访): the queue and the callbacks that fell due for the office, attempts
+			// and surveys by the hotline.
 			r.With(s.requireRole(auth.RoleHotline, auth.RoleSupervisor, auth.RoleManager)).Get("/callbacks", s.handleCallbacks())
+			r.With(s.requireRole(auth.RoleHotline, auth.RoleSupervisor, auth.RoleManager)).Get("/callbacks/due", s.handleCallbacksDue())
 			r.With(s.requireRole(auth.RoleHotline)).Post("/callbacks/{id}", s.handleRecordCallback())
 			// Customer proposals (客户提案): logged and told by the office, decided by
 			// supervisors and managers (the service asks the machine).

@@ -228,21 +228,22 @@ func CallbackRate(reached, due int) int {
 }
 
 // CallbackCyclesSQL is the one definition of the callbacks that fell due: a WITH clause
-// naming cycles(station_id, order_id, at, due_at, next_at) for the orders in scope whose
-// callback fell due in [from, min(to, now)) — from, to and now are placeholders. A
-// callback falls due once per entry into awaiting_callback (phone or remote guidance,
-// completion: a state change into it, not a note or attempt while in it), at the due
-// time recorded with that event; CallbackReachedSQL says whether it reached the customer.
-// The callback queue's rate and the reports count with it.
+// naming cycles(station_id, order_id, event_id, at, due_at, next_at) for the orders in
+// scope whose callback fell due in [from, min(to, now)) — from, to and now are
+// placeholders. A callback falls due once per entry into awaiting_callback (phone or
+// remote guidance, completion: a state change into it, not a note or attempt while in
+// it), at the due time recorded with that event; event_id is that event's id, one per
+// cycle. CallbackReachedSQL says whether it reached the customer. The callback queue's
+// rate, the list of the callbacks that fell due and the reports count with it.
 func CallbackCyclesSQL(from, to, now, scope string) string {
 	const entry = `e.to_state = 'awaiting_callback' AND e.transition <> 'callback_attempt' AND e.from_state IS DISTINCT FROM 'awaiting_callback'`
 	return `WITH due AS (
-	SELECT o.station_id, e.order_id, e.at, coalesce((e.data->>'callback_due_at')::timestamptz, o.callback_due_at) AS due_at
+	SELECT o.station_id, e.order_id, e.id AS event_id, e.at, coalesce((e.data->>'callback_due_at')::timestamptz, o.callback_due_at) AS due_at
 	FROM work_order_events e JOIN work_orders o ON o.id = e.order_id
 	WHERE ` + entry + ` AND e.at >= ` + from + `::timestamptz - interval '62 days'
 		AND e.at < least(` + to + `::timestamptz, ` + now + `::timestamptz) AND ` + scope + `
 ), cycles AS (
-	SELECT d.station_id, d.order_id, d.at, d.due_at,
+	SELECT d.station_id, d.order_id, d.event_id, d.at, d.due_at,
 		(SELECT min(e.at) FROM work_order_events e WHERE e.order_id = d.order_id AND ` + entry + ` AND e.at > d.at) AS next_at
 	FROM due d WHERE d.due_at >= ` + from + ` AND d.due_at < least(` + to + `::timestamptz, ` + now + `::timestamptz)
 )`
@@ -251,8 +252,20 @@ func CallbackCyclesSQL(from, to, now, scope string) string {
 // CallbackReachedSQL is the condition that the callback cycle under alias reached the
 // customer: a reached call follows its entry and precedes the order's next entry.
 func CallbackReachedSQL(alias string) string {
-	return `EXISTS (SELECT 1 FROM callback_attempts a WHERE a.order_id = ` + alias + `.order_id
-		AND a.outcome = 'reached' AND a.at >= ` + alias + `.at AND (` + alias + `.next_at IS NULL OR a.at < ` + alias + `.next_at))`
+	return `EXISTS (SELECT 1 FROM callback_attempts a WHERE ` + reachedCallSQL(alias) + `)`
+}
+
+// callbackReachedAtSQL is when the callback cycle under alias first reached the customer
+// (NULL when it did not): the first of CallbackReachedSQL's calls.
+func callbackReachedAtSQL(alias string) string {
+	return `(SELECT min(a.at) FROM callback_attempts a WHERE ` + reachedCallSQL(alias) + `)`
+}
+
+// reachedCallSQL is the condition that the callback attempt a is a reached call of the
+// callback cycle under alias.
+func reachedCallSQL(alias string) string {
+	return `a.order_id = ` + alias + `.order_id
+		AND a.outcome = 'reached' AND a.at >= ` + alias + `.at AND (` + alias + `.next_at IS NULL OR a.at < ` + alias + `.next_at)`
 }
 
 // callbackStatsSQL counts, for the orders in scope, the callbacks that fell due in [$1,
@@ -267,4 +280,114 @@ SELECT
 		WHERE a.outcome = 'reached' AND a.at >= $1 AND a.at < $2 AND ` + scope + `),
 	(SELECT coalesce(round(100.0 * count(*) FILTER (WHERE a.satisfied) / nullif(count(*), 0)), 0) FROM callback_attempts a JOIN work_orders o ON o.id = a.order_id
 		WHERE a.outcome = 'reached' AND a.at >= $1 AND a.at < $2 AND ` + scope + `)`
+}
+
+// DueFilter selects the callbacks that fell due (CallbacksDue).
+type DueFilter struct {
+	// StationID narrows to one station the actor sees (0 = all the actor sees).
+	StationID int64
+	// From and To bound the due time, To exclusive; zero From is the start of this
+	// month, zero To the start of the next.
+	From, To time.Time
+	// Reached keeps the callbacks that reached the customer (true) or those that did
+	// not (false); nil keeps both.
+	Reached *bool
+	// After is the cursor from the previous page.
+	After string
+	// Limit is the page size (default 50, at most 200).
+	Limit int
+}
+
+// DueCallback is one callback that fell due: one entry of an order into 待回访
+// (CallbackCyclesSQL), with whether and when a call reached the customer.
+type DueCallback struct {
+	// EventID is the id of the event that put the order into 待回访.
+	EventID      int64      `db:"event_id"`
+	OrderID      int64      `db:"order_id"`
+	Number       string     `db:"number"`
+	StationName  string     `db:"station_name"`
+	CustomerName string     `db:"customer_name"`
+	DueAt        time.Time  `db:"due_at"`
+	Reached      bool       `db:"reached"`
+	ReachedAt    *time.Time `db:"reached_at"`
+}
+
+// DueCallbacks is one page of the callbacks that fell due, by due time.
+type DueCallbacks struct {
+	Callbacks []DueCallback
+	// Next is the cursor of the next page (empty at the end).
+	Next string
+	// Due and Reached count every callback that fell due in the period in the stations
+	// (the Reached filter does not apply) and those that reached the customer: the
+	// callback rate's figures for the same period and stations.
+	Due, Reached int
+	// From and To are the period listed (To exclusive), defaults filled in.
+	From, To time.Time
+	// Stations are the actor's stations, the choices of the station filter.
+	Stations []auth.Station
+}
+
+// CallbacksDue lists, one row per callback, the callbacks that fell due in f's period
+// up to now for the orders the actor sees (the callback rate's definition,
+// CallbackCyclesSQL), by due time, one keyset page at a time, with the period's due and
+// reached counts. For the hotline, supervisors and managers (Forbidden for others);
+// NotFound when f.StationID is a station the actor does not see; Invalid with field
+// messages when the period ends before it starts ("to") or the cursor does not parse
+// ("after"). Every read goes in one batch.
+func (s *Service) CallbacksDue(ctx context.Context, actor auth.Actor, f DueFilter) (DueCallbacks, error) {
+	if !actor.Is(auth.RoleHotline, auth.RoleSupervisor, auth.RoleManager) {
+		return DueCallbacks{}, apperr.New(apperr.Forbidden, "error.forbidden_role", "Roles", "hotline,supervisor,manager")
+	}
+	scope := actor
+	if f.StationID != 0 {
+		if !actor.Sees(f.StationID) {
+			return DueCallbacks{}, apperr.New(apperr.NotFound, "error.not_found")
+		}
+		scope.Stations = []int64{f.StationID}
+	}
+	now := s.now()
+	l := now.In(s.loc)
+	month := time.Date(l.Year(), l.Month(), 1, 0, 0, 0, 0, s.loc)
+	p := DueCallbacks{From: f.From, To: f.To}
+	if p.From.IsZero() {
+		p.From = month
+	}
+	if p.To.IsZero() {
+		p.To = month.AddDate(0, 1, 0)
+	}
+	if !p.To.After(p.From) {
+		return DueCallbacks{}, apperr.Fields(map[string]string{"to": "callback.due.range_order"})
+	}
+	page := dueCallbacksPage{limit: db.PageSize(f.Limit), reached: f.Reached}
+	if f.After != "" {
+		at, id, ok := db.ParseCursor(f.After)
+		if !ok {
+			return DueCallbacks{}, apperr.Fields(map[string]string{"after": "error.invalid"})
+		}
+		page.afterDue, page.afterID = &at, id
+	}
+
+	b := &pgx.Batch{}
+	b.Queue(stationsSQL, actor.Stations).Query(func(rows pgx.Rows) (err error) {
+		p.Stations, err = pgx.CollectRows(rows, pgx.RowToStructByName[auth.Station])
+		return err
+	})
+	sql, args := callbacksDueCountSQL(scope, p.From, p.To, now)
+	b.Queue(sql, args...).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&p.Due, &p.Reached)
+	})
+	sql, args = callbacksDueSQL(scope, p.From, p.To, now, page)
+	b.Queue(sql, args...).Query(func(rows pgx.Rows) (err error) {
+		p.Callbacks, err = pgx.CollectRows(rows, pgx.RowToStructByName[DueCallback])
+		return err
+	})
+	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+		return DueCallbacks{}, db.Translate(err, "callbacks due")
+	}
+	if len(p.Callbacks) > page.limit {
+		p.Callbacks = p.Callbacks[:page.limit]
+		last := p.Callbacks[page.limit-1]
+		p.Next = db.Cursor(last.DueAt, last.EventID)
+	}
+	return p, nil
 }

@@ -472,3 +472,49 @@ func exportOrders(ctx context.Context, q *pgxpool.Pool, actor auth.Actor, f Filt
 	}
 	return more, nil
 }
+
+// dueCallbacksPage is which callbacks due callbacksDueSQL lists: the reached ones or
+// not (nil: both), after the keyset position (due_at, event_id) when afterDue is set,
+// at most limit of them (it reads one more, to tell there is a next page).
+type dueCallbacksPage struct {
+	reached  *bool
+	afterDue *time.Time
+	afterID  int64
+	limit    int
+}
+
+// callbacksDueCountSQL counts the callbacks that fell due in [from, min(to, now)) for the
+// orders actor sees (CallbackCyclesSQL), and those that reached the customer
+// (CallbackReachedSQL), with its arguments.
+func callbacksDueCountSQL(actor auth.Actor, from, to, now time.Time) (string, []any) {
+	args := []any{from, to, now}
+	scope := workflow.Scope(actor, "o", db.Args(&args))
+	return CallbackCyclesSQL("$1", "$2", "$3", scope) + `
+SELECT count(*), count(*) FILTER (WHERE ` + CallbackReachedSQL("c") + `) FROM cycles c`, args
+}
+
+// callbacksDueSQL lists the callbacks that fell due in [from, min(to, now)) for the
+// orders actor sees (CallbackCyclesSQL), one row per cycle with its order's number,
+// station and customer, whether it reached the customer (CallbackReachedSQL) and when it
+// first did, by due time then event id, for p; with its arguments.
+func callbacksDueSQL(actor auth.Actor, from, to, now time.Time, p dueCallbacksPage) (string, []any) {
+	args := []any{from, to, now}
+	arg := db.Args(&args)
+	scope := workflow.Scope(actor, "o", arg)
+	where := []string{"true"}
+	if p.reached != nil {
+		where = append(where, "l.reached = "+arg(*p.reached))
+	}
+	if p.afterDue != nil {
+		where = append(where, "(l.due_at, l.event_id) > ("+arg(*p.afterDue)+"::timestamptz, "+arg(p.afterID)+"::bigint)")
+	}
+	return CallbackCyclesSQL("$1", "$2", "$3", scope) + `, listed AS (
+	SELECT c.event_id, c.order_id, o.number, s.name AS station_name, cu.name AS customer_name, c.due_at,
+		` + CallbackReachedSQL("c") + ` AS reached, ` + callbackReachedAtSQL("c") + ` AS reached_at
+	FROM cycles c JOIN work_orders o ON o.id = c.order_id JOIN stations s ON s.id = c.station_id
+		JOIN customers cu ON cu.id = o.customer_id
+)
+SELECT l.event_id, l.order_id, l.number, l.station_name, l.customer_name, l.due_at, l.reached, l.reached_at
+FROM listed l WHERE ` + strings.Join(where, " AND ") + `
+ORDER BY l.due_at, l.event_id LIMIT ` + arg(p.limit+1), args
+}
