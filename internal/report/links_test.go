@@ -17,7 +17,7 @@ import (
 )
 
 // listFilter reads an order-list link as the order list does (internal/server
-// orderFilter): station, the from and to days, basis, figure and side.
+// orderFilter): station, the from and to days, basis, figure, side and assignee.
 func listFilter(t *testing.T, link string) wo.Filter {
 	t.Helper()
 	u, err := url.Parse(link)
@@ -39,6 +39,11 @@ func listFilter(t *testing.T, link string) wo.Filter {
 		return d
 	}
 	f.From, f.To = day("from"), day("to").AddDate(0, 0, 1)
+	if a := q.Get("assignee"); a != "" {
+		if f.AssigneeID, err = strconv.ParseInt(a, 10, 64); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return f
 }
 
@@ -93,6 +98,19 @@ func TestFigureLinksListTheOrdersCounted(t *testing.T) {
 			}
 		}
 	}
+	// A median links to the orders it is taken over: as many as its n.
+	for name, s := range sets {
+		for _, k := range []string{report.MedianContact, report.MedianArrive, report.MedianRepair} {
+			f := s.Get(k)
+			if f.DenURL == "" || f.URL != f.DenURL || !strings.Contains(f.DenURL, "figure="+k) {
+				t.Errorf("%s %s: links %q, %q", name, k, f.URL, f.DenURL)
+				continue
+			}
+			if n := count(t, ds, centre, listFilter(t, f.DenURL)); n != f.Den || (name == "total" && n == 0) {
+				t.Errorf("%s %s: n = %d, its list %d orders (%s)", name, k, f.Den, n, f.DenURL)
+			}
+		}
+	}
 	// Shanghai's figures differ from their denominators, so a side changed on one end
 	// shows (see TestReportFigures for the values).
 	for _, k := range keys {
@@ -102,10 +120,34 @@ func TestFigureLinksListTheOrdersCounted(t *testing.T) {
 	}
 }
 
+// linkQuery parses a drill-down link on path: its station and its from and to days
+// (to included, so the bound is the day after).
+func linkQuery(t *testing.T, link, path string) (q url.Values, station int64, from, to time.Time) {
+	t.Helper()
+	u, err := url.Parse(link)
+	if err != nil || u.Path != path {
+		t.Fatalf("not a %s link: %q", path, link)
+	}
+	q = u.Query()
+	if s := q.Get("station"); s != "" {
+		if station, err = strconv.ParseInt(s, 10, 64); err != nil {
+			t.Fatal(err)
+		}
+	}
+	day := func(k string) time.Time {
+		d, err := time.ParseInLocation("2006-01-02", q.Get(k), testkit.Shanghai)
+		if err != nil {
+			t.Fatalf("%s in %q: %v", k, link, err)
+		}
+		return d
+	}
+	return q, station, day("from"), day("to").AddDate(0, 0, 1)
+}
+
 // TestComplaintFiguresAgreeWithTheList: on the crafted November, read on 10 December
 // and on 22 November (the second complaint not yet due), each complaint figure of the
-// total and of each station is what the complaint list counts over the period on its
-// basis (complaint.PeriodCond): logged, due (and of those on time), paid.
+// total and of each station links to the complaint list of exactly what it counts:
+// logged, due (and of those on time), paid (count and amount).
 func TestComplaintFiguresAgreeWithTheList(t *testing.T) {
 	t.Parallel()
 	ds := buildDataset(t)
@@ -123,9 +165,11 @@ func TestComplaintFiguresAgreeWithTheList(t *testing.T) {
 		for _, r := range p.Rows {
 			sets[r.Station.ID] = r.Current
 		}
-		listed := func(station int64, basis string, onTime bool) complaint.List {
+		// listed reads the complaint list a link opens, as the list's handler does.
+		listed := func(link string) complaint.List {
 			t.Helper()
-			l, err := complaints.List(ctx, centre, complaint.Filter{StationID: station, From: nov.From, To: nov.To, Basis: basis, OnTime: onTime})
+			q, station, from, to := linkQuery(t, link, "/complaints")
+			l, err := complaints.List(ctx, centre, complaint.Filter{StationID: station, From: from, To: to, Basis: q.Get("basis"), OnTime: q.Get("ontime") == "1"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -133,22 +177,104 @@ func TestComplaintFiguresAgreeWithTheList(t *testing.T) {
 		}
 		for station, s := range sets {
 			name := fmt.Sprintf("%s, station %d", now.Format(time.DateOnly), station)
-			if f, l := s.Get(report.ComplaintsPer100), listed(station, complaint.BasisCreated, false); l.Total != f.Num {
-				t.Errorf("%s: %d complaints logged, the list %d", name, f.Num, l.Total)
+			if f := s.Get(report.ComplaintsPer100); listed(f.URL).Total != f.Num {
+				t.Errorf("%s: %d complaints logged, the list %d (%s)", name, f.Num, listed(f.URL).Total, f.URL)
 			}
-			onTime, due := s.Get(report.ComplaintsOnTime), listed(station, complaint.BasisDue, false)
-			if due.Total != onTime.Den {
-				t.Errorf("%s: %d complaints due, the list %d", name, onTime.Den, due.Total)
+			onTime := s.Get(report.ComplaintsOnTime)
+			if l := listed(onTime.DenURL); l.Total != onTime.Den || onTime.URL != onTime.DenURL {
+				t.Errorf("%s: %d complaints due, the list %d (%s)", name, onTime.Den, l.Total, onTime.DenURL)
 			}
-			if l := listed(station, complaint.BasisDue, true); l.Total != onTime.Num {
-				t.Errorf("%s: %d handled on time, the list %d", name, onTime.Num, l.Total)
+			if l := listed(onTime.NumURL); l.Total != onTime.Num {
+				t.Errorf("%s: %d handled on time, the list %d (%s)", name, onTime.Num, l.Total, onTime.NumURL)
 			}
-			if f, l := s.Get(report.ClaimsPaid), listed(station, complaint.BasisPaid, false); l.Total != f.Den || l.PaidFen != f.Num {
+			if f, l := s.Get(report.ClaimsPaid), listed(s.Get(report.ClaimsPaid).URL); l.Total != f.Den || l.PaidFen != f.Num {
 				t.Errorf("%s: %d claims paid, %d fen; the list %d, %d fen", name, f.Den, f.Num, l.Total, l.PaidFen)
 			}
 		}
 		if f := sets[ds.sh].Get(report.ComplaintsOnTime); now.Month() == time.November && (f.Num != 1 || f.Den != 1) {
 			t.Errorf("SH on 22 November: on time %d/%d, want 1/1", f.Num, f.Den)
 		}
+	}
+}
+
+// TestCallbackRateLinksListTheCallbacks: the callback rate's denominator and numerator
+// link to the list of callbacks due (one row per callback) with exactly as many rows.
+func TestCallbackRateLinksListTheCallbacks(t *testing.T) {
+	t.Parallel()
+	ds := buildDataset(t)
+	ctx := context.Background()
+	centre := ds.users.Actor("manager")
+	p, err := ds.svc.Report(ctx, centre, report.Query{Period: month(time.November)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sets := map[string]report.Set{"total": p.Total.Current}
+	for _, r := range p.Rows {
+		sets[r.Station.Code] = r.Current
+	}
+	rows := func(link string) int64 {
+		t.Helper()
+		q, station, from, to := linkQuery(t, link, "/callbacks/due")
+		f := wo.DueFilter{StationID: station, From: from, To: to, Limit: 1}
+		if r := q.Get("reached"); r != "" {
+			b := r == "1"
+			f.Reached = &b
+		}
+		var n int64
+		for {
+			l, err := ds.orders.CallbacksDue(ctx, centre, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n += int64(len(l.Callbacks))
+			if l.Next == "" {
+				return n
+			}
+			f.After = l.Next
+		}
+	}
+	for name, s := range sets {
+		f := s.Get(report.CallbackRate)
+		if f.URL != f.DenURL || rows(f.DenURL) != f.Den || rows(f.NumURL) != f.Num {
+			t.Errorf("%s callback rate %d/%d: lists %d (%s) and %d (%s)", name, f.Num, f.Den, rows(f.NumURL), f.NumURL, rows(f.DenURL), f.DenURL)
+		}
+	}
+	if f := sets["total"].Get(report.CallbackRate); f.Den == 0 || f.Num == f.Den {
+		t.Errorf("total callback rate %d/%d tells the sides apart poorly", f.Num, f.Den)
+	}
+}
+
+// TestTechnicianLinksListWhatTheyCount: each technician's jobs completed, first-time
+// fixes and complaints link to lists of exactly that many.
+func TestTechnicianLinksListWhatTheyCount(t *testing.T) {
+	t.Parallel()
+	ds := buildDataset(t)
+	ctx := context.Background()
+	centre := ds.users.Actor("manager")
+	complaints := complaint.NewService(ds.pool, ds.clock.Now, testkit.Shanghai)
+	p, err := ds.svc.Report(ctx, centre, report.Query{Period: month(time.November)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	busy := 0
+	for _, r := range p.Technicians {
+		if n := count(t, ds, centre, listFilter(t, r.OrdersURL)); n != r.Done {
+			t.Errorf("%s: %d jobs done, the list %d (%s)", r.Name, r.Done, n, r.OrdersURL)
+		}
+		if n := count(t, ds, centre, listFilter(t, r.FirstFixURL)); n != r.FirstFix || r.FirstFixShare().URL != r.FirstFixURL {
+			t.Errorf("%s: %d first-time fixes, the list %d (%s)", r.Name, r.FirstFix, n, r.FirstFixURL)
+		}
+		q, station, from, to := linkQuery(t, r.ComplaintsURL, "/complaints")
+		tech, _ := strconv.ParseInt(q.Get("technician"), 10, 64)
+		l, err := complaints.List(ctx, centre, complaint.Filter{StationID: station, TechnicianID: tech, From: from, To: to, Basis: q.Get("basis")})
+		if err != nil || l.Total != r.Complaints {
+			t.Errorf("%s: %d complaints, the list %d (%s) %v", r.Name, r.Complaints, l.Total, r.ComplaintsURL, err)
+		}
+		if r.Done > r.FirstFix && r.Complaints > 0 {
+			busy++
+		}
+	}
+	if busy == 0 {
+		t.Error("no technician with jobs, a revisit or parts wait, and complaints: the links are not told apart")
 	}
 }

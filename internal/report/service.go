@@ -10,6 +10,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/complaint"
 	"github.com/aftersales/aftersales/internal/workorder"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -66,13 +67,14 @@ type TechRow struct {
 	// OnSiteMinutes is the summed on-site time of OnSiteN jobs.
 	OnSiteMinutes int64 `db:"onsite_minutes"`
 	OnSiteN       int64 `db:"onsite_n"`
-	// URLs of the lists behind the row: their orders, complaints naming them.
-	OrdersURL, ComplaintsURL, RecordURL string
+	// URLs of the lists behind the row: the jobs they completed, of those the first-time
+	// fixes, the complaints naming them, and their record.
+	OrdersURL, FirstFixURL, ComplaintsURL, RecordURL string
 }
 
 // FirstFixShare is the technician's first-time fix share in whole percent.
 func (t TechRow) FirstFixShare() Figure {
-	return Figure{Key: FirstFix, Unit: Share, Num: t.FirstFix, Den: t.Done, URL: t.OrdersURL}
+	return Figure{Key: FirstFix, Unit: Share, Num: t.FirstFix, Den: t.Done, URL: t.FirstFixURL}
 }
 
 // Overall is the technician's average overall score.
@@ -218,8 +220,11 @@ func (s *Service) Report(ctx context.Context, actor auth.Actor, q Query) (Page, 
 	}
 	for i := range p.Technicians {
 		t := &p.Technicians[i]
-		t.OrdersURL = ordersURL(0, q.Period, "assignee", strconv.FormatInt(t.ID, 10))
-		t.ComplaintsURL = "/complaints?technician=" + strconv.FormatInt(t.ID, 10)
+		id := strconv.FormatInt(t.ID, 10)
+		t.OrdersURL = ordersURL(q.StationID, q.Period, "assignee", id, "basis", workorder.BasisCompleted)
+		t.FirstFixURL = ordersURL(q.StationID, q.Period, "assignee", id, "basis", workorder.BasisCompleted,
+			"figure", workorder.FigFirstFix, "side", workorder.SideNum)
+		t.ComplaintsURL = listURL("/complaints", q.StationID, q.Period, "technician", id, "basis", complaint.BasisCreated)
 		t.RecordURL = "/technicians/" + strconv.FormatInt(t.ID, 10)
 	}
 	if p.Parts, err = st.parts(ctx, sel, q.Period); err != nil {
@@ -290,6 +295,12 @@ func contains(ids []int64, id int64) bool {
 // ordersURL is the order list of the orders created in p (zero: any time) at station
 // (0: all), with more filters as name, value pairs.
 func ordersURL(station int64, p Period, kv ...string) string {
+	return listURL("/orders", station, p, kv...)
+}
+
+// listURL is the list at path over the days of p (zero: any time) at station (0: all),
+// with more filters as name, value pairs.
+func listURL(path string, station int64, p Period, kv ...string) string {
 	v := url.Values{}
 	if station != 0 {
 		v.Set("station", strconv.FormatInt(station, 10))
@@ -302,9 +313,9 @@ func ordersURL(station int64, p Period, kv ...string) string {
 		v.Set(kv[i], kv[i+1])
 	}
 	if len(v) == 0 {
-		return "/orders"
+		return path
 	}
-	return "/orders?" + v.Encode()
+	return path + "?" + v.Encode()
 }
 
 // figureURL is the order list of one side of figure at station over p: the orders the
@@ -318,23 +329,7 @@ func figureURL(figure, side string, station int64, p Period) string {
 // to the order lists of exactly the orders counted (the figure itself to the
 // denominator's); Received links to the orders created in the period.
 func links(s Set, station int64, p Period) {
-	st := ""
-	if station != 0 {
-		st = "station=" + strconv.FormatInt(station, 10)
-	}
-	complaints := func(extra string) string {
-		q := st
-		if extra != "" {
-			if q != "" {
-				q += "&"
-			}
-			q += extra
-		}
-		if q == "" {
-			return "/complaints"
-		}
-		return "/complaints?" + q
-	}
+	list := func(path string, kv ...string) string { return listURL(path, station, p, kv...) }
 	for i := range s {
 		f := &s[i]
 		switch f.Key {
@@ -345,17 +340,26 @@ func links(s Set, station int64, p Period) {
 			f.NumURL = figureURL(f.Key, workorder.SideNum, station, p)
 			f.DenURL = figureURL(f.Key, workorder.SideDen, station, p)
 			f.URL = f.DenURL
-		case CallbackRate, ScoreAttitude, ScoreTimeliness, ScoreQuality, ScoreOverall:
-			f.URL = "/callbacks"
-			if station != 0 {
-				f.URL += "?station=" + strconv.FormatInt(station, 10)
-			}
+		case MedianContact, MedianArrive, MedianRepair:
+			// A median's list is the orders it is taken over (its count).
+			f.DenURL = figureURL(f.Key, workorder.SideDen, station, p)
+			f.URL = f.DenURL
+		case CallbackRate:
+			// The callbacks that fell due (one row each) and those that reached the customer.
+			f.DenURL = list("/callbacks/due")
+			f.NumURL = list("/callbacks/due", "reached", "1")
+			f.URL = f.DenURL
+		case ScoreAttitude, ScoreTimeliness, ScoreQuality, ScoreOverall:
+			f.URL = list("/callbacks/due", "reached", "1")
 		case ComplaintsPer100:
-			f.URL = complaints("")
+			// The complaints logged in the period (the numerator; the orders are Received's).
+			f.URL = list("/complaints", "basis", complaint.BasisCreated)
 		case ComplaintsOnTime:
-			f.URL = complaints("overdue=1")
+			f.DenURL = list("/complaints", "basis", complaint.BasisDue)
+			f.NumURL = list("/complaints", "basis", complaint.BasisDue, "ontime", "1")
+			f.URL = f.DenURL
 		case ClaimsPaid:
-			f.URL = complaints("claims=1")
+			f.URL = list("/complaints", "basis", complaint.BasisPaid)
 		default:
 			f.URL = ordersURL(station, p)
 		}

@@ -115,12 +115,12 @@ func (st *store) figures(ctx context.Context, sel []int64, p Period) (sets, erro
 		count(*) FILTER (WHERE `+contactKnown(q.now)+`), count(*) FILTER (WHERE `+contactInTime+`),
 		count(*) FILTER (WHERE `+arriveKnown(q.now)+`), count(*) FILTER (WHERE `+arriveInTime+`),
 		count(*) FILTER (WHERE `+repairKnown(q.now)+`), count(*) FILTER (WHERE `+repairInTime+`),
-		`+median("o.first_contact_at - o.created_at", "o.state <> 'cancelled' AND o.first_contact_at IS NOT NULL")+`,
-		count(*) FILTER (WHERE o.state <> 'cancelled' AND o.first_contact_at IS NOT NULL),
-		`+median("o.arrived_at - o.created_at", "o.state <> 'cancelled' AND o.arrived_at IS NOT NULL")+`,
-		count(*) FILTER (WHERE o.state <> 'cancelled' AND o.arrived_at IS NOT NULL),
-		`+median("o.completed_at - o.arrived_at", "o.state <> 'cancelled' AND o.arrived_at IS NOT NULL AND o.completed_at IS NOT NULL")+`,
-		count(*) FILTER (WHERE o.state <> 'cancelled' AND o.arrived_at IS NOT NULL AND o.completed_at IS NOT NULL),
+		`+median("o.first_contact_at - o.created_at", workorder.Contacted)+`,
+		count(*) FILTER (WHERE `+workorder.Contacted+`),
+		`+median("o.arrived_at - o.created_at", workorder.Arrived)+`,
+		count(*) FILTER (WHERE `+workorder.Arrived+`),
+		`+median("o.completed_at - o.arrived_at", workorder.ArrivedCompleted)+`,
+		count(*) FILTER (WHERE `+workorder.ArrivedCompleted+`),
 		count(*) FILTER (WHERE `+workorder.RepairOrder+`),
 		count(*) FILTER (WHERE `+workorder.RepeatRepair+`)
 		FROM work_orders o WHERE `+q.in("o.created_at")+` AND `+q.Scope()+by, q.args...).Query(func(rows pgx.Rows) error {

@@ -15,11 +15,17 @@ const (
 	FigSLARepair  = "sla_repair"
 	FigFirstFix   = "first_fix"
 	FigRepeatRate = "repeat_rate"
+	// The medians' orders: the orders whose times the median is taken over (both sides
+	// are the same list).
+	FigMedianContact = "median_contact"
+	FigMedianArrive  = "median_arrive"
+	FigMedianRepair  = "median_repair"
 )
 
 // FigureLists are the figures the order list filters by, each with a numerator and a
 // denominator side.
-var FigureLists = []string{FigSLAContact, FigSLAArrive, FigSLARepair, FigFirstFix, FigRepeatRate}
+var FigureLists = []string{FigSLAContact, FigSLAArrive, FigSLARepair, FigFirstFix, FigRepeatRate,
+	FigMedianContact, FigMedianArrive, FigMedianRepair}
 
 // Sides of a figure.
 const (
@@ -79,6 +85,14 @@ const FirstFixDone = `(o.revisit_count = 0
 	AND NOT EXISTS (SELECT 1 FROM work_orders r WHERE r.repeat_of = o.id)
 	AND NOT EXISTS (SELECT 1 FROM work_order_events e WHERE e.order_id = o.id AND e.to_state = 'awaiting_parts'))`
 
+// Contacted, Arrived and ArrivedCompleted are the orders each median is taken over:
+// not cancelled, with the times it measures.
+const (
+	Contacted        = `(o.state <> 'cancelled' AND o.first_contact_at IS NOT NULL)`
+	Arrived          = `(o.state <> 'cancelled' AND o.arrived_at IS NOT NULL)`
+	ArrivedCompleted = `(o.state <> 'cancelled' AND o.arrived_at IS NOT NULL AND o.completed_at IS NOT NULL)`
+)
+
 // RepairOrder: a repair order, not cancelled.
 const RepairOrder = `(o.state <> 'cancelled' AND o.service_type = 'repair')`
 
@@ -115,6 +129,12 @@ func FigureCond(figure, side string, now func() string) (cond string, ok bool) {
 			return FirstFixDone, true
 		}
 		return "", true
+	case FigMedianContact:
+		return Contacted, true
+	case FigMedianArrive:
+		return Arrived, true
+	case FigMedianRepair:
+		return ArrivedCompleted, true
 	default: // FigRepeatRate
 		if num {
 			return RepeatRepair, true
