@@ -26,6 +26,7 @@ type report struct {
 	ledger     string
 	export     string
 	reportPath string
+	rollup     time.Duration
 	rss        float64
 }
 
@@ -130,8 +131,8 @@ func (r *report) markdown() string {
 		fmt.Fprintf(&b, "- deep keyset page (page %d) p50 %s vs first page %s: %.2f× (target ≤ 1.2×) — %s\n", r.deepPage, ms(d.P50), ms(f.P50), x, yes(x <= 1.2))
 	}
 	if r1, ok := r.big["R1"]; ok {
-		fmt.Fprintf(&b, "- R1 report page (%s) for the regional centre's manager, %d clients: p50 %s, p99 %s, %.1f statements (target p50 ≤ 300 ms) — %s\n",
-			r.reportPath, r1.Clients, ms(r1.P50), ms(r1.P99), r1.Statements, yes(r1.P50 > 0 && r1.P50 <= 300*time.Millisecond))
+		fmt.Fprintf(&b, "- R1 report page (%s) for the regional centre's manager, %d clients: p50 %s, p99 %s, %.1f statements (target p50 ≤ 300 ms) — %s; its first read, with the daily roll-up brought up to date, took %s\n",
+			r.reportPath, r1.Clients, ms(r1.P50), ms(r1.P99), r1.Statements, yes(r1.P50 > 0 && r1.P50 <= 300*time.Millisecond), r.rollup.Round(100*time.Millisecond))
 	}
 	if len(r.small) > 0 {
 		b.WriteString("\n| Latency at 10k vs 1M orders | p50 10k | p50 1M | ratio | p99 10k | p99 1M | ratio | Target | Met |\n|---|---:|---:|---:|---:|---:|---:|---:|:-:|\n")

@@ -24,6 +24,7 @@ import (
 	"github.com/aftersales/aftersales/internal/parts"
 	"github.com/aftersales/aftersales/internal/pgboot"
 	"github.com/aftersales/aftersales/internal/proposal"
+	"github.com/aftersales/aftersales/internal/report"
 	"github.com/aftersales/aftersales/internal/server"
 	"github.com/aftersales/aftersales/internal/workorder"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -114,7 +115,18 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		hub.Run(hubCtx)
 	}()
 	defer func() { stopHub(); <-hubDone }()
+	// The report's daily roll-up is kept up to date in the background (readers bring it
+	// up to date too, so this only spares them the wait).
+	reports := report.NewService(pool, time.Now, cfg.Location)
+	refreshCtx, stopRefresh := context.WithCancel(ctx)
+	refreshDone := make(chan struct{})
+	go func() {
+		defer close(refreshDone)
+		keepReportsFresh(refreshCtx, reports, time.Minute, log)
+	}()
+	defer func() { stopRefresh(); <-refreshDone }()
 	handler := server.NewServer(server.Deps{Config: cfg, Pool: pool, Logger: log, Sessions: sessions, Auth: authSvc, Now: time.Now,
+		Reports: reports,
 		Customers: customer.NewService(pool, time.Now, cfg.Location),
 		Orders:    workorder.NewService(pool, time.Now, cfg.Location),
 		Parts:     parts.NewService(pool, time.Now, cfg.Location),
@@ -313,4 +325,21 @@ func cmdCheckLedger(ctx context.Context, getenv func(string) string, stdout, std
 	}
 	fmt.Fprintf(stdout, "ledger OK: %d balances, %d movements\n", balances, movements)
 	return nil
+}
+
+// keepReportsFresh brings the report's roll-up up to date now and then every interval
+// until ctx ends; a failure is logged and tried again at the next tick.
+func keepReportsFresh(ctx context.Context, reports *report.Service, interval time.Duration, log *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if err := reports.Refresh(ctx); err != nil && ctx.Err() == nil {
+			log.Error("report roll-up", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

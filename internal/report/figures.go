@@ -117,7 +117,7 @@ const (
 	// month, for the 12 weeks or months ending with the period.
 	TrendSection = "trend"
 	// Breakdown: the orders completed in the period by their field class, the
-	// air-compressor manual's yearly breakdown of field work (workorder.FieldClassCounts:
+	// air-compressor manual's yearly breakdown of field work (work_orders.field_class:
 	// picked at completion, corrected by a supervisor); completed orders without a class
 	// count as unclassified. Shares are of all orders completed in the period.
 	BreakdownSection = "breakdown"

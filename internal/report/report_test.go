@@ -384,3 +384,47 @@ func TestFigureKeysHaveDefinitions(t *testing.T) {
 		}
 	}
 }
+
+// TestRollupFollowsChangesAndTime: the report reads its daily roll-up, which follows a
+// change made after it was built (a new call) and the passing of a due time with no
+// change at all (the new call's contact falls due uncontacted).
+func TestRollupFollowsChangesAndTime(t *testing.T) {
+	t.Parallel()
+	ds := buildDataset(t)
+	ctx := context.Background()
+	centre := ds.users.Actor("manager")
+	dec := month(time.December)
+	read := func() report.Set {
+		t.Helper()
+		p, err := ds.svc.Report(ctx, centre, report.Query{Period: dec, StationID: ds.sh})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.Total.Current
+	}
+	before := read()
+	if f := before.Get(report.Received); f.Num != 0 {
+		t.Fatalf("December before the call: %d received", f.Num)
+	}
+	cust := customer.NewService(ds.pool, ds.clock.Now, testkit.Shanghai)
+	hot := ds.users.Actor("hotline")
+	c, err := cust.CreateCustomer(ctx, hot, customer.NewCustomer{Name: "十二月新客户", ContactPerson: "王工", Phones: []string{"137 0000 1212"}, Addresses: []string{"上海市闵行区新路3号"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := ds.orders.Create(ctx, hot, wo.NewOrder{CustomerID: c.ID, Channel: "phone", Symptom: "漏油", Urgency: "normal", ServiceType: "repair"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := read()
+	if f := after.Get(report.Received); f.Num != 1 {
+		t.Errorf("after a new call: %d received, want 1", f.Num)
+	}
+	if f := after.Get(report.SLAContact); f.Den != 0 {
+		t.Errorf("contact not yet due: SLA contact %d/%d, want 0/0", f.Num, f.Den)
+	}
+	ds.clock.Set(o.ContactDueAt.Add(time.Minute))
+	if f := read().Get(report.SLAContact); f.Num != 0 || f.Den != 1 {
+		t.Errorf("contact due time passed uncontacted: SLA contact %d/%d, want 0/1", f.Num, f.Den)
+	}
+}

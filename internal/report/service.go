@@ -184,7 +184,10 @@ func (s *Service) Report(ctx context.Context, actor auth.Actor, q Query) (Page, 
 	}
 	now := s.now()
 	p := Page{Query: q, Previous: q.Period.Previous(), Now: now}
-	st := &store{pool: s.pool, actor: actor, now: now}
+	if err := s.fresh(ctx, now); err != nil {
+		return Page{}, err
+	}
+	st := &store{pool: s.pool, actor: actor, now: now, loc: s.loc}
 	var err error
 	if p.Stations, err = st.stations(ctx, actor.Stations); err != nil {
 		return Page{}, err
@@ -245,7 +248,7 @@ func (s *Service) Report(ctx context.Context, actor auth.Actor, q Query) (Page, 
 		p.Money.ReceivableURL = "/receivables"
 	}
 	p.Money.FreeURL = ordersURL(q.StationID, q.Period)
-	if p.Breakdown, err = s.breakdown(ctx, actor, sel, q.Period); err != nil {
+	if p.Breakdown, err = st.breakdown(ctx, sel, q.Period); err != nil {
 		return Page{}, err
 	}
 	if p.Trend, err = st.trend(ctx, sel, TrendBuckets(q.Period)); err != nil {
@@ -270,7 +273,10 @@ func (s *Service) Headline(ctx context.Context, actor auth.Actor) (Headline, err
 	}
 	now := s.now()
 	h := Headline{Today: PeriodOf(Day, now, s.loc), Month: PeriodOf(Month, now, s.loc)}
-	st := &store{pool: s.pool, actor: actor, now: now}
+	if err := s.fresh(ctx, now); err != nil {
+		return Headline{}, err
+	}
+	st := &store{pool: s.pool, actor: actor, now: now, loc: s.loc}
 	d, err := st.figures(ctx, actor.Stations, h.Today)
 	if err != nil {
 		return Headline{}, err
@@ -364,33 +370,4 @@ func links(s Set, station int64, p Period) {
 			f.URL = ordersURL(station, p)
 		}
 	}
-}
-
-// breakdown counts the period's completed orders by field class at the stations sel
-// (the actor's scope narrowed to them).
-func (s *Service) breakdown(ctx context.Context, actor auth.Actor, sel []int64, per Period) ([]ClassCount, error) {
-	narrowed := actor
-	narrowed.Stations = sel
-	counts, err := workorder.FieldClassCounts(ctx, s.pool, narrowed, per.From, per.To)
-	if err != nil {
-		return nil, err
-	}
-	var total int64
-	for _, n := range counts {
-		total += int64(n)
-	}
-	classes := append(append([]string{}, workorder.FieldClasses...), "")
-	var out []ClassCount
-	for _, c := range classes {
-		n := int64(counts[c])
-		if c == "" && n == 0 {
-			continue
-		}
-		cc := ClassCount{Class: c, Count: n}
-		if total > 0 {
-			cc.Share = float64(n) * 100 / float64(total)
-		}
-		out = append(out, cc)
-	}
-	return out, nil
 }

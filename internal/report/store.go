@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/aftersales/aftersales/internal/auth"
@@ -18,6 +19,7 @@ type store struct {
 	pool  *pgxpool.Pool
 	actor auth.Actor
 	now   time.Time
+	loc   *time.Location
 }
 
 // query is the arguments of one statement: the period, now and the stations, numbered
@@ -58,6 +60,13 @@ func (q *query) ComplaintScope() string {
 		q.cscope = "(" + complaint.Scope(q.st.actor, "c", q.arg) + " AND c.station_id = ANY(" + q.sel + ") AND " + q.typed() + ")"
 	}
 	return q.cscope
+}
+
+// days is the condition on the roll-up rows d of the stations asked for over the days of
+// the period (the report's stations are within what the actor sees: Report checks).
+func (q *query) days(p Period, loc *time.Location) string {
+	return "(d.station_id = ANY(" + q.sel + ") AND d.day >= " + q.arg(p.From.In(loc).Format("2006-01-02")) + "::date AND d.day < " +
+		q.arg(p.To.In(loc).Format("2006-01-02")) + "::date)"
 }
 
 // in is the condition that column lies in the period.
@@ -110,24 +119,26 @@ func (st *store) figures(ctx context.Context, sel []int64, p Period) (sets, erro
 	b := &pgx.Batch{}
 
 	q := st.query(sel, p)
-	key, by := group("o.station_id")
-	b.Queue(`SELECT `+key+`, count(*),
-		count(*) FILTER (WHERE `+contactKnown(q.now)+`), count(*) FILTER (WHERE `+contactInTime+`),
-		count(*) FILTER (WHERE `+arriveKnown(q.now)+`), count(*) FILTER (WHERE `+arriveInTime+`),
-		count(*) FILTER (WHERE `+repairKnown(q.now)+`), count(*) FILTER (WHERE `+repairInTime+`),
-		`+median("o.first_contact_at - o.created_at", workorder.Contacted)+`,
-		count(*) FILTER (WHERE `+workorder.Contacted+`),
-		`+median("o.arrived_at - o.created_at", workorder.Arrived)+`,
-		count(*) FILTER (WHERE `+workorder.Arrived+`),
-		`+median("o.completed_at - o.arrived_at", workorder.ArrivedCompleted)+`,
-		count(*) FILTER (WHERE `+workorder.ArrivedCompleted+`),
-		count(*) FILTER (WHERE `+workorder.RepairOrder+`),
-		count(*) FILTER (WHERE `+workorder.RepeatRepair+`)
-		FROM work_orders o WHERE `+q.in("o.created_at")+` AND `+q.Scope()+by, q.args...).Query(func(rows pgx.Rows) error {
+	key, by := group("d.station_id")
+	sum := func(cols ...string) string {
+		out := make([]string, len(cols))
+		for i, c := range cols {
+			out[i] = "coalesce(sum(d." + c + "), 0)::bigint"
+		}
+		return strings.Join(out, ", ")
+	}
+	b.Queue(`SELECT `+key+`, `+sum("received", "contact_known", "contact_in_time", "arrive_known", "arrive_in_time", "repair_known",
+		"repair_in_time", "repair_orders", "repeat_repairs", "done", "first_fix", "callbacks_due", "callbacks_reached",
+		"surveys", "attitude", "timeliness", "quality", "overall")+`
+		FROM report_days d WHERE `+q.days(p, st.loc)+` AND `+q.typed()+by, q.args...).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
 			var id int64
-			var n [15]int64
-			if err := rows.Scan(&id, &n[0], &n[1], &n[2], &n[3], &n[4], &n[5], &n[6], &n[7], &n[8], &n[9], &n[10], &n[11], &n[12], &n[13], &n[14]); err != nil {
+			var n [18]int64
+			dest := []any{&id}
+			for i := range n {
+				dest = append(dest, &n[i])
+			}
+			if err := rows.Scan(dest...); err != nil {
 				return err
 			}
 			s := out.of(id)
@@ -135,64 +146,38 @@ func (st *store) figures(ctx context.Context, sel []int64, p Period) (sets, erro
 			s.set(SLAContact, n[2], n[1])
 			s.set(SLAArrive, n[4], n[3])
 			s.set(SLARepair, n[6], n[5])
-			s.set(MedianContact, n[7], n[8])
-			s.set(MedianArrive, n[9], n[10])
-			s.set(MedianRepair, n[11], n[12])
-			s.set(RepeatRate, n[14], n[13])
+			s.set(RepeatRate, n[8], n[7])
 			s.add(ComplaintsPer100, 0, n[0])
+			s.set(FirstFix, n[10], n[9])
+			s.set(CallbackRate, n[12], n[11])
+			s.set(ScoreAttitude, n[14], n[13])
+			s.set(ScoreTimeliness, n[15], n[13])
+			s.set(ScoreQuality, n[16], n[13])
+			s.set(ScoreOverall, n[17], n[13])
 		}
 		return rows.Err()
 	})
 
-	b.Queue(`SELECT `+key+`, count(*), count(*) FILTER (WHERE `+firstFix+`)
-		FROM work_orders o WHERE `+q.in("o.completed_at")+` AND `+q.Scope()+by, q.args...).Query(func(rows pgx.Rows) error {
-		for rows.Next() {
-			var id, done, ok int64
-			if err := rows.Scan(&id, &done, &ok); err != nil {
-				return err
-			}
-			out.of(id).set(FirstFix, ok, done)
-		}
-		return rows.Err()
-	})
-
-	// The callback rate: the callback queue's definition (workorder.CallbackCyclesSQL)
-	// over the period, by station.
-	ckey, cby := group("c.station_id")
-	b.Queue(workorder.CallbackCyclesSQL(q.from, q.to, q.now, q.Scope())+`
-	SELECT `+ckey+`, count(*), count(*) FILTER (WHERE `+workorder.CallbackReachedSQL("c")+`)
-	FROM cycles c`+cby, q.args...).Query(func(rows pgx.Rows) error {
-		for rows.Next() {
-			var id, due, reached int64
-			if err := rows.Scan(&id, &due, &reached); err != nil {
-				return err
-			}
-			out.of(id).set(CallbackRate, reached, due)
-		}
-		return rows.Err()
-	})
-
-	b.Queue(`SELECT `+key+`, count(*), coalesce(sum(a.attitude), 0), coalesce(sum(a.timeliness), 0),
-		coalesce(sum(a.quality), 0), coalesce(sum(a.overall), 0)
-		FROM callback_attempts a JOIN work_orders o ON o.id = a.order_id
-		WHERE a.outcome = 'reached' AND `+q.in("a.at")+` AND `+q.Scope()+by, q.args...).Query(func(rows pgx.Rows) error {
-		for rows.Next() {
-			var id, n, att, tim, qua, ove int64
-			if err := rows.Scan(&id, &n, &att, &tim, &qua, &ove); err != nil {
-				return err
-			}
-			s := out.of(id)
-			s.set(ScoreAttitude, att, n)
-			s.set(ScoreTimeliness, tim, n)
-			s.set(ScoreQuality, qua, n)
-			s.set(ScoreOverall, ove, n)
-		}
-		return rows.Err()
-	})
-
-	// The complaint figures: complaint's conditions (complaint.PeriodCond), which the
-	// complaint list filters by too.
+	// The medians over the minutes the days keep, with their counts.
 	q = st.query(sel, p)
+	b.Queue(`SELECT `+key+`, x.k, coalesce(round(percentile_cont(0.5) WITHIN GROUP (ORDER BY x.m)), 0)::bigint, count(*)
+		FROM report_days d CROSS JOIN LATERAL (SELECT 1, m FROM unnest(d.contact_minutes) m
+			UNION ALL SELECT 2, m FROM unnest(d.arrive_minutes) m UNION ALL SELECT 3, m FROM unnest(d.repair_minutes) m) x(k, m)
+		WHERE `+q.days(p, st.loc)+` AND `+q.typed()+` GROUP BY GROUPING SETS ((d.station_id, x.k), (x.k))`, q.args...).Query(func(rows pgx.Rows) error {
+		keys := map[int]string{1: MedianContact, 2: MedianArrive, 3: MedianRepair}
+		for rows.Next() {
+			var id, median, n int64
+			var k int
+			if err := rows.Scan(&id, &k, &median, &n); err != nil {
+				return err
+			}
+			out.of(id).set(keys[k], median, n)
+		}
+		return rows.Err()
+	})
+
+	q = st.query(sel, p)
+	ckey, cby := group("c.station_id")
 	created := complaint.CreatedIn(q.from, q.to)
 	dueIn := complaint.DueIn(q.from, q.to, q.now)
 	paid := complaint.PaidIn(q.from, q.to)
@@ -232,22 +217,17 @@ func (st *store) stations(ctx context.Context, ids []int64) ([]auth.Station, err
 // technicians reads the per-technician figures of the technicians of sel over p.
 func (st *store) technicians(ctx context.Context, sel []int64, p Period) ([]TechRow, error) {
 	q := st.query(sel, p)
-	done := `FROM work_orders o WHERE o.assignee_id = u.id AND ` + q.in("o.completed_at") + ` AND ` + q.Scope()
-	reached := `FROM callback_attempts a JOIN work_orders o ON o.id = a.order_id WHERE o.assignee_id = u.id AND a.outcome = 'reached' AND ` + q.in("a.at") + ` AND ` + q.Scope()
+	days := q.days(p, st.loc)
 	rows, _ := st.pool.Query(ctx, `SELECT u.id, u.display_name, u.station_id, s.name AS station_name,
-		(SELECT count(*) `+done+`) AS done,
-		(SELECT count(*) `+done+` AND `+firstFix+`) AS first_fix,
-		(SELECT coalesce(sum(a.overall), 0) `+reached+`) AS overall_sum,
-		(SELECT count(*) `+reached+`) AS overall_n,
+		coalesce(sum(d.done), 0)::bigint AS done, coalesce(sum(d.first_fix), 0)::bigint AS first_fix,
+		coalesce(sum(d.overall_sum), 0)::bigint AS overall_sum, coalesce(sum(d.overall_n), 0)::bigint AS overall_n,
 		(SELECT count(*) FROM complaints c WHERE c.technician_id = u.id AND `+complaint.CreatedIn(q.from, q.to)+` AND `+q.ComplaintScope()+`) AS complaints,
-		(SELECT count(*) FROM work_orders r JOIN work_orders o ON o.id = r.repeat_of
-			WHERE o.assignee_id = u.id AND `+q.in("r.created_at")+` AND `+q.Scope()+`) AS repeats,
-		(SELECT count(*) FROM work_order_events e JOIN work_orders o ON o.id = e.order_id
-			WHERE e.transition = 'reschedule' AND e.actor_id = u.id AND `+q.in("e.at")+` AND `+q.Scope()+`) AS reschedules,
-		(SELECT coalesce(round(sum(extract(epoch FROM o.completed_at - o.arrived_at)::float8 / 60)), 0)::bigint `+done+` AND o.arrived_at IS NOT NULL) AS onsite_minutes,
-		(SELECT count(*) `+done+` AND o.arrived_at IS NOT NULL) AS onsite_n
+		coalesce(sum(d.repeats), 0)::bigint AS repeats, coalesce(sum(d.reschedules), 0)::bigint AS reschedules,
+		coalesce(round(sum(d.onsite_minutes)), 0)::bigint AS onsite_minutes, coalesce(sum(d.onsite_n), 0)::bigint AS onsite_n
 		FROM users u JOIN stations s ON s.id = u.station_id
+		LEFT JOIN report_tech_days d ON d.user_id = u.id AND `+days+`
 		WHERE u.role = 'technician' AND u.station_id = ANY(`+q.sel+`)
+		GROUP BY u.id, s.name
 		ORDER BY u.station_id, u.display_name, u.id`, q.args...)
 	t, err := pgx.CollectRows(rows, pgx.RowToStructByNameLax[TechRow])
 	if err != nil {
@@ -290,19 +270,21 @@ func (st *store) money(ctx context.Context, sel []int64, p Period) (Money, error
 	var out Money
 	q := st.query(sel, p)
 	b := &pgx.Batch{}
-	b.Queue(`SELECT se.method, count(*) AS n, sum(se.amount_fen)::bigint AS fen
-		FROM settlements se JOIN work_orders o ON o.id = se.order_id
-		WHERE `+q.in("se.settled_at")+` AND `+q.Scope()+` GROUP BY se.method ORDER BY se.method`, q.args...).Query(func(rows pgx.Rows) (err error) {
+	b.Queue(`SELECT m.key AS method, sum((m.value ->> 0)::bigint)::bigint AS n, sum((m.value ->> 1)::bigint)::bigint AS fen
+		FROM report_days d CROSS JOIN LATERAL jsonb_each(d.settled) m
+		WHERE `+q.days(p, st.loc)+` AND `+q.typed()+` GROUP BY m.key ORDER BY m.key`, q.args...).Query(func(rows pgx.Rows) (err error) {
 		out.Settlements, err = pgx.CollectRows(rows, pgx.RowToStructByName[MethodSum])
 		return err
 	})
+	r := st.query(sel, p)
 	b.Queue(`SELECT count(*), coalesce(sum((SELECT coalesce(sum(l.amount_fen), 0) FROM order_fee_lines l
 			WHERE l.order_id = o.id AND l.chargeable AND l.deleted_at IS NULL)), 0)::bigint
-		FROM work_orders o WHERE o.fees_state IN ('pending', 'receivable') AND `+q.Scope()+``, q.args...).QueryRow(func(row pgx.Row) error {
+		FROM work_orders o WHERE o.fees_state IN ('pending', 'receivable') AND `+r.Scope()+``, r.args...).QueryRow(func(row pgx.Row) error {
 		return row.Scan(&out.ReceivableCount, &out.ReceivableFen)
 	})
-	b.Queue(`SELECT count(*) FILTER (WHERE o.warranty = 'in'), count(*) FILTER (WHERE o.warranty = 'repair')
-		FROM work_orders o WHERE `+q.in("o.completed_at")+` AND `+q.Scope(), q.args...).QueryRow(func(row pgx.Row) error {
+	f := st.query(sel, p)
+	b.Queue(`SELECT coalesce(sum(d.free_warranty), 0)::bigint, coalesce(sum(d.free_repeat), 0)::bigint
+		FROM report_days d WHERE `+f.days(p, st.loc)+` AND `+f.typed(), f.args...).QueryRow(func(row pgx.Row) error {
 		return row.Scan(&out.FreeWarranty, &out.FreeRepeat)
 	})
 	if err := st.pool.SendBatch(ctx, b).Close(); err != nil {
@@ -318,15 +300,15 @@ func (st *store) money(ctx context.Context, sel []int64, p Period) (Money, error
 // trend reads orders created and the SLA contact share in each bucket.
 func (st *store) trend(ctx context.Context, sel []int64, buckets []Period) ([]TrendPoint, error) {
 	q := st.query(sel, Period{From: buckets[0].From, To: buckets[len(buckets)-1].To})
-	froms, tos := make([]time.Time, len(buckets)), make([]time.Time, len(buckets))
+	froms, tos := make([]string, len(buckets)), make([]string, len(buckets))
 	for i, b := range buckets {
-		froms[i], tos[i] = b.From, b.To
+		froms[i], tos[i] = b.From.In(st.loc).Format("2006-01-02"), b.To.In(st.loc).Format("2006-01-02")
 	}
 	fa, ta := q.arg(froms), q.arg(tos)
-	rows, _ := st.pool.Query(ctx, `SELECT b.i, count(o.id), count(o.id) FILTER (WHERE `+contactKnown(q.now)+`),
-		count(o.id) FILTER (WHERE `+contactInTime+`)
-		FROM unnest(`+fa+`::timestamptz[], `+ta+`::timestamptz[]) WITH ORDINALITY AS b(f, t, i)
-		LEFT JOIN work_orders o ON o.created_at >= b.f AND o.created_at < b.t AND o.created_at >= `+q.from+` AND o.created_at < `+q.to+` AND `+q.Scope()+`
+	rows, _ := st.pool.Query(ctx, `SELECT b.i, coalesce(sum(d.received), 0)::bigint, coalesce(sum(d.contact_known), 0)::bigint,
+		coalesce(sum(d.contact_in_time), 0)::bigint
+		FROM unnest(`+fa+`::date[], `+ta+`::date[]) WITH ORDINALITY AS b(f, t, i)
+		LEFT JOIN report_days d ON d.day >= b.f AND d.day < b.t AND d.station_id = ANY(`+q.sel+`) AND `+q.typed()+`
 		GROUP BY b.i ORDER BY b.i`, q.args...)
 	out := make([]TrendPoint, len(buckets))
 	for i, b := range buckets {
@@ -340,6 +322,38 @@ func (st *store) trend(ctx context.Context, sel []int64, buckets []Period) ([]Tr
 	})
 	if err != nil {
 		return nil, db.Translate(err, "report trend")
+	}
+	return out, nil
+}
+
+// breakdown counts the period's completed orders by field class at the stations sel
+// (the roll-up's classes of the days).
+func (st *store) breakdown(ctx context.Context, sel []int64, per Period) ([]ClassCount, error) {
+	q := st.query(sel, per)
+	rows, _ := st.pool.Query(ctx, `SELECT c.key, sum(c.value::bigint)::bigint FROM report_days d CROSS JOIN LATERAL jsonb_each_text(d.classes) c
+		WHERE `+q.days(per, st.loc)+` AND `+q.typed()+` GROUP BY c.key`, q.args...)
+	counts := map[string]int64{}
+	var class string
+	var n int64
+	if _, err := pgx.ForEachRow(rows, []any{&class, &n}, func() error { counts[class] = n; return nil }); err != nil {
+		return nil, db.Translate(err, "report breakdown")
+	}
+	var total int64
+	for _, n := range counts {
+		total += n
+	}
+	classes := append(append([]string{}, workorder.FieldClasses...), "")
+	var out []ClassCount
+	for _, c := range classes {
+		n := counts[c]
+		if c == "" && n == 0 {
+			continue
+		}
+		cc := ClassCount{Class: c, Count: n}
+		if total > 0 {
+			cc.Share = float64(n) * 100 / float64(total)
+		}
+		out = append(out, cc)
 	}
 	return out, nil
 }

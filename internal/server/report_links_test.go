@@ -42,8 +42,36 @@ func countOrders(t *testing.T, c *client, path string) int64 {
 	return n
 }
 
+// complaintsMatched and callbacksDue are the counts the complaint list and the list of
+// callbacks due show above their rows.
+var (
+	complaintsMatched = regexp.MustCompile(`共 (\d+) 条`)
+	callbacksDue      = regexp.MustCompile(`共 (\d+) 次回访到期，已回访 (\d+) 次`)
+)
+
+// listedCount is the count the complaint list or the list of callbacks due at path
+// shows: the callbacks reached when it lists those, else those due.
+func listedCount(t *testing.T, c *client, path string) int64 {
+	t.Helper()
+	r := c.get(path)
+	if r.Status != http.StatusOK {
+		t.Fatalf("%s: %d", path, r.Status)
+	}
+	var m []string
+	if strings.HasPrefix(path, "/complaints?") {
+		m = complaintsMatched.FindStringSubmatch(r.Body)
+	} else if m = callbacksDue.FindStringSubmatch(r.Body); m != nil && strings.Contains(path, "reached=1") {
+		m = m[1:]
+	}
+	if m == nil {
+		t.Fatalf("%s: no count on the page", path)
+	}
+	n, _ := strconv.ParseInt(m[1], 10, 64)
+	return n
+}
+
 // TestReportNumbersListTheirOrders: every numerator and denominator of the report's
-// order figures links to an order list with exactly that many orders, for the total,
+// figures links to a list with exactly that many orders (complaints, callbacks), for the total,
 // the period before and each station; the figure itself links to its denominator's
 // list, and that list says what it is.
 func TestReportNumbersListTheirOrders(t *testing.T) {
@@ -62,16 +90,19 @@ func TestReportNumbersListTheirOrders(t *testing.T) {
 		nonzero := 0
 		for _, m := range links {
 			path, want := html.UnescapeString(m[2]), m[3]
-			if !strings.HasPrefix(path, "/orders?") {
+			got, ok := counted[path]
+			switch {
+			case ok:
+			case strings.HasPrefix(path, "/orders?"):
+				figures[figureOf(path)] = true
+				got = countOrders(t, mgr, path)
+			case strings.HasPrefix(path, "/complaints?"), strings.HasPrefix(path, "/callbacks/due?"):
+				got = listedCount(t, mgr, path)
+			default:
 				t.Errorf("%s: a figure's %s links to %s", kind, m[1], path)
 				continue
 			}
-			figures[figureOf(path)] = true
-			got, ok := counted[path]
-			if !ok {
-				got = countOrders(t, mgr, path)
-				counted[path] = got
-			}
+			counted[path] = got
 			if strconv.FormatInt(got, 10) != want {
 				t.Errorf("%s: %s lists %d orders, the report says %s", kind, path, got, want)
 			}

@@ -7,8 +7,6 @@ import (
 
 	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/auth"
-	"github.com/aftersales/aftersales/internal/db"
-	"github.com/aftersales/aftersales/internal/workflow"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -56,28 +54,4 @@ func (s *Service) Reclassify(ctx context.Context, actor auth.Actor, id int64, ve
 		o.FieldClass = ptr(class)
 		return note, data, nil
 	})
-}
-
-// FieldClassCounts counts the orders the actor sees (workflow.Scope) whose job was
-// completed in [from, to), by field class (FieldClasses); orders completed without a
-// class count under "". A revisited order counts once, by its latest completion.
-func FieldClassCounts(ctx context.Context, q db.Querier, actor auth.Actor, from, to time.Time) (map[string]int, error) {
-	args := []any{from, to}
-	scope := workflow.Scope(actor, "o", db.Args(&args))
-	rows, err := q.Query(ctx, `SELECT coalesce(o.field_class, ''), count(*) FROM work_orders o
-		WHERE o.completed_at >= $1 AND o.completed_at < $2 AND `+scope+` GROUP BY 1`, args...)
-	if err != nil {
-		return nil, db.Translate(err, "field class counts")
-	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var class string
-		var n int
-		if err := rows.Scan(&class, &n); err != nil {
-			return nil, db.Translate(err, "field class counts")
-		}
-		out[class] = n
-	}
-	return out, db.Translate(rows.Err(), "field class counts")
 }

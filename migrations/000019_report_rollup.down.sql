@@ -1,0 +1,15 @@
+DROP INDEX IF EXISTS work_order_events_reschedule_idx;
+DROP INDEX IF EXISTS settlements_at_idx;
+DROP INDEX IF EXISTS work_orders_fees_open_idx;
+DROP INDEX IF EXISTS stock_movements_consumed_idx;
+DROP INDEX IF EXISTS work_orders_repeat_of_idx;
+DROP TRIGGER IF EXISTS settlements_report_mark ON settlements;
+DROP TRIGGER IF EXISTS callback_attempts_report_mark ON callback_attempts;
+DROP TRIGGER IF EXISTS work_order_events_report_mark ON work_order_events;
+DROP TRIGGER IF EXISTS work_orders_report_mark ON work_orders;
+DROP FUNCTION IF EXISTS report_mark_at();
+DROP FUNCTION IF EXISTS report_mark_order();
+DROP TABLE IF EXISTS report_rollup;
+DROP TABLE IF EXISTS report_tech_days;
+DROP TABLE IF EXISTS report_days;
+DROP TABLE IF EXISTS report_dirty;
