@@ -126,7 +126,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	}()
 	defer func() { stopRefresh(); <-refreshDone }()
 	handler := server.NewServer(server.Deps{Config: cfg, Pool: pool, Logger: log, Sessions: sessions, Auth: authSvc, Now: time.Now,
-		Reports: reports,
+		Reports:   reports,
 		Customers: customer.NewService(pool, time.Now, cfg.Location),
 		Orders:    workorder.NewService(pool, time.Now, cfg.Location),
 		Parts:     parts.NewService(pool, time.Now, cfg.Location),
