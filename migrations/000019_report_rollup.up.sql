@@ -63,12 +63,27 @@ CREATE TABLE report_tech_days (
     PRIMARY KEY (station_id, day, user_id)
 );
 
--- The roll-up's zone (its days are local days there) and when it was last built whole.
+-- The roll-up's zone (its days are local days there), when it was last built whole, and
+-- its version: one more each time anything a report reads has changed since. A whole
+-- build's version is built_version; changes up to pruned_through are forgotten.
 CREATE TABLE report_rollup (
-    id       int  PRIMARY KEY CHECK (id = 1),
-    zone     text NOT NULL,
-    built_at timestamptz NOT NULL
+    id             int    PRIMARY KEY CHECK (id = 1),
+    zone           text   NOT NULL,
+    built_at       timestamptz NOT NULL,
+    version        bigint NOT NULL DEFAULT 0,
+    built_version  bigint NOT NULL DEFAULT 0,
+    pruned_through bigint NOT NULL DEFAULT 0
 );
+
+-- The station days each version recomputed (station 0: every station), so a page kept
+-- from an earlier version knows whether anything it shows has changed since.
+CREATE TABLE report_changes (
+    version    bigint NOT NULL,
+    station_id bigint NOT NULL,
+    day        date   NOT NULL,
+    at         timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX report_changes_version_idx ON report_changes (version);
 
 CREATE FUNCTION report_mark_order() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -109,6 +124,35 @@ CREATE TRIGGER callback_attempts_report_mark AFTER INSERT ON callback_attempts
     FOR EACH ROW EXECUTE FUNCTION report_mark_at('at');
 CREATE TRIGGER settlements_report_mark AFTER INSERT ON settlements
     FOR EACH ROW EXECUTE FUNCTION report_mark_at('settled_at');
+
+-- What else a report reads marks the station it concerns: complaints, stock movements;
+-- the parts catalogue and the technicians concern every station (station 0).
+CREATE FUNCTION report_mark_row() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'complaints' THEN
+        -- The days a complaint counts on: logged, due, paid; and the day of the change.
+        INSERT INTO report_dirty (station_id, at)
+        SELECT DISTINCT (to_jsonb(NEW) ->> 'station_id')::bigint, t FROM (VALUES ((to_jsonb(NEW) ->> 'created_at')::timestamptz),
+            ((to_jsonb(NEW) ->> 'due_at')::timestamptz), ((to_jsonb(NEW) ->> 'paid_at')::timestamptz),
+            ((to_jsonb(NEW) ->> 'updated_at')::timestamptz)) v(t) WHERE t IS NOT NULL;
+    ELSIF TG_TABLE_NAME = 'stock_movements' THEN
+        INSERT INTO report_dirty (station_id, at)
+        SELECT l.station_id, (to_jsonb(NEW) ->> 'at')::timestamptz FROM locations l WHERE l.id = (to_jsonb(NEW) ->> 'location_id')::bigint;
+    ELSE
+        INSERT INTO report_dirty (station_id, at) VALUES (0, now());
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER complaints_report_mark AFTER INSERT OR UPDATE ON complaints
+    FOR EACH ROW EXECUTE FUNCTION report_mark_row();
+CREATE TRIGGER stock_movements_report_mark AFTER INSERT ON stock_movements
+    FOR EACH ROW EXECUTE FUNCTION report_mark_row();
+CREATE TRIGGER parts_report_mark AFTER INSERT OR UPDATE ON parts
+    FOR EACH ROW EXECUTE FUNCTION report_mark_row();
+CREATE TRIGGER users_report_mark AFTER INSERT OR UPDATE OF role, station_id, display_name ON users
+    FOR EACH ROW EXECUTE FUNCTION report_mark_row();
+CREATE TRIGGER stations_report_mark AFTER INSERT OR UPDATE ON stations
+    FOR EACH ROW EXECUTE FUNCTION report_mark_row();
 
 -- What the report still reads live, indexed: the repeats of an order (first-time fix),
 -- the parts consumed per warehouse and time, settlements by time, open receivables.

@@ -427,4 +427,28 @@ func TestRollupFollowsChangesAndTime(t *testing.T) {
 	if f := read().Get(report.SLAContact); f.Num != 0 || f.Den != 1 {
 		t.Errorf("contact due time passed uncontacted: SLA contact %d/%d, want 0/1", f.Num, f.Den)
 	}
+
+	// November is past: its page is kept until something it reads changes, such as a
+	// complaint logged late about a November day or a part issued then.
+	nov := func() report.Set {
+		t.Helper()
+		p, err := ds.svc.Report(ctx, centre, report.Query{Period: month(time.November), StationID: ds.sh})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.Total.Current
+	}
+	complaints := nov().Get(report.ComplaintsPer100).Num
+	if again := nov().Get(report.ComplaintsPer100).Num; again != complaints {
+		t.Fatalf("the same November twice: %d then %d complaints", complaints, again)
+	}
+	mgr := testkit.UserID(t, ds.pool, "manager")
+	if _, err := ds.pool.Exec(ctx, `INSERT INTO complaints (number, station_id, state, channel, customer_id, category, severity,
+		what_happened, created_by, created_at, updated_at)
+		VALUES ('TS20261120-0009', $1, 'logged', 'phone', $2, 'quality', 'general', '补登的投诉', $3, $4, $4)`, ds.sh, c.ID, mgr, at(11, 20, 10)); err != nil {
+		t.Fatal(err)
+	}
+	if got := nov().Get(report.ComplaintsPer100).Num; got != complaints+1 {
+		t.Errorf("a November complaint logged later: %d complaints, want %d", got, complaints+1)
+	}
 }

@@ -29,30 +29,57 @@ const rollupLock = 0x7265706f7274 // "report"
 // computed at before it is built again (clocks of several app processes differ a little).
 const clockSlack = 5 * time.Minute
 
-// Refresh brings the roll-up up to date now; the server calls it in the background so
-// that readers seldom find work to do.
-func (s *Service) Refresh(ctx context.Context) error { return s.fresh(ctx, s.now()) }
+// Refresh brings the whole roll-up up to date now; the server calls it in the
+// background so that readers seldom find work to do.
+func (s *Service) Refresh(ctx context.Context) error {
+	_, err := s.fresh(ctx, s.now(), nil)
+	return err
+}
 
-// fresh brings the roll-up up to date at now: whole when it is missing, was made in
-// another zone or at a later moment than now; otherwise the days marked dirty and those
-// whose settles_at has passed.
-func (s *Service) fresh(ctx context.Context, now time.Time) error {
+// span is what one page reads of the roll-up: stations over [from, to).
+type span struct {
+	stations []int64
+	from, to time.Time
+}
+
+// days are the span's first and after-last local days.
+func (sp span) days(loc *time.Location) (string, string) {
+	return sp.from.In(loc).Format("2006-01-02"), sp.to.In(loc).Format("2006-01-02")
+}
+
+// fresh brings the roll-up up to date at now and returns its version: whole when it is
+// missing, was made in another zone or at a later moment than now; otherwise the days
+// marked dirty and those whose settles_at has passed, when any of them lies in sp (any
+// at all when sp is nil). The version grows whenever anything a report reads changes.
+func (s *Service) fresh(ctx context.Context, now time.Time, sp *span) (int64, error) {
 	zone := s.loc.String()
+	var stations []int64
+	var from, to time.Time
+	var fromDay, toDay string
+	if sp != nil {
+		stations, from, to = sp.stations, sp.from, sp.to
+		fromDay, toDay = sp.days(s.loc)
+	}
 	var need bool
+	var version int64
 	if err := s.pool.QueryRow(ctx, `SELECT NOT EXISTS (SELECT 1 FROM report_rollup WHERE zone = $1 AND built_at <= $2::timestamptz + $3::interval)
-		OR EXISTS (SELECT 1 FROM report_dirty) OR EXISTS (SELECT 1 FROM report_days WHERE settles_at <= $2)`, zone, now, clockSlack).Scan(&need); err != nil {
-		return db.Translate(err, "report roll-up")
+		OR EXISTS (SELECT 1 FROM report_dirty d WHERE $4::bigint[] IS NULL OR d.station_id = 0
+			OR (d.station_id = ANY($4) AND d.at >= $5::timestamptz - interval '1 day' AND d.at < $6::timestamptz + interval '1 day'))
+		OR EXISTS (SELECT 1 FROM report_days d WHERE d.settles_at <= $2
+			AND ($4::bigint[] IS NULL OR (d.station_id = ANY($4) AND d.day >= $7::date AND d.day < $8::date))),
+		coalesce((SELECT version FROM report_rollup), 0)`, zone, now, clockSlack, stations, from, to, nullDay(fromDay), nullDay(toDay)).Scan(&need, &version); err != nil {
+		return 0, db.Translate(err, "report roll-up")
 	}
 	if !need {
-		return nil
+		return version, nil
 	}
-	return db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(rollupLock)); err != nil {
 			return err
 		}
 		var whole bool
-		if err := tx.QueryRow(ctx, `SELECT NOT EXISTS (SELECT 1 FROM report_rollup WHERE zone = $1 AND built_at <= $2::timestamptz + $3::interval)`,
-			zone, now, clockSlack).Scan(&whole); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT NOT EXISTS (SELECT 1 FROM report_rollup WHERE zone = $1 AND built_at <= $2::timestamptz + $3::interval),
+			coalesce((SELECT version FROM report_rollup), 0)`, zone, now, clockSlack).Scan(&whole, &version); err != nil {
 			return err
 		}
 		if whole {
@@ -64,9 +91,13 @@ func (s *Service) fresh(ctx context.Context, now time.Time) error {
 			if err := s.compute(ctx, tx, nil, now); err != nil {
 				return err
 			}
-			_, err := tx.Exec(ctx, `INSERT INTO report_rollup (id, zone, built_at) VALUES (1, $1, $2)
-				ON CONFLICT (id) DO UPDATE SET zone = EXCLUDED.zone, built_at = EXCLUDED.built_at`, zone, now)
-			return err
+			if _, err := tx.Exec(ctx, `DELETE FROM report_changes`); err != nil {
+				return err
+			}
+			return tx.QueryRow(ctx, `INSERT INTO report_rollup (id, zone, built_at, version, built_version) VALUES (1, $1, $2, 1, 1)
+				ON CONFLICT (id) DO UPDATE SET zone = EXCLUDED.zone, built_at = EXCLUDED.built_at,
+					version = report_rollup.version + 1, built_version = report_rollup.version + 1
+				RETURNING version`, zone, now).Scan(&version)
 		}
 		rows, err := tx.Query(ctx, `WITH d AS (DELETE FROM report_dirty RETURNING station_id, at)
 			SELECT DISTINCT station_id, to_char(at AT TIME ZONE $1, 'YYYY-MM-DD') FROM d
@@ -96,8 +127,25 @@ func (s *Service) fresh(ctx context.Context, now time.Time) error {
 				return err
 			}
 		}
-		return s.compute(ctx, tx, &k, now)
+		if err := s.compute(ctx, tx, &k, now); err != nil {
+			return err
+		}
+		if err := tx.QueryRow(ctx, `UPDATE report_rollup SET version = version + 1 RETURNING version`).Scan(&version); err != nil {
+			return err
+		}
+		// What changed, for the pages kept from earlier versions; an hour of it is kept.
+		if _, err := tx.Exec(ctx, `INSERT INTO report_changes (version, station_id, day) SELECT $1, * FROM unnest($2::bigint[], $3::date[])`,
+			version, k.stations, k.days); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `WITH gone AS (DELETE FROM report_changes WHERE at < now() - interval '1 hour' RETURNING version)
+			UPDATE report_rollup SET pruned_through = greatest(pruned_through, (SELECT max(version) FROM gone)) WHERE EXISTS (SELECT 1 FROM gone)`)
+		return err
 	})
+	if err != nil {
+		return 0, db.Translate(err, "report roll-up")
+	}
+	return version, nil
 }
 
 // dayKeys are the station days to compute: station, local day, and the day's bounds.
@@ -271,4 +319,27 @@ func maxTime(a, b time.Time) time.Time {
 		return b
 	}
 	return a
+}
+
+// nullDay is day, or nil (SQL NULL) when empty.
+func nullDay(day string) any {
+	if day == "" {
+		return nil
+	}
+	return day
+}
+
+// unchanged says whether a page kept from version v still holds for sp: no whole build
+// since, nothing forgotten since, and no station day of sp (nor every station's) changed.
+func (s *Service) unchanged(ctx context.Context, v int64, sp span) (bool, error) {
+	fromDay, toDay := sp.days(s.loc)
+	var ok bool
+	err := s.pool.QueryRow(ctx, `SELECT coalesce((SELECT r.built_version <= $1 AND r.pruned_through <= $1 FROM report_rollup r), false)
+		AND NOT EXISTS (SELECT 1 FROM report_changes c WHERE c.version > $1
+			AND (c.station_id = 0 OR (c.station_id = ANY($2) AND c.day >= $3::date AND c.day < $4::date)))`,
+		v, sp.stations, fromDay, toDay).Scan(&ok)
+	if err != nil {
+		return false, db.Translate(err, "report roll-up")
+	}
+	return ok, nil
 }

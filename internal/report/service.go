@@ -4,6 +4,7 @@ package report
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"strconv"
 	"time"
@@ -15,17 +16,18 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// Service reads the report; it writes nothing.
+// Service reads the report; it writes only its roll-up (rollup.go).
 type Service struct {
-	pool *pgxpool.Pool
-	now  func() time.Time
-	loc  *time.Location
+	pool  *pgxpool.Pool
+	now   func() time.Time
+	loc   *time.Location
+	cache *pageCache
 }
 
 // NewService returns the report service. now is the one clock; loc the time zone that
 // periods are days of.
 func NewService(pool *pgxpool.Pool, now func() time.Time, loc *time.Location) *Service {
-	return &Service{pool: pool, now: now, loc: loc}
+	return &Service{pool: pool, now: now, loc: loc, cache: newPageCache(64)}
 }
 
 // Location is the time zone of the service's periods.
@@ -184,17 +186,38 @@ func (s *Service) Report(ctx context.Context, actor auth.Actor, q Query) (Page, 
 	}
 	now := s.now()
 	p := Page{Query: q, Previous: q.Period.Previous(), Now: now}
-	if err := s.fresh(ctx, now); err != nil {
-		return Page{}, err
-	}
-	st := &store{pool: s.pool, actor: actor, now: now, loc: s.loc}
-	var err error
-	if p.Stations, err = st.stations(ctx, actor.Stations); err != nil {
-		return Page{}, err
-	}
 	sel := actor.Stations
 	if q.StationID != 0 {
 		sel = []int64{q.StationID}
+	}
+	st := &store{pool: s.pool, actor: actor, now: now, loc: s.loc}
+	// What the page reads of the roll-up: its stations from the period before (or the
+	// trend's first month) to the period's end.
+	sp := span{stations: sel, from: minTime(p.Previous.From, TrendBuckets(q.Period)[0].From), to: q.Period.To}
+	version, err := s.fresh(ctx, now, &sp)
+	if err != nil {
+		return Page{}, err
+	}
+	// A period wholly past is kept for its reader until a day it reads changes; what it
+	// shows of now is read again.
+	key := ""
+	if !q.Period.To.After(now) {
+		key = fmt.Sprintf("%d %s %v %d %s %s %s", actor.UserID, actor.Role, actor.Stations, q.StationID,
+			q.Period.Kind, q.Period.From.Format(time.RFC3339), q.Period.To.Format(time.RFC3339))
+		if e, ok := s.cache.get(key); ok {
+			same, err := s.unchanged(ctx, e.version, sp)
+			if err != nil {
+				return Page{}, err
+			}
+			if same {
+				kept := e.page
+				kept.Now = now
+				return kept, st.current(ctx, sel, &kept)
+			}
+		}
+	}
+	if p.Stations, err = st.stations(ctx, actor.Stations); err != nil {
+		return Page{}, err
 	}
 	cur, err := st.figures(ctx, sel, q.Period)
 	if err != nil {
@@ -254,6 +277,12 @@ func (s *Service) Report(ctx context.Context, actor auth.Actor, q Query) (Page, 
 	if p.Trend, err = st.trend(ctx, sel, TrendBuckets(q.Period)); err != nil {
 		return Page{}, err
 	}
+	if err := st.current(ctx, sel, &p); err != nil {
+		return Page{}, err
+	}
+	if key != "" {
+		s.cache.put(key, cached{page: p, version: version})
+	}
 	return p, nil
 }
 
@@ -273,7 +302,7 @@ func (s *Service) Headline(ctx context.Context, actor auth.Actor) (Headline, err
 	}
 	now := s.now()
 	h := Headline{Today: PeriodOf(Day, now, s.loc), Month: PeriodOf(Month, now, s.loc)}
-	if err := s.fresh(ctx, now); err != nil {
+	if _, err := s.fresh(ctx, now, &span{stations: actor.Stations, from: h.Month.From, to: h.Month.To}); err != nil {
 		return Headline{}, err
 	}
 	st := &store{pool: s.pool, actor: actor, now: now, loc: s.loc}

@@ -256,12 +256,6 @@ func (st *store) parts(ctx context.Context, sel []int64, p Period) (Parts, error
 			out.Top = append(out.Top, l)
 		}
 	}
-	err = st.pool.QueryRow(ctx, `SELECT count(*) FROM parts p JOIN locations l ON l.kind = 'warehouse' AND l.station_id = ANY($1)
-		LEFT JOIN stock_balances b ON b.part_id = p.id AND b.location_id = l.id
-		WHERE p.active AND p.reorder_point > 0 AND coalesce(b.quantity, 0) <= p.reorder_point`, sel).Scan(&out.Low)
-	if err != nil {
-		return Parts{}, db.Translate(err, "report parts low")
-	}
 	return out, nil
 }
 
@@ -275,12 +269,6 @@ func (st *store) money(ctx context.Context, sel []int64, p Period) (Money, error
 		WHERE `+q.days(p, st.loc)+` AND `+q.typed()+` GROUP BY m.key ORDER BY m.key`, q.args...).Query(func(rows pgx.Rows) (err error) {
 		out.Settlements, err = pgx.CollectRows(rows, pgx.RowToStructByName[MethodSum])
 		return err
-	})
-	r := st.query(sel, p)
-	b.Queue(`SELECT count(*), coalesce(sum((SELECT coalesce(sum(l.amount_fen), 0) FROM order_fee_lines l
-			WHERE l.order_id = o.id AND l.chargeable AND l.deleted_at IS NULL)), 0)::bigint
-		FROM work_orders o WHERE o.fees_state IN ('pending', 'receivable') AND `+r.Scope()+``, r.args...).QueryRow(func(row pgx.Row) error {
-		return row.Scan(&out.ReceivableCount, &out.ReceivableFen)
 	})
 	f := st.query(sel, p)
 	b.Queue(`SELECT coalesce(sum(d.free_warranty), 0)::bigint, coalesce(sum(d.free_repeat), 0)::bigint
@@ -356,4 +344,29 @@ func (st *store) breakdown(ctx context.Context, sel []int64, per Period) ([]Clas
 		out = append(out, cc)
 	}
 	return out, nil
+}
+
+// current reads what the report shows as it stands now, whatever the period: parts at
+// or below their reorder point, and the orders quoted but not settled.
+func (st *store) current(ctx context.Context, sel []int64, p *Page) error {
+	q := st.query(sel, Period{From: st.now, To: st.now})
+	b := &pgx.Batch{}
+	// Every pair of a reordered part and a warehouse, less the pairs whose balance is
+	// above the reorder point (a pair without a balance row holds nothing).
+	b.Queue(`SELECT (SELECT count(*) FROM parts p WHERE p.active AND p.reorder_point > 0)
+			* (SELECT count(*) FROM locations l WHERE l.kind = 'warehouse' AND l.station_id = ANY($1))
+		- (SELECT count(*) FROM stock_balances b JOIN parts p ON p.id = b.part_id JOIN locations l ON l.id = b.location_id
+			WHERE l.kind = 'warehouse' AND l.station_id = ANY($1) AND p.active AND p.reorder_point > 0 AND b.quantity > p.reorder_point)`,
+		sel).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&p.Parts.Low)
+	})
+	b.Queue(`SELECT count(*), coalesce(sum((SELECT coalesce(sum(l.amount_fen), 0) FROM order_fee_lines l
+			WHERE l.order_id = o.id AND l.chargeable AND l.deleted_at IS NULL)), 0)::bigint
+		FROM work_orders o WHERE o.fees_state IN ('pending', 'receivable') AND `+q.Scope()+``, q.args...).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&p.Money.ReceivableCount, &p.Money.ReceivableFen)
+	})
+	if err := st.pool.SendBatch(ctx, b).Close(); err != nil {
+		return db.Translate(err, "report now")
+	}
+	return nil
 }
