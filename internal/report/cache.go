@@ -12,10 +12,11 @@ type pageCache struct {
 	order []string
 }
 
-// cached is a page and the roll-up version it was read at.
+// cached is a page, the roll-up version it was read at, and the version its figures of
+// now (low stock, receivables) were read at.
 type cached struct {
-	page    Page
-	version int64
+	page             Page
+	version, current int64
 }
 
 func newPageCache(n int) *pageCache { return &pageCache{n: n, pages: map[string]cached{}} }

@@ -451,4 +451,20 @@ func TestRollupFollowsChangesAndTime(t *testing.T) {
 	if got := nov().Get(report.ComplaintsPer100).Num; got != complaints+1 {
 		t.Errorf("a November complaint logged later: %d complaints, want %d", got, complaints+1)
 	}
+	// What the kept page shows of now follows now: a fee quoted today is receivable.
+	receivable := func() int64 {
+		t.Helper()
+		p, err := ds.svc.Report(ctx, centre, report.Query{Period: month(time.November), StationID: ds.sh})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.Money.ReceivableCount
+	}
+	owed := receivable()
+	if _, err := ds.pool.Exec(ctx, `UPDATE work_orders SET fees_state = 'pending' WHERE id = $1`, ds.c.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := receivable(); got != owed+1 {
+		t.Errorf("a fee quoted now: %d receivable, want %d", got, owed+1)
+	}
 }

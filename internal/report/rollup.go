@@ -331,15 +331,19 @@ func nullDay(day string) any {
 
 // unchanged says whether a page kept from version v still holds for sp: no whole build
 // since, nothing forgotten since, and no station day of sp (nor every station's) changed.
-func (s *Service) unchanged(ctx context.Context, v int64, sp span) (bool, error) {
+// now says whether what it shows of now (read at version cur) still holds: nothing of
+// its stations changed since, nor waits to be.
+func (s *Service) unchanged(ctx context.Context, v, cur int64, sp span) (page, now bool, err error) {
 	fromDay, toDay := sp.days(s.loc)
-	var ok bool
-	err := s.pool.QueryRow(ctx, `SELECT coalesce((SELECT r.built_version <= $1 AND r.pruned_through <= $1 FROM report_rollup r), false)
-		AND NOT EXISTS (SELECT 1 FROM report_changes c WHERE c.version > $1
-			AND (c.station_id = 0 OR (c.station_id = ANY($2) AND c.day >= $3::date AND c.day < $4::date)))`,
-		v, sp.stations, fromDay, toDay).Scan(&ok)
+	var built bool
+	err = s.pool.QueryRow(ctx, `SELECT coalesce((SELECT r.built_version <= least($1::bigint, $5::bigint) AND r.pruned_through <= least($1::bigint, $5::bigint) FROM report_rollup r), false),
+		NOT EXISTS (SELECT 1 FROM report_changes c WHERE c.version > $1
+			AND (c.station_id = 0 OR (c.station_id = ANY($2) AND c.day >= $3::date AND c.day < $4::date))),
+		NOT EXISTS (SELECT 1 FROM report_changes c WHERE c.version > $5 AND (c.station_id = 0 OR c.station_id = ANY($2)))
+		AND NOT EXISTS (SELECT 1 FROM report_dirty d WHERE d.station_id = 0 OR d.station_id = ANY($2))`,
+		v, sp.stations, fromDay, toDay, cur).Scan(&built, &page, &now)
 	if err != nil {
-		return false, db.Translate(err, "report roll-up")
+		return false, false, db.Translate(err, "report roll-up")
 	}
-	return ok, nil
+	return built && page, built && page && now, nil
 }

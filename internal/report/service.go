@@ -205,14 +205,20 @@ func (s *Service) Report(ctx context.Context, actor auth.Actor, q Query) (Page, 
 		key = fmt.Sprintf("%d %s %v %d %s %s %s", actor.UserID, actor.Role, actor.Stations, q.StationID,
 			q.Period.Kind, q.Period.From.Format(time.RFC3339), q.Period.To.Format(time.RFC3339))
 		if e, ok := s.cache.get(key); ok {
-			same, err := s.unchanged(ctx, e.version, sp)
+			same, sameNow, err := s.unchanged(ctx, e.version, e.current, sp)
 			if err != nil {
 				return Page{}, err
 			}
 			if same {
 				kept := e.page
 				kept.Now = now
-				return kept, st.current(ctx, sel, &kept)
+				if !sameNow {
+					if err := st.current(ctx, sel, &kept); err != nil {
+						return Page{}, err
+					}
+					s.cache.put(key, cached{page: kept, version: e.version, current: version})
+				}
+				return kept, nil
 			}
 		}
 	}
@@ -281,7 +287,7 @@ func (s *Service) Report(ctx context.Context, actor auth.Actor, q Query) (Page, 
 		return Page{}, err
 	}
 	if key != "" {
-		s.cache.put(key, cached{page: p, version: version})
+		s.cache.put(key, cached{page: p, version: version, current: version})
 	}
 	return p, nil
 }
