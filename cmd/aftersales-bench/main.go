@@ -605,6 +605,12 @@ func intakeLoad(ctx context.Context, t *bench.Target, pool *pgxpool.Pool, m seed
 		if made != accepted.Load() {
 			verdict = "MISMATCH"
 		}
+		// The run's calls leave the board again (cancelled), so the next run's S1 finds
+		// the hot station as seeded.
+		if _, err := pool.Exec(ctx, `UPDATE work_orders SET state = $2, cancelled_at = now(), cancel_reason = 'bench', version = version + 1
+			WHERE intake_key LIKE $1`, prefix+"%", string(workflow.Cancelled)); err != nil {
+			verdict += "; the run's calls could not be cancelled: " + err.Error()
+		}
 		return fmt.Sprintf("S5 intakes accepted (warm-up included): %d; new orders: %d — %s", accepted.Load(), made, verdict)
 	}
 	return load{clients: clients, next: next}, check, nil
