@@ -8,6 +8,7 @@ import (
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/complaint"
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/workflow"
 )
 
 // demoComplaints logs complaints in every state through the complaint service, with the
@@ -21,7 +22,7 @@ func demoComplaints(ctx context.Context, users func(string) (auth.Actor, error),
 		var r orderRow
 		err := q.QueryRow(ctx, `SELECT o.id, o.customer_id, coalesce(o.unit_id, 0), coalesce(o.assignee_id, 0) FROM work_orders o
 			JOIN stations s ON s.id = o.station_id WHERE s.code = $1
-			ORDER BY o.state IN ('closed', 'awaiting_callback') DESC, o.id OFFSET $2 LIMIT 1`, station, offset).Scan(&r.order, &r.customer, &r.unit, &r.tech)
+			ORDER BY `+workflow.StateIs("o", workflow.Closed, workflow.AwaitingCallback)+` DESC, o.id OFFSET $2 LIMIT 1`, station, offset).Scan(&r.order, &r.customer, &r.unit, &r.tech)
 		if err != nil {
 			return r, fmt.Errorf("demo complaint order: %w", err)
 		}

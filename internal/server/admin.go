@@ -46,15 +46,19 @@ func (s *server) handleAdminUsers() http.HandlerFunc {
 
 func (s *server) handleCreateUser() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		stationID, _ := strconv.ParseInt(r.PostFormValue("station_id"), 10, 64)
+		errs := map[string]string{}
+		stationID := number(errs, "station_id", r.PostFormValue("station_id"))
 		f := views.UserForm{
 			Username: r.PostFormValue("username"), DisplayName: r.PostFormValue("display_name"),
 			Role: r.PostFormValue("role"), StationID: stationID, Phone: r.PostFormValue("phone"),
 		}
-		_, err := s.Auth.CreateUser(r.Context(), actor(r), auth.NewUser{
-			Username: f.Username, DisplayName: f.DisplayName, Role: auth.Role(f.Role),
-			StationID: f.StationID, Password: r.PostFormValue("password"), Phone: f.Phone,
-		})
+		err := formErr(errs)
+		if err == nil {
+			_, err = s.Auth.CreateUser(r.Context(), actor(r), auth.NewUser{
+				Username: f.Username, DisplayName: f.DisplayName, Role: auth.Role(f.Role),
+				StationID: f.StationID, Password: r.PostFormValue("password"), Phone: f.Phone,
+			})
+		}
 		if e := apperr.As(err); err != nil && len(e.Fields) > 0 {
 			s.renderAdminUsers(w, r, http.StatusUnprocessableEntity, f, e.Fields)
 			return

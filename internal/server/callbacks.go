@@ -14,7 +14,12 @@ import (
 // renderCallbacks renders the queue, with a failed form's input and messages.
 func (s *server) renderCallbacks(w http.ResponseWriter, r *http.Request, status int, v views.CallbacksView) {
 	q := r.URL.Query()
-	station, _ := strconv.ParseInt(q.Get("station"), 10, 64)
+	filterErrs := map[string]string{}
+	station := number(filterErrs, "station", q.Get("station"))
+	if len(filterErrs) > 0 {
+		// A station that does not parse: every station's queue, with the message.
+		station, status, v.FilterErrors = 0, http.StatusUnprocessableEntity, filterErrs
+	}
 	p, err := s.Orders.CallbackPage(r.Context(), actor(r), station, q.Get("service_type"))
 	if err != nil {
 		s.fail(w, r, err)
@@ -75,10 +80,10 @@ func (s *server) handleRecordCallback() http.HandlerFunc {
 // callbackInput decodes the callback survey, from the queue or the order page; errs
 // names what the service cannot be asked (a reached call must say satisfied or not).
 func callbackInput(vals map[string]string) (workorder.Callback, map[string]string) {
-	score := func(k string) int { n, _ := strconv.Atoi(vals[k]); return n }
+	errs := map[string]string{}
+	score := func(k string) int { return int(number(errs, k, vals[k])) }
 	c := workorder.Callback{Outcome: vals["outcome"], Attitude: score("attitude"), Timeliness: score("timeliness"), Quality: score("quality"),
 		Overall: score("overall"), Satisfied: vals["satisfied"] == "1", Comments: vals["comments"], Reason: vals["reason"], Note: vals["note"]}
-	errs := map[string]string{}
 	if c.Outcome == "reached" && vals["satisfied"] == "" {
 		errs["reason"] = "callback.field.satisfied"
 	}

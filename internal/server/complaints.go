@@ -21,9 +21,13 @@ import (
 func complaintFilter(r *http.Request) (complaint.Filter, map[string]string) {
 	q := r.URL.Query()
 	errs := map[string]string{}
-	num := func(k string) int64 { n, _ := strconv.ParseInt(q.Get(k), 10, 64); return n }
+	num := func(k string) int64 { return number(errs, k, q.Get(k)) }
+	responsible := int64(0)
+	if q.Get("responsible") != "me" {
+		responsible = num("responsible")
+	}
 	f := complaint.Filter{Severity: q.Get("severity"), Category: q.Get("category"), StationID: num("station"),
-		ResponsibleID: num("responsible"), TechnicianID: num("technician"), Overdue: q.Get("overdue") == "1",
+		ResponsibleID: responsible, TechnicianID: num("technician"), Overdue: q.Get("overdue") == "1",
 		Claims: q.Get("claims") == "1", Text: limitRunes(q.Get("q"), 100), After: limitRunes(q.Get("after"), 64),
 		Basis: q.Get("basis"), OnTime: q.Get("ontime") == "1"}
 	if q.Get("responsible") == "me" {
@@ -101,8 +105,8 @@ func (s *server) renderComplaintNew(w http.ResponseWriter, r *http.Request, stat
 	if v.Values == nil {
 		v.Values = map[string]string{}
 		// An order given in the link (投诉 from an order page) is ticked, with its unit
-		// and technician chosen.
-		if o, _ := strconv.ParseInt(r.URL.Query().Get("order"), 10, 64); o != 0 {
+		// and technician chosen; an order number that does not parse ticks nothing.
+		if o, err := strconv.ParseInt(r.URL.Query().Get("order"), 10, 64); err == nil && o != 0 {
 			for _, c := range in.Orders {
 				if c.ID == o {
 					v.Orders = map[int64]bool{o: true}
@@ -124,7 +128,12 @@ func (s *server) renderComplaintNew(w http.ResponseWriter, r *http.Request, stat
 func (s *server) handleComplaintNew() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
-		id, _ := strconv.ParseInt(q.Get("customer"), 10, 64)
+		errs := map[string]string{}
+		id := number(errs, "customer_id", q.Get("customer"))
+		if len(errs) > 0 {
+			s.renderComplaintNew(w, r, http.StatusUnprocessableEntity, q.Get("phone"), 0, views.ComplaintNewView{Errors: errs})
+			return
+		}
 		s.renderComplaintNew(w, r, http.StatusOK, q.Get("phone"), id, views.ComplaintNewView{})
 	}
 }
@@ -133,7 +142,8 @@ func (s *server) handleComplaintNew() http.HandlerFunc {
 func (s *server) handleCreateComplaint() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		vals := postValues(r)
-		num := func(k string) int64 { n, _ := strconv.ParseInt(vals[k], 10, 64); return n }
+		errs := map[string]string{}
+		num := func(k string) int64 { return number(errs, k, vals[k]) }
 		in := complaint.NewComplaint{CustomerID: num("customer_id"), Channel: vals["channel"], ContactPhone: vals["contact_phone"],
 			UnitID: num("unit_id"), TechnicianID: num("technician_id"), Category: vals["category"], Severity: vals["severity"],
 			WhatHappened: vals["what_happened"], CustomerAsks: vals["customer_asks"], IsClaim: vals["is_claim"] == "1", ClaimAmount: vals["claim_amount"]}
@@ -144,7 +154,11 @@ func (s *server) handleCreateComplaint() http.HandlerFunc {
 				ticked[id] = true
 			}
 		}
-		c, err := s.Complaints.Create(r.Context(), actor(r), in)
+		var c complaint.Complaint
+		err := formErr(errs)
+		if err == nil {
+			c, err = s.Complaints.Create(r.Context(), actor(r), in)
+		}
 		if err != nil {
 			if ref, ok := refusalOf(err); ok && len(ref.fields) > 0 {
 				s.renderComplaintNew(w, r, ref.status, vals["phone"], in.CustomerID, views.ComplaintNewView{Values: vals, Orders: ticked, Errors: ref.fields})
@@ -207,13 +221,17 @@ func (s *server) handleComplaintStep() http.HandlerFunc {
 		switch step {
 		case complaint.Assign, complaint.Reassign:
 			in := complaint.Assignment{Note: vals["note"]}
-			in.ResponsibleID, _ = strconv.ParseInt(vals["responsible_id"], 10, 64)
+			errs := map[string]string{}
+			in.ResponsibleID = number(errs, "responsible_id", vals["responsible_id"])
 			if d := vals["due_at"]; d != "" {
 				if t, perr := time.ParseInLocation("2006-01-02T15:04", d, loc); perr == nil {
 					in.DueAt = &t
 				} else {
 					in.DueInvalid = true
 				}
+			}
+			if err = formErr(errs); err != nil {
+				break
 			}
 			if step == complaint.Assign {
 				_, err = s.Complaints.Assign(ctx, a, id, version, in)
@@ -279,14 +297,19 @@ func (s *server) renderComplaintRules(w http.ResponseWriter, r *http.Request, st
 func (s *server) handleSaveComplaintRules() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		vals := postValues(r)
-		n := func(k string) int { v, _ := strconv.Atoi(vals[k]); return v }
+		errs := map[string]string{}
+		n := func(k string) int { return int(number(errs, k, vals[k])) }
 		rules := complaint.Rules{DueGeneralWorkdays: n("due_general_workdays"), DueImportantWorkdays: n("due_important_workdays"), DueMajorWorkdays: n("due_major_workdays")}
 		fen, ok := fee.ParseYuan(vals["claim_limit"])
 		if !ok {
 			fen = -1
 		}
 		rules.ClaimLimitFen = fen
-		if err := s.Complaints.SaveRules(r.Context(), actor(r), rules); err != nil {
+		err := formErr(errs)
+		if err == nil {
+			err = s.Complaints.SaveRules(r.Context(), actor(r), rules)
+		}
+		if err != nil {
 			if ref, ok := refusalOf(err); ok && len(ref.fields) > 0 {
 				s.renderComplaintRules(w, r, ref.status, views.ComplaintRulesView{Values: vals, Errors: ref.fields})
 				return

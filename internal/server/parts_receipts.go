@@ -35,11 +35,21 @@ func receiptNumber(s string) (n int, blank bool, ok bool) {
 	return n, false, err == nil
 }
 
+// receiptRowCount is the number of rows the receipt form shows: the count asked for,
+// within [receiptRows, receiptMaxRows]; the least when it is missing or does not parse,
+// since it only lays out the form.
+func receiptRowCount(v string) int {
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return receiptRows
+	}
+	return min(max(n, receiptRows), receiptMaxRows)
+}
+
 // receiptForm decodes the new-receipt form: the rows as typed, the lines to receive and
 // the rows whose numbers do not parse.
 func receiptForm(r *http.Request) (views.ReceiptForm, []parts.NewReceiptLine, map[string]string) {
-	rows, _ := strconv.Atoi(r.PostFormValue("rows"))
-	rows = min(max(rows, receiptRows), receiptMaxRows)
+	rows := receiptRowCount(r.PostFormValue("rows"))
 	f := views.ReceiptForm{Supplier: r.PostFormValue("supplier"), DeliveryNote: r.PostFormValue("delivery_note"), Note: r.PostFormValue("note")}
 	errs := map[string]string{}
 	var lines []parts.NewReceiptLine
@@ -71,7 +81,12 @@ func receiptForm(r *http.Request) (views.ReceiptForm, []parts.NewReceiptLine, ma
 
 // renderReceipts renders the receipt list with the new-receipt form (and its errors).
 func (s *server) renderReceipts(w http.ResponseWriter, r *http.Request, status int, f views.ReceiptForm, errs map[string]string) {
-	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
+	cursorErrs := map[string]string{}
+	after := number(cursorErrs, "after", r.URL.Query().Get("after"))
+	if err := formErr(cursorErrs); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	list, err := s.Parts.Receipts(r.Context(), actor(r), after)
 	if err != nil {
 		s.fail(w, r, err)
@@ -92,8 +107,7 @@ func (s *server) renderReceipts(w http.ResponseWriter, r *http.Request, status i
 
 func (s *server) handleReceipts() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		rows, _ := strconv.Atoi(r.URL.Query().Get("rows"))
-		f := views.ReceiptForm{Lines: make([]views.ReceiptFormLine, min(max(rows, receiptRows), receiptMaxRows))}
+		f := views.ReceiptForm{Lines: make([]views.ReceiptFormLine, receiptRowCount(r.URL.Query().Get("rows")))}
 		s.renderReceipts(w, r, http.StatusOK, f, nil)
 	}
 }
@@ -153,13 +167,20 @@ func (s *server) handleReturnToSupplier() http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		lineID, _ := strconv.ParseInt(r.PostFormValue("line_id"), 10, 64)
 		version, err := formVersion(r.PostFormValue("version"))
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
+		lineErrs := map[string]string{}
+		lineID := number(lineErrs, "line_id", r.PostFormValue("line_id"))
 		v := views.ReceiptView{LineID: lineID, Quantity: r.PostFormValue("quantity")}
+		if len(lineErrs) > 0 {
+			// No line to put the message on: it goes at the top.
+			v.LineID, v.ErrorKey = 0, "error.invalid"
+			s.renderReceipt(w, r, http.StatusUnprocessableEntity, id, v)
+			return
+		}
 		qty, blank, ok := receiptNumber(v.Quantity)
 		if blank || !ok {
 			v.Errors = map[string]string{"quantity": "receipt.field.return_range"}

@@ -33,7 +33,12 @@ func (s *server) handlePartLedger() http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
+		errs := map[string]string{}
+		before := number(errs, "before", r.URL.Query().Get("before"))
+		if err := formErr(errs); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 		l, err := s.Parts.Ledger(r.Context(), actor(r), id, before)
 		if err != nil {
 			s.fail(w, r, err)
@@ -93,9 +98,12 @@ func (s *server) handleRequisitionAction() http.HandlerFunc {
 			req, err = s.Parts.IssueParts(ctx, a, id, version)
 		case "return":
 			back = parts.Issued
-			part, _ := strconv.ParseInt(r.PostFormValue("part_id"), 10, 64)
-			qty, _ := strconv.Atoi(r.PostFormValue("quantity"))
-			req, err = s.Parts.ReturnUnused(ctx, a, id, version, part, qty)
+			errs := map[string]string{}
+			part := number(errs, "part_id", r.PostFormValue("part_id"))
+			qty := int(number(errs, "quantity", r.PostFormValue("quantity")))
+			if err = formErr(errs); err == nil {
+				req, err = s.Parts.ReturnUnused(ctx, a, id, version, part, qty)
+			}
 		default:
 			s.notFound(w, r)
 			return

@@ -83,9 +83,14 @@ func (s *server) handleNewProposalPage() http.HandlerFunc {
 func (s *server) handleLogProposal() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		vals := postValues(r)
-		customerID, _ := strconv.ParseInt(vals["customer_id"], 10, 64)
-		p, err := s.Proposals.Log(r.Context(), actor(r), proposal.NewProposal{CustomerID: customerID, Channel: vals["channel"],
-			Category: vals["category"], Content: vals["content"]})
+		errs := map[string]string{}
+		customerID := number(errs, "customer_id", vals["customer_id"])
+		var p proposal.Proposal
+		err := formErr(errs)
+		if err == nil {
+			p, err = s.Proposals.Log(r.Context(), actor(r), proposal.NewProposal{CustomerID: customerID, Channel: vals["channel"],
+				Category: vals["category"], Content: vals["content"]})
+		}
 		if err != nil {
 			ref, ok := refusalOf(err)
 			if !ok {
@@ -163,7 +168,7 @@ func (s *server) handleProposalAction() http.HandlerFunc {
 			if !ok {
 				errs["effective_on"] = "proposal.field.effective_on"
 			}
-			level, _ := strconv.ParseInt(vals["award_level"], 10, 64)
+			level := number(errs, "award_level", vals["award_level"])
 			in := proposal.Adoption{Department: vals["department"], Measures: vals["measures"], EffectiveOn: eff, AwardLevelID: level}
 			if len(errs) == 0 {
 				_, err = s.Proposals.Adopt(ctx, a, id, version, in)
@@ -257,9 +262,9 @@ func (s *server) handleSaveAwardLevel() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		vals := postValues(r)
 		form := views.AwardLevelForm{ID: vals["id"], Name: vals["name"], Amount: vals["amount"]}
-		id, _ := strconv.ParseInt(form.ID, 10, 64)
-		in := proposal.LevelInput{ID: id, Name: form.Name}
 		errs := views.FieldErrors{}
+		id := number(errs, "id", form.ID)
+		in := proposal.LevelInput{ID: id, Name: form.Name}
 		amount, ok := fee.ParseYuan(form.Amount)
 		if !ok {
 			errs["amount"] = "proposal.field.award_range"

@@ -105,6 +105,28 @@ func formVersion(v string) (int, error) {
 	return n, nil
 }
 
+// number reads a whole number typed or chosen in a form or a query string, 0 when v is
+// empty; one that does not parse is error.invalid on field k in errs, never read as 0.
+func number(errs map[string]string, k, v string) int64 {
+	if v == "" {
+		return 0
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		errs[k] = "error.invalid"
+	}
+	return n
+}
+
+// formErr is errs as the Invalid error a service would return for those fields, so a
+// form's own shape problems take the same refusal path; nil when errs is empty.
+func formErr(errs map[string]string) error {
+	if len(errs) == 0 {
+		return nil
+	}
+	return apperr.Fields(errs)
+}
+
 // redirect answers a POST with 303 See Other (post/redirect/get).
 func redirect(w http.ResponseWriter, r *http.Request, to string) {
 	http.Redirect(w, r, to, http.StatusSeeOther)

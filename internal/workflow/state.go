@@ -6,6 +6,8 @@ package workflow
 
 import (
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/aftersales/aftersales/internal/auth"
 
@@ -267,6 +269,53 @@ func Allowed(f Facts, a Actor) []Transition {
 
 // OpenSQL is State.Open as SQL on the orders under alias. Its literal form matches the
 // partial index on open orders (work_orders_open_idx).
-func OpenSQL(alias string) string {
-	return alias + ".state NOT IN ('" + string(Closed) + "', '" + string(Cancelled) + "')"
+func OpenSQL(alias string) string { return StateIsNot(alias, Closed, Cancelled) }
+
+// StateIs is the SQL condition that the order under alias is in one of states:
+// alias.state = 'x' for one state, alias.state IN ('x', 'y') for several.
+func StateIs(alias string, states ...State) string {
+	return StateColumnIs(alias+".state", states...)
+}
+
+// StateIsNot is the SQL condition that the order under alias is in none of states:
+// alias.state <> 'x' for one state, alias.state NOT IN ('x', 'y') for several.
+func StateIsNot(alias string, states ...State) string {
+	return StateColumnIsNot(alias+".state", states...)
+}
+
+// StateColumnIs is StateIs on any column that holds a state, such as an event's
+// to_state or an unqualified state.
+func StateColumnIs(column string, states ...State) string {
+	return stateCond(column, "=", "IN", states)
+}
+
+// StateColumnIsNot is StateIsNot on any column that holds a state.
+func StateColumnIsNot(column string, states ...State) string {
+	return stateCond(column, "<>", "NOT IN", states)
+}
+
+// SQL is s as a quoted SQL literal ('received'), for the conditions StateIs does not
+// write, such as IS DISTINCT FROM. It panics on a value that is not one of States, a
+// programming error, so only the known states are ever written into SQL.
+func (s State) SQL() string {
+	if !slices.Contains(States, s) {
+		panic("workflow: unknown state " + strconv.Quote(string(s)))
+	}
+	return "'" + string(s) + "'"
+}
+
+// stateCond compares column with one state by op, with several by list. It panics on
+// no states at all (an empty IN list is not SQL), a programming error.
+func stateCond(column, op, list string, states []State) string {
+	if len(states) == 0 {
+		panic("workflow: state condition on " + column + " without states")
+	}
+	if len(states) == 1 {
+		return column + " " + op + " " + states[0].SQL()
+	}
+	quoted := make([]string, len(states))
+	for i, s := range states {
+		quoted[i] = s.SQL()
+	}
+	return column + " " + list + " (" + strings.Join(quoted, ", ") + ")"
 }

@@ -221,7 +221,7 @@ func (s *Service) Assessments(ctx context.Context, actor auth.Actor) (Assessment
 	}
 	args := []any{}
 	scope := workflow.Scope(actor, "o", db.Args(&args))
-	orders, err := collectOrders(s.pool.Query(ctx, selectOrder+` WHERE `+scope+` AND o.state = 'assessing'
+	orders, err := collectOrders(s.pool.Query(ctx, selectOrder+` WHERE `+scope+` AND `+workflow.StateIs("o", Assessing)+`
 		ORDER BY (o.urgency = 'urgent') DESC, o.contact_due_at, o.created_at, o.id LIMIT 500`, args...))
 	return AssessmentQueue{Orders: orders, CanAssess: slices.Contains(Allowed(Facts{State: Assessing}, machineActor(actor)), Assess)}, err
 }

@@ -175,7 +175,7 @@ func (s *Service) CallbackPage(ctx context.Context, actor auth.Actor, stationID 
 
 	// The queue's orders, and the attempts on those same orders.
 	args := []any{serviceType}
-	queue := ` WHERE o.state = 'awaiting_callback' AND ` + workflow.Scope(scope, "o", db.Args(&args)) + ` AND ($1 = '' OR o.service_type = $1)
+	queue := ` WHERE ` + workflow.StateIs("o", AwaitingCallback) + ` AND ` + workflow.Scope(scope, "o", db.Args(&args)) + ` AND ($1 = '' OR o.service_type = $1)
 		ORDER BY o.callback_due_at NULLS LAST, o.id LIMIT 500`
 	b.Queue(selectOrder+queue, args...).Query(func(rows pgx.Rows) (err error) {
 		p.Orders, err = pgx.CollectRows(rows, pgx.RowToStructByName[Order])
@@ -236,7 +236,7 @@ func CallbackRate(reached, due int) int {
 // cycle. CallbackReachedSQL says whether it reached the customer. The callback queue's
 // rate, the list of the callbacks that fell due and the reports count with it.
 func CallbackCyclesSQL(from, to, now, scope string) string {
-	const entry = `e.to_state = 'awaiting_callback' AND e.transition <> 'callback_attempt' AND e.from_state IS DISTINCT FROM 'awaiting_callback'`
+	entry := workflow.StateColumnIs("e.to_state", AwaitingCallback) + ` AND e.transition <> 'callback_attempt' AND e.from_state IS DISTINCT FROM ` + AwaitingCallback.SQL()
 	return `WITH due AS (
 	SELECT o.station_id, e.order_id, e.id AS event_id, e.at, coalesce((e.data->>'callback_due_at')::timestamptz, o.callback_due_at) AS due_at
 	FROM work_order_events e JOIN work_orders o ON o.id = e.order_id

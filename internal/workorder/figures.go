@@ -1,6 +1,10 @@
 package workorder
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/aftersales/aftersales/internal/workflow"
+)
 
 // The orders behind the managers' report figures (internal/report, figures.go), defined
 // here once: the report counts them with these conditions and the order list filters
@@ -53,51 +57,54 @@ func FigureBasis(figure string) string {
 	return BasisCreated
 }
 
+// notCancelled is the condition every figure's orders meet.
+var notCancelled = workflow.StateIsNot("o", Cancelled)
+
 // ContactKnown: not cancelled, and first contact made or its due time passed.
 func ContactKnown(now string) string {
-	return `(o.state <> 'cancelled' AND (o.first_contact_at IS NOT NULL OR o.contact_due_at < ` + now + `))`
+	return `(` + notCancelled + ` AND (o.first_contact_at IS NOT NULL OR o.contact_due_at < ` + now + `))`
 }
 
 // ContactInTime: not cancelled, first contact at or before its due time.
-const ContactInTime = `(o.state <> 'cancelled' AND o.first_contact_at <= o.contact_due_at)`
+var ContactInTime = `(` + notCancelled + ` AND o.first_contact_at <= o.contact_due_at)`
 
 // ArriveKnown: not cancelled, and arrived, or the arrival due time passed while the
 // order still needed a visit (not remote, not resolved by phone).
 func ArriveKnown(now string) string {
-	return `(o.state <> 'cancelled' AND (o.arrived_at IS NOT NULL OR (o.arrive_due_at < ` + now + `
-		AND o.service_mode IS DISTINCT FROM 'remote' AND NOT (o.service_mode IS NULL AND o.state IN ('awaiting_callback', 'closed')))))`
+	return `(` + notCancelled + ` AND (o.arrived_at IS NOT NULL OR (o.arrive_due_at < ` + now + `
+		AND o.service_mode IS DISTINCT FROM 'remote' AND NOT (o.service_mode IS NULL AND ` + workflow.StateIs("o", AwaitingCallback, Closed) + `))))`
 }
 
 // ArriveInTime: not cancelled, arrived at or before the arrival due time.
-const ArriveInTime = `(o.state <> 'cancelled' AND o.arrived_at <= o.arrive_due_at)`
+var ArriveInTime = `(` + notCancelled + ` AND o.arrived_at <= o.arrive_due_at)`
 
 // RepairKnown: not cancelled, with a repair clock, and completed or the due time passed.
 func RepairKnown(now string) string {
-	return `(o.state <> 'cancelled' AND o.repair_due_at IS NOT NULL AND (o.completed_at IS NOT NULL OR o.repair_due_at < ` + now + `))`
+	return `(` + notCancelled + ` AND o.repair_due_at IS NOT NULL AND (o.completed_at IS NOT NULL OR o.repair_due_at < ` + now + `))`
 }
 
 // RepairInTime: not cancelled, completed at or before the repair due time.
-const RepairInTime = `(o.state <> 'cancelled' AND o.completed_at <= o.repair_due_at)`
+var RepairInTime = `(` + notCancelled + ` AND o.completed_at <= o.repair_due_at)`
 
 // FirstFixDone is the first-time fix condition on a completed order: never revisited,
 // never repeated by a later order, never waiting for parts.
-const FirstFixDone = `(o.revisit_count = 0
+var FirstFixDone = `(o.revisit_count = 0
 	AND NOT EXISTS (SELECT 1 FROM work_orders r WHERE r.repeat_of = o.id)
-	AND NOT EXISTS (SELECT 1 FROM work_order_events e WHERE e.order_id = o.id AND e.to_state = 'awaiting_parts'))`
+	AND NOT EXISTS (SELECT 1 FROM work_order_events e WHERE e.order_id = o.id AND ` + workflow.StateColumnIs("e.to_state", AwaitingParts) + `))`
 
 // Contacted, Arrived and ArrivedCompleted are the orders each median is taken over:
 // not cancelled, with the times it measures.
-const (
-	Contacted        = `(o.state <> 'cancelled' AND o.first_contact_at IS NOT NULL)`
-	Arrived          = `(o.state <> 'cancelled' AND o.arrived_at IS NOT NULL)`
-	ArrivedCompleted = `(o.state <> 'cancelled' AND o.arrived_at IS NOT NULL AND o.completed_at IS NOT NULL)`
+var (
+	Contacted        = `(` + notCancelled + ` AND o.first_contact_at IS NOT NULL)`
+	Arrived          = `(` + notCancelled + ` AND o.arrived_at IS NOT NULL)`
+	ArrivedCompleted = `(` + notCancelled + ` AND o.arrived_at IS NOT NULL AND o.completed_at IS NOT NULL)`
 )
 
 // RepairOrder: a repair order, not cancelled.
-const RepairOrder = `(o.state <> 'cancelled' AND o.service_type = 'repair')`
+var RepairOrder = `(` + notCancelled + ` AND o.service_type = 'repair')`
 
 // RepeatRepair: a repair order, not cancelled, that repeats an earlier one.
-const RepeatRepair = `(o.state <> 'cancelled' AND o.service_type = 'repair' AND o.repeat_of IS NOT NULL)`
+var RepeatRepair = `(` + notCancelled + ` AND o.service_type = 'repair' AND o.repeat_of IS NOT NULL)`
 
 // FigureCond is the condition of one side of a figure beyond its period ("" for the
 // first-time fix's denominator: every order completed in the period); ok is false for

@@ -276,12 +276,12 @@ func (s *Service) MyJobs(ctx context.Context, actor auth.Actor) (MyJobs, error) 
 	}
 	b := &pgx.Batch{}
 	b.Queue(selectOrder+` WHERE o.assignee_id = $1
-		AND (o.state = 'in_progress' OR (o.state = 'scheduled' AND o.appointment_start < $2))
-		ORDER BY (o.state = 'in_progress') DESC, o.appointment_start NULLS LAST, o.created_at, o.id`, actor.UserID, tomorrow).Query(into(&j.Today))
+		AND (`+workflow.StateIs("o", InProgress)+` OR (`+workflow.StateIs("o", Scheduled)+` AND o.appointment_start < $2))
+		ORDER BY (`+workflow.StateIs("o", InProgress)+`) DESC, o.appointment_start NULLS LAST, o.created_at, o.id`, actor.UserID, tomorrow).Query(into(&j.Today))
 	b.Queue(selectOrder+` WHERE o.assignee_id = $1
-		AND (o.state IN ('dispatched', 'awaiting_parts', 'in_workshop')
-			OR (o.state = 'scheduled' AND (o.appointment_start >= $2 OR o.appointment_start IS NULL)))
-		ORDER BY (o.state = 'dispatched') DESC, o.appointment_start NULLS FIRST, o.created_at, o.id`, actor.UserID, tomorrow).Query(into(&j.Pending))
+		AND (`+workflow.StateIs("o", Dispatched, AwaitingParts, InWorkshop)+`
+			OR (`+workflow.StateIs("o", Scheduled)+` AND (o.appointment_start >= $2 OR o.appointment_start IS NULL)))
+		ORDER BY (`+workflow.StateIs("o", Dispatched)+`) DESC, o.appointment_start NULLS FIRST, o.created_at, o.id`, actor.UserID, tomorrow).Query(into(&j.Pending))
 	b.Queue(selectOrder+` WHERE o.assignee_id = $1 AND o.completed_at IS NOT NULL AND o.completed_at >= $2
 		ORDER BY o.completed_at DESC, o.id DESC LIMIT $3`, actor.UserID, now.AddDate(0, 0, -DoneDays), maxDone).Query(into(&j.Done))
 	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {

@@ -343,11 +343,11 @@ type Page struct {
 func cursor(o Order) string { return db.Cursor(o.CreatedAt, o.ID) }
 
 // overdueSQL is Order.Overdue in SQL, with $now.
-const overdueSQL = `(
-	(o.state IN ('received','assessing','awaiting_dispatch','dispatched') AND o.first_contact_at IS NULL AND o.contact_due_at < %[1]s)
-	OR (o.state IN ('received','assessing','awaiting_dispatch','dispatched','scheduled') AND o.arrived_at IS NULL AND o.arrive_due_at < %[1]s)
-	OR (o.state = 'in_progress' AND o.repair_due_at < %[1]s)
-	OR (o.state = 'awaiting_callback' AND o.callback_due_at < %[1]s))`
+var overdueSQL = `(
+	(` + workflow.StateIs("o", Received, Assessing, AwaitingDispatch, Dispatched) + ` AND o.first_contact_at IS NULL AND o.contact_due_at < %[1]s)
+	OR (` + workflow.StateIs("o", Received, Assessing, AwaitingDispatch, Dispatched, Scheduled) + ` AND o.arrived_at IS NULL AND o.arrive_due_at < %[1]s)
+	OR (` + workflow.StateIs("o", InProgress) + ` AND o.repair_due_at < %[1]s)
+	OR (` + workflow.StateIs("o", AwaitingCallback) + ` AND o.callback_due_at < %[1]s))`
 
 // orderWhere is the condition of the orders f selects among those actor sees (after
 // f.After, when set), for listOrders and exportOrders. arg adds a value to the query's

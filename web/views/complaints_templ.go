@@ -1011,7 +1011,7 @@ func Complaints(p Page, v ComplaintListView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			for _, k := range []string{"from", "to", "basis", "ontime"} {
+			for _, k := range []string{"from", "to", "basis", "ontime", "station", "responsible", "technician"} {
 				templ_7745c5c3_Err = FieldError(v.Errors, k).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err

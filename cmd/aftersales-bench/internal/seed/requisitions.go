@@ -10,6 +10,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/aftersales/aftersales/internal/workflow"
 )
 
 // Ref is a requisition and its version.
@@ -56,7 +58,7 @@ func NewRequisitions(ctx context.Context, pool *pgxpool.Pool, m Manifest, n int,
 	}
 	// The orders must be the Technician's, at the station, under way (Request's rules).
 	rows, err := tx.Query(ctx, `SELECT id FROM work_orders WHERE id = ANY($1) AND station_id = $2 AND assignee_id = $3
-		AND state IN ('dispatched', 'scheduled', 'in_progress', 'awaiting_parts', 'in_workshop')`, m.IssueOrderIDs, station, tech)
+		AND `+workflow.StateColumnIs("state", workflow.PartsStates...), m.IssueOrderIDs, station, tech)
 	if err != nil {
 		return nil, err
 	}
