@@ -37,7 +37,7 @@ func TestDailyReportHandlers(t *testing.T) {
 	r = tech.get("/daily-reports/today")
 	mustContain(t, r.Body, "第 1 版", "张江精密五金厂", "待审阅", "更正（提交新版本）")
 	var id string
-	if err := a.Pool.QueryRow(t.Context(), `SELECT r.id::text FROM daily_reports r JOIN users u ON u.id = r.technician_id WHERE u.username = 'tech1'`).Scan(&id); err != nil {
+	if err := a.Pool.QueryRow(t.Context(), `SELECT r.id::text FROM daily_reports r JOIN users u ON u.id = r.technician_id WHERE u.username = 'tech1' AND r.day = $1::date`, day).Scan(&id); err != nil {
 		t.Fatal(err)
 	}
 	if r = tech.get("/daily-reports/" + id); r.Status != http.StatusOK || regexp.MustCompile(`daily-review-form`).MatchString(r.Body) {
