@@ -65,6 +65,9 @@ func Load(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service, now ti
 	if err := demoComplaints(ctx, users, complaints, pool, now); err != nil {
 		return err
 	}
+	if err := demoDailyReports(ctx, pool, users, loc, now); err != nil {
+		return err
+	}
 	return loadProposals(ctx, pool, authSvc, now)
 }
 

@@ -35,6 +35,10 @@ func (s *server) handleBoard() http.HandlerFunc {
 			return
 		}
 		v.Board = board
+		if v.MissingReports, err = s.DailyReports.MissingRecent(r.Context(), actor(r)); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 		s.render(w, r, http.StatusOK, views.BoardPage(s.page(r, "board.title"), v))
 	}
 }

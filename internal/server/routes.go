@@ -62,6 +62,13 @@ func (s *server) routes() http.Handler {
 			})
 			// Technicians: my jobs (我的工单); the order page is their job page.
 			r.With(s.requireRole(auth.RoleTechnician)).Get("/jobs", s.handleMyJobs())
+			// Daily reports (日报): technicians file their own on the tablet; supervisors and
+			// managers read, comment and review those of their stations.
+			r.With(s.requireRole(auth.RoleTechnician)).Get("/daily-reports/today", s.handleDailyToday())
+			r.With(s.requireRole(auth.RoleTechnician)).Post("/daily-reports/today", s.handleSubmitDaily())
+			r.With(s.requireRole(auth.RoleSupervisor, auth.RoleManager)).Get("/daily-reports", s.handleDailyList())
+			r.With(s.requireRole(auth.RoleSupervisor, auth.RoleManager, auth.RoleTechnician)).Get("/daily-reports/{id}", s.handleDailyReport())
+			r.With(s.requireRole(auth.RoleSupervisor, auth.RoleManager)).Post("/daily-reports/{id}/{step}", s.handleDailyStep())
 			// Supervisors and managers: the work board (派工看板).
 			r.Group(func(r chi.Router) {
 				r.Use(s.requireRole(auth.RoleSupervisor, auth.RoleManager))
@@ -150,6 +157,8 @@ func (s *server) routes() http.Handler {
 				r.Post("/settings/fees/{id}/deactivate", s.handleDeactivateFeeItem())
 				r.Get("/settings/complaints", s.handleComplaintRules())
 				r.Post("/settings/complaints", s.handleSaveComplaintRules())
+				r.Get("/settings/daily-reports", s.handleDailyRules())
+				r.Post("/settings/daily-reports", s.handleSaveDailyRules())
 				r.Get("/settings/proposals", s.handleAwardLevels())
 				r.Post("/settings/proposals", s.handleSaveAwardLevel())
 				r.Post("/settings/proposals/{id}/active", s.handleSetAwardLevelActive())
@@ -200,11 +209,11 @@ func navFor(role auth.Role) []navEntry {
 		items = append(items, navEntry{"/board", "nav.board"}, navEntry{"/assessments", "nav.assessments"},
 			navEntry{"/orders", "nav.orders"}, navEntry{"/callbacks", "nav.callbacks"}, navEntry{"/complaints", "nav.complaints"},
 			navEntry{"/proposals", "nav.proposals"}, navEntry{"/parts/requisitions", "nav.requisitions"}, navEntry{"/customers", "nav.customers"},
-			navEntry{"/reports", "nav.reports"})
+			navEntry{"/reports", "nav.reports"}, navEntry{"/daily-reports", "daily.nav"})
 	case auth.RoleManager:
 		items = append(items, navEntry{"/board", "nav.board"}, navEntry{"/orders", "nav.orders"}, navEntry{"/callbacks", "nav.callbacks"},
 			navEntry{"/complaints", "nav.complaints"}, navEntry{"/proposals", "nav.proposals"}, navEntry{"/receivables", "nav.receivables"},
-			navEntry{"/customers", "nav.customers"}, navEntry{"/parts", "nav.parts"}, navEntry{"/reports", "nav.reports"}, navEntry{"/settings", "nav.settings"})
+			navEntry{"/customers", "nav.customers"}, navEntry{"/parts", "nav.parts"}, navEntry{"/reports", "nav.reports"}, navEntry{"/daily-reports", "daily.nav"}, navEntry{"/settings", "nav.settings"})
 	case auth.RoleTechnician:
 		items = append(items, navEntry{"/jobs", "nav.jobs"})
 	case auth.RoleStorekeeper:

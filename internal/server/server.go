@@ -12,6 +12,7 @@ import (
 	"github.com/aftersales/aftersales/internal/complaint"
 	"github.com/aftersales/aftersales/internal/config"
 	"github.com/aftersales/aftersales/internal/customer"
+	"github.com/aftersales/aftersales/internal/dailyreport"
 	"github.com/aftersales/aftersales/internal/fee"
 	"github.com/aftersales/aftersales/internal/live"
 	"github.com/aftersales/aftersales/internal/parts"
@@ -46,6 +47,9 @@ type Deps struct {
 	// Reports reads the managers' report (built from Pool, Now and the configured time
 	// zone when nil).
 	Reports *report.Service
+	// DailyReports keeps the technicians' daily reports (built from Pool, Now and the
+	// configured time zone when nil).
+	DailyReports *dailyreport.Service
 	// Live fans order changes out to open boards (Server-Sent Events).
 	Live *live.Hub
 	// Now is the one clock (time.Now in production).
@@ -89,6 +93,9 @@ func NewServer(d Deps) http.Handler {
 	}
 	if d.Reports == nil {
 		d.Reports = report.NewService(d.Pool, d.Now, d.Config.Location)
+	}
+	if d.DailyReports == nil {
+		d.DailyReports = dailyreport.NewService(d.Pool, d.Now, d.Config.Location)
 	}
 	s := &server{Deps: d, metrics: newMetrics()}
 	return s.routes()

@@ -127,6 +127,10 @@ func (s *server) handleHome() http.HandlerFunc {
 				return
 			}
 			v.Headline = &h
+			if v.MissingReports, err = s.DailyReports.MissingRecent(r.Context(), a); err != nil {
+				s.fail(w, r, err)
+				return
+			}
 		}
 		s.render(w, r, http.StatusOK, views.Home(s.page(r, "nav.home"), v))
 	}
