@@ -17,6 +17,7 @@ import (
 	"github.com/aftersales/aftersales/internal/parts"
 	"github.com/aftersales/aftersales/internal/proposal"
 	"github.com/aftersales/aftersales/internal/report"
+	"github.com/aftersales/aftersales/internal/weekplan"
 	"github.com/aftersales/aftersales/internal/workorder"
 	"github.com/alexedwards/scs/v2"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -46,6 +47,9 @@ type Deps struct {
 	// Reports reads the managers' report (built from Pool, Now and the configured time
 	// zone when nil).
 	Reports *report.Service
+	// WeekPlans keeps technicians' plans of next week (built from Pool, Now and the
+	// configured time zone when nil).
+	WeekPlans *weekplan.Service
 	// Live fans order changes out to open boards (Server-Sent Events).
 	Live *live.Hub
 	// Now is the one clock (time.Now in production).
@@ -89,6 +93,9 @@ func NewServer(d Deps) http.Handler {
 	}
 	if d.Reports == nil {
 		d.Reports = report.NewService(d.Pool, d.Now, d.Config.Location)
+	}
+	if d.WeekPlans == nil {
+		d.WeekPlans = weekplan.NewService(d.Pool, d.Now, d.Config.Location)
 	}
 	s := &server{Deps: d, metrics: newMetrics()}
 	return s.routes()
