@@ -37,7 +37,7 @@ func LoadIfEmpty(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service,
 	return true, Load(ctx, pool, authSvc, now)
 }
 
-// Load inserts the demo stations, users, customers, units, parts, orders, complaints and proposals.
+// Load inserts the demo stations, users, customers, units, parts, orders, complaints, proposals and week plans.
 func Load(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service, now time.Time) error {
 	if err := loadBase(ctx, pool, authSvc, now); err != nil {
 		return err
@@ -68,7 +68,10 @@ func Load(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service, now ti
 	if err := demoDailyReports(ctx, pool, users, loc, now); err != nil {
 		return err
 	}
-	return loadProposals(ctx, pool, authSvc, now)
+	if err := loadProposals(ctx, pool, authSvc, now); err != nil {
+		return err
+	}
+	return loadWeekPlans(ctx, pool, authSvc, now, loc)
 }
 
 // loadBase inserts everything but the orders.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/i18n"
+	"github.com/aftersales/aftersales/internal/weekplan"
 	"github.com/aftersales/aftersales/internal/workorder"
 	"github.com/aftersales/aftersales/web/views"
 )
@@ -38,6 +39,12 @@ func (s *server) handleBoard() http.HandlerFunc {
 		if v.MissingReports, err = s.DailyReports.MissingRecent(r.Context(), actor(r)); err != nil {
 			s.fail(w, r, err)
 			return
+		}
+		if v.View == "tech" {
+			if v.Plans, err = s.WeekPlans.DayItems(r.Context(), actor(r), weekplan.Day(board.Day, i18n.Location(r.Context()))); err != nil {
+				s.fail(w, r, err)
+				return
+			}
 		}
 		s.render(w, r, http.StatusOK, views.BoardPage(s.page(r, "board.title"), v))
 	}

@@ -69,6 +69,15 @@ func (s *server) routes() http.Handler {
 			r.With(s.requireRole(auth.RoleSupervisor, auth.RoleManager)).Get("/daily-reports", s.handleDailyList())
 			r.With(s.requireRole(auth.RoleSupervisor, auth.RoleManager, auth.RoleTechnician)).Get("/daily-reports/{id}", s.handleDailyReport())
 			r.With(s.requireRole(auth.RoleSupervisor, auth.RoleManager)).Post("/daily-reports/{id}/{step}", s.handleDailyStep())
+			// Next week's plans (下周工作计划): technicians their own, supervisors and
+			// managers those of their stations' technicians.
+			r.With(s.requireRole(auth.RoleTechnician)).Get("/weekplan", s.handleMyWeekPlan())
+			r.Group(func(r chi.Router) {
+				r.Use(s.requireRole(auth.RoleTechnician, auth.RoleSupervisor, auth.RoleManager))
+				r.Get("/weekplans/{tech}/{week}", s.handleWeekPlan())
+				r.Post("/weekplans/{tech}/{week}/{action}", s.handleWeekPlanAction())
+			})
+			r.With(s.requireRole(auth.RoleSupervisor, auth.RoleManager)).Get("/weekplans", s.handleWeekPlans())
 			// Supervisors and managers: the work board (派工看板).
 			r.Group(func(r chi.Router) {
 				r.Use(s.requireRole(auth.RoleSupervisor, auth.RoleManager))
@@ -207,15 +216,15 @@ func navFor(role auth.Role) []navEntry {
 			navEntry{"/customers", "nav.customers"}, navEntry{"/receivables", "nav.receivables"})
 	case auth.RoleSupervisor:
 		items = append(items, navEntry{"/board", "nav.board"}, navEntry{"/assessments", "nav.assessments"},
-			navEntry{"/orders", "nav.orders"}, navEntry{"/callbacks", "nav.callbacks"}, navEntry{"/complaints", "nav.complaints"},
+			navEntry{"/weekplans", "weekplan.nav.list"}, navEntry{"/orders", "nav.orders"}, navEntry{"/callbacks", "nav.callbacks"}, navEntry{"/complaints", "nav.complaints"},
 			navEntry{"/proposals", "nav.proposals"}, navEntry{"/parts/requisitions", "nav.requisitions"}, navEntry{"/customers", "nav.customers"},
 			navEntry{"/reports", "nav.reports"}, navEntry{"/daily-reports", "daily.nav"})
 	case auth.RoleManager:
-		items = append(items, navEntry{"/board", "nav.board"}, navEntry{"/orders", "nav.orders"}, navEntry{"/callbacks", "nav.callbacks"},
+		items = append(items, navEntry{"/board", "nav.board"}, navEntry{"/weekplans", "weekplan.nav.list"}, navEntry{"/orders", "nav.orders"}, navEntry{"/callbacks", "nav.callbacks"},
 			navEntry{"/complaints", "nav.complaints"}, navEntry{"/proposals", "nav.proposals"}, navEntry{"/receivables", "nav.receivables"},
 			navEntry{"/customers", "nav.customers"}, navEntry{"/parts", "nav.parts"}, navEntry{"/reports", "nav.reports"}, navEntry{"/daily-reports", "daily.nav"}, navEntry{"/settings", "nav.settings"})
 	case auth.RoleTechnician:
-		items = append(items, navEntry{"/jobs", "nav.jobs"})
+		items = append(items, navEntry{"/jobs", "nav.jobs"}, navEntry{"/weekplan", "weekplan.nav.mine"})
 	case auth.RoleStorekeeper:
 		items = append(items, navEntry{"/parts", "nav.parts"}, navEntry{"/parts/requisitions", "nav.requisitions"},
 			navEntry{"/parts/receipts", "nav.receipts"}, navEntry{"/parts/stocktakes", "nav.stocktakes"},

@@ -18,6 +18,7 @@ import (
 	"github.com/aftersales/aftersales/internal/parts"
 	"github.com/aftersales/aftersales/internal/proposal"
 	"github.com/aftersales/aftersales/internal/report"
+	"github.com/aftersales/aftersales/internal/weekplan"
 	"github.com/aftersales/aftersales/internal/workorder"
 	"github.com/alexedwards/scs/v2"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -50,6 +51,9 @@ type Deps struct {
 	// DailyReports keeps the technicians' daily reports (built from Pool, Now and the
 	// configured time zone when nil).
 	DailyReports *dailyreport.Service
+	// WeekPlans keeps technicians' plans of next week (built from Pool, Now and the
+	// configured time zone when nil).
+	WeekPlans *weekplan.Service
 	// Live fans order changes out to open boards (Server-Sent Events).
 	Live *live.Hub
 	// Now is the one clock (time.Now in production).
@@ -96,6 +100,9 @@ func NewServer(d Deps) http.Handler {
 	}
 	if d.DailyReports == nil {
 		d.DailyReports = dailyreport.NewService(d.Pool, d.Now, d.Config.Location)
+	}
+	if d.WeekPlans == nil {
+		d.WeekPlans = weekplan.NewService(d.Pool, d.Now, d.Config.Location)
 	}
 	s := &server{Deps: d, metrics: newMetrics()}
 	return s.routes()
