@@ -101,8 +101,13 @@ func TestHomePromisesOnlyWhatExists(t *testing.T) {
 		r := c.get("/")
 		for _, part := range strings.Split(r.Body, `class="tile" href="`)[1:] {
 			href := part[:strings.Index(part, `"`)]
-			if got := c.get(href).Status; got != http.StatusOK {
-				t.Errorf("%s: home links to %s, which answers %d", user, href, got)
+			got := c.get(href)
+			// A tile may open the page of the moment (this week's plan) through our own redirect.
+			if got.Status == http.StatusSeeOther && strings.HasPrefix(got.Location, "/") && !strings.HasPrefix(got.Location, "//") {
+				got = c.get(got.Location)
+			}
+			if got.Status != http.StatusOK {
+				t.Errorf("%s: home links to %s, which answers %d", user, href, got.Status)
 			}
 		}
 		if user == "manager" {
