@@ -72,7 +72,7 @@ func TestMerge(t *testing.T) {
 	found := []Found{{OrderID: 2, Kind: NotReturned}, {OrderID: 1, Kind: NoSignature}}
 	stored := []Line{
 		{ID: 10, OrderID: 1, Kind: NoSignature, Resolution: &accept, Note: "客户拒签", ResolvedAt: &at},
-		{ID: 11, OrderID: 1, Kind: NotReturned},                                        // gone, unresolved: dropped
+		{ID: 11, OrderID: 1, Kind: NotReturned},                                         // gone, unresolved: dropped
 		{ID: 12, OrderID: 2, Kind: CashNotHanded, Resolution: &accept, ResolvedAt: &at}, // gone, resolved: kept
 	}
 	got := Merge(found, stored, false, []int64{2, 1})
