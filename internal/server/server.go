@@ -16,6 +16,7 @@ import (
 	"github.com/aftersales/aftersales/internal/live"
 	"github.com/aftersales/aftersales/internal/parts"
 	"github.com/aftersales/aftersales/internal/proposal"
+	"github.com/aftersales/aftersales/internal/reconcile"
 	"github.com/aftersales/aftersales/internal/report"
 	"github.com/aftersales/aftersales/internal/workorder"
 	"github.com/alexedwards/scs/v2"
@@ -46,6 +47,9 @@ type Deps struct {
 	// Reports reads the managers' report (built from Pool, Now and the configured time
 	// zone when nil).
 	Reports *report.Service
+	// Reconcile keeps the managers' daily reconciliation (built from Pool, Now and the
+	// configured time zone when nil).
+	Reconcile *reconcile.Service
 	// Live fans order changes out to open boards (Server-Sent Events).
 	Live *live.Hub
 	// Now is the one clock (time.Now in production).
@@ -86,6 +90,9 @@ func NewServer(d Deps) http.Handler {
 	}
 	if d.Complaints == nil {
 		d.Complaints = complaint.NewService(d.Pool, d.Now, d.Config.Location)
+	}
+	if d.Reconcile == nil {
+		d.Reconcile = reconcile.NewService(d.Pool, d.Now, d.Config.Location)
 	}
 	if d.Reports == nil {
 		d.Reports = report.NewService(d.Pool, d.Now, d.Config.Location)
