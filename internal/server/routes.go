@@ -92,6 +92,15 @@ func (s *server) routes() http.Handler {
 				r.Get("/reports", s.handleReports())
 				r.Get("/reports.xlsx", s.handleReportsExport())
 			})
+			// Daily reconciliation (对账): managers reconcile their stations' technicians,
+			// supervisors read.
+			r.Group(func(r chi.Router) {
+				r.Use(s.requireRole(auth.RoleManager, auth.RoleSupervisor))
+				r.Get("/reconciliation", s.handleReconciliation())
+				r.Get("/reconciliation.xlsx", s.handleReconExport())
+				r.Get("/reconciliation/technicians/{id}", s.handleReconTechnician())
+			})
+			r.With(s.requireRole(auth.RoleManager)).Post("/reconciliation/technicians/{id}/{action}", s.handleReconAction())
 			// Receivables (应收款): fees owed on orders closed unreachable; managers write
 			// them off, the hotline and managers record the payment on the fees page.
 			r.With(s.requireRole(auth.RoleManager, auth.RoleHotline)).Get("/receivables", s.handleReceivables())
@@ -220,9 +229,10 @@ func navFor(role auth.Role) []navEntry {
 			navEntry{"/proposals", "nav.proposals"}, navEntry{"/parts/requisitions", "nav.requisitions"}, navEntry{"/customers", "nav.customers"},
 			navEntry{"/reports", "nav.reports"}, navEntry{"/daily-reports", "daily.nav"})
 	case auth.RoleManager:
-		items = append(items, navEntry{"/board", "nav.board"}, navEntry{"/weekplans", "weekplan.nav.list"}, navEntry{"/orders", "nav.orders"}, navEntry{"/callbacks", "nav.callbacks"},
+		// The day's close (日报, 周计划) is reached from 对账, keeping the menu on one line.
+		items = append(items, navEntry{"/board", "nav.board"}, navEntry{"/orders", "nav.orders"}, navEntry{"/reconciliation", "recon.nav"}, navEntry{"/callbacks", "nav.callbacks"},
 			navEntry{"/complaints", "nav.complaints"}, navEntry{"/proposals", "nav.proposals"}, navEntry{"/receivables", "nav.receivables"},
-			navEntry{"/customers", "nav.customers"}, navEntry{"/parts", "nav.parts"}, navEntry{"/reports", "nav.reports"}, navEntry{"/daily-reports", "daily.nav"}, navEntry{"/settings", "nav.settings"})
+			navEntry{"/customers", "nav.customers"}, navEntry{"/parts", "nav.parts"}, navEntry{"/reports", "nav.reports"}, navEntry{"/settings", "nav.settings"})
 	case auth.RoleTechnician:
 		items = append(items, navEntry{"/jobs", "nav.jobs"}, navEntry{"/weekplan", "weekplan.nav.mine"})
 	case auth.RoleStorekeeper:

@@ -17,6 +17,7 @@ import (
 	"github.com/aftersales/aftersales/internal/live"
 	"github.com/aftersales/aftersales/internal/parts"
 	"github.com/aftersales/aftersales/internal/proposal"
+	"github.com/aftersales/aftersales/internal/reconcile"
 	"github.com/aftersales/aftersales/internal/report"
 	"github.com/aftersales/aftersales/internal/weekplan"
 	"github.com/aftersales/aftersales/internal/workorder"
@@ -54,6 +55,9 @@ type Deps struct {
 	// WeekPlans keeps technicians' plans of next week (built from Pool, Now and the
 	// configured time zone when nil).
 	WeekPlans *weekplan.Service
+	// Reconcile keeps the managers' daily reconciliation (built from Pool, Now and the
+	// configured time zone when nil).
+	Reconcile *reconcile.Service
 	// Live fans order changes out to open boards (Server-Sent Events).
 	Live *live.Hub
 	// Now is the one clock (time.Now in production).
@@ -94,6 +98,9 @@ func NewServer(d Deps) http.Handler {
 	}
 	if d.Complaints == nil {
 		d.Complaints = complaint.NewService(d.Pool, d.Now, d.Config.Location)
+	}
+	if d.Reconcile == nil {
+		d.Reconcile = reconcile.NewService(d.Pool, d.Now, d.Config.Location)
 	}
 	if d.Reports == nil {
 		d.Reports = report.NewService(d.Pool, d.Now, d.Config.Location)

@@ -131,6 +131,12 @@ func (s *server) handleHome() http.HandlerFunc {
 				s.fail(w, r, err)
 				return
 			}
+			pending, err := s.Reconcile.Unreconciled(r.Context(), a)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			v.Reconcile = &pending
 		}
 		s.render(w, r, http.StatusOK, views.Home(s.page(r, "nav.home"), v))
 	}

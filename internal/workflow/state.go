@@ -71,6 +71,7 @@ const (
 	CallbackUnsatisfied Transition = "callback_unsatisfied"
 	CloseUnreachable    Transition = "close_unreachable"
 	Cancel              Transition = "cancel"
+	RemedialCallback    Transition = "remedial_callback"
 )
 
 // Transitions lists every transition in workflow order; Allowed keeps this order.
@@ -78,6 +79,7 @@ var Transitions = []Transition{
 	ResolveByPhone, Forward, Assess, ResolveRemotely, Assign, Reassign, MakeAppointment,
 	Reschedule, CheckIn, AwaitParts, PartsArrived, TakeToWorkshop, Complete,
 	CallbackAttempt, CallbackSatisfied, CallbackUnsatisfied, CloseUnreachable, Cancel,
+	RemedialCallback,
 }
 
 // Role is a user's role, as the auth package defines them (docs/domain.md).
@@ -175,6 +177,11 @@ var table = []rule{
 		roles: []Role{RoleSupervisor}, guard: attemptsExhausted},
 	{t: Cancel, from: []State{Received, Assessing, AwaitingDispatch, Dispatched, Scheduled}, to: to(Cancelled),
 		roles: []Role{RoleHotline, RoleSupervisor}},
+	// The daily reconciliation found the report doubtful: the manager puts the order back
+	// on the callback queue, due now, whether it still waits for its callback or was
+	// closed already (补救回访).
+	{t: RemedialCallback, from: []State{AwaitingCallback, Closed}, to: to(AwaitingCallback),
+		roles: []Role{RoleManager}},
 }
 
 // afterParts sends the order back to where the unit is: the workshop, or a new visit.

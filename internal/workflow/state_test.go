@@ -71,6 +71,9 @@ var expected = []move{
 	{AwaitingCallback, CallbackSatisfied, RoleHotline, Closed},
 	{AwaitingCallback, CallbackUnsatisfied, RoleHotline, AwaitingDispatch},
 	{AwaitingCallback, CloseUnreachable, RoleSupervisor, Closed},
+	{AwaitingCallback, RemedialCallback, RoleManager, AwaitingCallback},
+
+	{Closed, RemedialCallback, RoleManager, AwaitingCallback},
 }
 
 // permissive returns facts under which every guard passes and techID is the assignee.
@@ -101,8 +104,8 @@ func appErr(t *testing.T, err error, code apperr.Code, key string) *apperr.Error
 }
 
 func TestListsComplete(t *testing.T) {
-	if len(States) != 11 || len(Transitions) != 18 || len(Roles) != 6 {
-		t.Fatalf("len States/Transitions/Roles = %d/%d/%d, want 11/18/6", len(States), len(Transitions), len(Roles))
+	if len(States) != 11 || len(Transitions) != 19 || len(Roles) != 6 {
+		t.Fatalf("len States/Transitions/Roles = %d/%d/%d, want 11/19/6", len(States), len(Transitions), len(Roles))
 	}
 	if len(table) != len(Transitions) {
 		t.Fatalf("table has %d rules, want %d", len(table), len(Transitions))
@@ -162,8 +165,8 @@ func TestNextEveryCombination(t *testing.T) {
 			}
 		}
 	}
-	if n != 11*18*6 {
-		t.Fatalf("covered %d combinations, want %d", n, 11*18*6)
+	if n != 11*19*6 {
+		t.Fatalf("covered %d combinations, want %d", n, 11*19*6)
 	}
 }
 

@@ -50,6 +50,7 @@ const (
 	CallbackUnsatisfied = workflow.CallbackUnsatisfied
 	CloseUnreachable    = workflow.CloseUnreachable
 	Cancel              = workflow.Cancel
+	RemedialCallback    = workflow.RemedialCallback
 )
 
 // The roles.

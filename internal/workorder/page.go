@@ -305,7 +305,8 @@ func (s *Service) Attachment(ctx context.Context, actor auth.Actor, id int64, th
 
 // pageActions are the order page's actions for the actor: the transitions the machine
 // allows, except that the callback's outcomes (not reached, satisfied, unsatisfied) are
-// one "callback" action — the survey form — plus the steps that are not transitions:
+// one "callback" action — the survey form — and the remedial callback is left to the
+// daily reconciliation, plus the steps that are not transitions:
 // "write_off" for a manager while the order's fees are a receivable, and "reclassify"
 // for a supervisor or manager once the job is completed (reclassifyRefusal).
 func pageActions(o Order, attemptLimit int, actor auth.Actor) []string {
@@ -317,6 +318,8 @@ func pageActions(o Order, attemptLimit int, actor auth.Actor) []string {
 			if !callback {
 				out, callback = append(out, "callback"), true
 			}
+		case RemedialCallback:
+			// Ordered from the daily reconciliation, with the mismatch it answers.
 		default:
 			out = append(out, string(t))
 		}

@@ -281,8 +281,19 @@ type decide func(tx pgx.Tx, o *Order, st Settings) (State, error)
 // run is the one write path of an order: lock, visibility, version (a retried form is
 // recognised and answered with the order as it is), decide, apply, row, event, NOTIFY.
 func (s *Service) run(ctx context.Context, actor auth.Actor, id int64, version int, name string, input any, to decide, apply change) (Order, error) {
-	hash := fingerprint(input)
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		return s.runTx(ctx, tx, actor, id, version, name, input, to, apply)
+	})
+	if err != nil && !errors.Is(err, errReplay) {
+		return Order{}, err
+	}
+	return s.OrderByID(ctx, actor, id)
+}
+
+// runTx is run inside the caller's transaction tx.
+func (s *Service) runTx(ctx context.Context, tx pgx.Tx, actor auth.Actor, id int64, version int, name string, input any, to decide, apply change) error {
+	hash := fingerprint(input)
+	{
 		o, err := lockOrder(ctx, tx, id)
 		if err != nil {
 			return err
@@ -324,11 +335,7 @@ func (s *Service) run(ctx context.Context, actor auth.Actor, id int64, version i
 			return err
 		}
 		return notify(ctx, tx, &o, prevAssignee)
-	})
-	if err != nil && !errors.Is(err, errReplay) {
-		return Order{}, err
 	}
-	return s.OrderByID(ctx, actor, id)
 }
 
 var errReplay = errors.New("replayed form")
@@ -664,6 +671,41 @@ func (s *Service) CloseUnreachable(ctx context.Context, actor auth.Actor, id int
 		}
 		return strings.TrimSpace(note), data, nil
 	})
+}
+
+// RemedialCallback puts a completed order back on the callback queue, due now (补救回访,
+// manager): the daily reconciliation doubts its report. An order closed already is
+// reopened for the call; the failed attempts start again from zero.
+func (s *Service) RemedialCallback(ctx context.Context, actor auth.Actor, id int64, version int, note string) (Order, error) {
+	return s.transition(ctx, actor, id, version, RemedialCallback, note, s.remedial(note))
+}
+
+// RemedialCallbackTx is RemedialCallback inside the caller's transaction tx, on the
+// order as it now stands: the caller's own lock and checks stand for the version.
+func (s *Service) RemedialCallbackTx(ctx context.Context, tx pgx.Tx, actor auth.Actor, id int64, note string) error {
+	var version int
+	if err := tx.QueryRow(ctx, `SELECT version FROM work_orders WHERE id = $1 FOR UPDATE`, id).Scan(&version); err != nil {
+		return db.Translate(err, "order")
+	}
+	err := s.runTx(ctx, tx, actor, id, version, string(RemedialCallback), note, func(_ pgx.Tx, o *Order, st Settings) (State, error) {
+		return Next(o.facts(st.CallbackAttemptLimit), RemedialCallback, machineActor(actor))
+	}, s.remedial(note))
+	if errors.Is(err, errReplay) {
+		return nil
+	}
+	return err
+}
+
+// remedial sets the fields of a remedial callback.
+func (s *Service) remedial(note string) change {
+	return func(_ pgx.Tx, o *Order, _ Settings, now time.Time) (string, map[string]any, error) {
+		note = strings.TrimSpace(note)
+		if err := invalid(checkLengths(map[string]string{}, "note", note)); err != nil {
+			return "", nil, err
+		}
+		o.CallbackDueAt, o.ClosedAt, o.CallbackAttempts = ptr(now), nil, 0
+		return note, map[string]any{"callback_due_at": now}, nil
+	}
 }
 
 // Cancel withdraws the order (hotline or supervisor). Required: reason.
