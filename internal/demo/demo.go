@@ -68,6 +68,9 @@ func Load(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service, now ti
 	if err := demoDailyReports(ctx, pool, users, loc, now); err != nil {
 		return err
 	}
+	if err := demoReconciliation(ctx, pool, users, loc, now); err != nil {
+		return err
+	}
 	if err := loadProposals(ctx, pool, authSvc, now); err != nil {
 		return err
 	}
