@@ -3,10 +3,8 @@ package server
 import (
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/aftersales/aftersales/internal/apperr"
-	"github.com/aftersales/aftersales/internal/i18n"
 	"github.com/aftersales/aftersales/internal/workorder"
 	"github.com/aftersales/aftersales/web/views"
 )
@@ -104,21 +102,7 @@ func callbacksDueFilter(r *http.Request) (workorder.DueFilter, map[string]string
 		}
 		f.StationID = n
 	}
-	loc := i18n.Location(r.Context())
-	day := func(k string) time.Time {
-		if q.Get(k) == "" {
-			return time.Time{}
-		}
-		t, err := time.ParseInLocation("2006-01-02", q.Get(k), loc)
-		if err != nil {
-			errs[k] = "customer.field.date_invalid"
-		}
-		return t
-	}
-	f.From = day("from")
-	if to := day("to"); !to.IsZero() {
-		f.To = to.AddDate(0, 0, 1) // the "to" day is included
-	}
+	f.From, f.To = dayRange(r, errs, "customer.field.date_invalid")
 	if !f.From.IsZero() && !f.To.IsZero() && !f.To.After(f.From) {
 		errs["to"] = "callback.due.range_order"
 	}

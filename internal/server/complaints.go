@@ -44,21 +44,7 @@ func complaintFilter(r *http.Request) (complaint.Filter, map[string]string) {
 	default:
 		f.States = []complaint.State{complaint.State(st)}
 	}
-	loc := i18n.Location(r.Context())
-	day := func(k string) time.Time {
-		if q.Get(k) == "" {
-			return time.Time{}
-		}
-		t, err := time.ParseInLocation(time.DateOnly, q.Get(k), loc)
-		if err != nil {
-			errs[k] = "complaint.field.date_invalid"
-		}
-		return t
-	}
-	f.From = day("from")
-	if to := day("to"); !to.IsZero() {
-		f.To = to.AddDate(0, 0, 1) // the to day is included
-	}
+	f.From, f.To = dayRange(r, errs, "complaint.field.date_invalid")
 	if f.Basis != "" && !slices.Contains(complaint.Bases, f.Basis) {
 		errs["basis"] = "complaint.field.basis_invalid"
 	} else if f.OnTime && f.Basis != complaint.BasisDue {

@@ -38,7 +38,11 @@ func (s *server) handleSubmitDaily() http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		day, _ := time.ParseInLocation(time.DateOnly, vals["day"], i18n.Location(r.Context()))
+		shape := map[string]string{}
+		when := day(shape, "day", vals["day"], "error.invalid", i18n.Location(r.Context()))
+		if when.IsZero() {
+			shape["day"] = "error.invalid"
+		}
 		in := dailyreport.Entry{Difficulties: vals["difficulties"], Feedback: vals["feedback"], Remarks: vals["remarks"]}
 		for i := range dailyreport.MaxLeads + 1 {
 			n := strconv.Itoa(i)
@@ -47,7 +51,11 @@ func (s *server) handleSubmitDaily() http.HandlerFunc {
 				in.Leads = append(in.Leads, l)
 			}
 		}
-		if _, err := s.DailyReports.Submit(r.Context(), actor(r), day, version, in); err != nil {
+		err = formErr(shape)
+		if err == nil {
+			_, err = s.DailyReports.Submit(r.Context(), actor(r), when, version, in)
+		}
+		if err != nil {
 			ref, ok := refusalOf(err)
 			if !ok {
 				s.fail(w, r, err)

@@ -42,21 +42,7 @@ func orderFilter(r *http.Request) (workorder.Filter, map[string]string) {
 		return n
 	}
 	f.StationID, f.AssigneeID = num("station"), num("assignee")
-	loc := i18n.Location(r.Context())
-	date := func(k string) time.Time {
-		if q.Get(k) == "" {
-			return time.Time{}
-		}
-		t, err := time.ParseInLocation("2006-01-02", q.Get(k), loc)
-		if err != nil {
-			errs[k] = "customer.field.date_invalid"
-		}
-		return t
-	}
-	f.From = date("from")
-	if to := date("to"); !to.IsZero() {
-		f.To = to.AddDate(0, 0, 1) // the "to" day is included
-	}
+	f.From, f.To = dayRange(r, errs, "customer.field.date_invalid")
 	// basis: which time from and to bound; figure and side: the orders behind one side
 	// of a report figure, whose period is that figure's basis.
 	f.Basis, f.Figure, f.Side = q.Get("basis"), q.Get("figure"), q.Get("side")

@@ -6,10 +6,12 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/a-h/templ"
 	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/i18n"
 	"github.com/aftersales/aftersales/web/views"
 )
 
@@ -116,6 +118,31 @@ func number(errs map[string]string, k, v string) int64 {
 		errs[k] = "error.invalid"
 	}
 	return n
+}
+
+// day reads a day (YYYY-MM-DD) in loc, zero when v is empty; one that does not parse is
+// msg on field k in errs.
+func day(errs map[string]string, k, v, msg string, loc *time.Location) time.Time {
+	if v == "" {
+		return time.Time{}
+	}
+	t, err := time.ParseInLocation(time.DateOnly, v, loc)
+	if err != nil {
+		errs[k] = msg
+	}
+	return t
+}
+
+// dayRange reads a list's from and to days in the request's time zone: from's start
+// and the start of the day after to (to is included); zero where not given. A day that
+// does not parse is msg on its field in errs.
+func dayRange(r *http.Request, errs map[string]string, msg string) (from, to time.Time) {
+	q, loc := r.URL.Query(), i18n.Location(r.Context())
+	from = day(errs, "from", q.Get("from"), msg, loc)
+	if t := day(errs, "to", q.Get("to"), msg, loc); !t.IsZero() {
+		to = t.AddDate(0, 0, 1)
+	}
+	return from, to
 }
 
 // formErr is errs as the Invalid error a service would return for those fields, so a
