@@ -124,6 +124,8 @@ func TestBrowserTechnicianClosesAJob(t *testing.T) {
 	// The field report: text, test run, a photo, a signature drawn with the pointer, rating;
 	// the actions taken and the service class are forgotten at first.
 	must("report fields", chromedp.Do(ctx,
+		// The page after the check-in has finished loading before anything is typed in it.
+		chromedp.Poll[chromedp.Void](`document.readyState === "complete" && !!document.getElementById("complete-diagnosis")`, chromedp.WithPollingInterval(50*time.Millisecond)),
 		chromedp.SendKeys(chromedp.ID("complete-diagnosis"), "冷却风扇电机烧毁"),
 		chromedp.SendKeys(chromedp.ID("complete-fault_cause"), "轴承缺油卡死"),
 		chromedp.Click(chromedp.CSS(`input[name="test_run"][value="done"]`)),

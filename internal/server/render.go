@@ -48,6 +48,9 @@ func (s *server) page(r *http.Request, titleKey string) views.Page {
 		for _, e := range entries {
 			p.Nav = append(p.Nav, views.NavItem{Href: e.Href, Key: e.Key, Active: e.Href == best})
 		}
+		for _, e := range homeMoreFor(a.Role) {
+			p.More = append(p.More, views.NavItem{Href: e.Href, Key: e.Key})
+		}
 	}
 	if s.Sessions != nil {
 		if f, ok := s.Sessions.Pop(r.Context(), sessionFlash).(string); ok && f != "" {

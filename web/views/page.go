@@ -13,6 +13,8 @@ type Page struct {
 	// StationName is the actor's station, shown in the header.
 	StationName string
 	Nav         []NavItem
+	// More are the screens the home page offers besides the menu's.
+	More []NavItem
 	// Flash is a one-time message key shown at the top (after a redirect).
 	Flash     string
 	FlashKind string
