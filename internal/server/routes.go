@@ -147,6 +147,17 @@ func (s *server) routes() http.Handler {
 				r.Get("/complaints/{id}/print", s.handleComplaint(true))
 				r.Post("/complaints/{id}/{step}", s.handleComplaintStep())
 			})
+			// Technical notices (技术通知): issued and closed by headquarters, worked through
+			// by each station's supervisors and managers (the service checks who).
+			r.Group(func(r chi.Router) {
+				r.Use(s.requireRole(auth.RoleSupervisor, auth.RoleManager, auth.RoleAdmin))
+				r.Get("/notices", s.handleNotices())
+				r.Post("/notices", s.handleIssueNotice())
+				r.Get("/notices/{id}", s.handleNotice(false))
+				r.Get("/notices/{id}/print", s.handleNotice(true))
+				r.Get("/notices/{id}/files/{file}", s.handleNoticeFile())
+				r.Post("/notices/{id}/{action}", s.handleNoticeAction())
+			})
 			// Callbacks (回访): the queue and the callbacks that fell due for the office, attempts
 			// and surveys by the hotline.
 			r.With(s.requireRole(auth.RoleHotline, auth.RoleSupervisor, auth.RoleManager)).Get("/callbacks", s.handleCallbacks())
@@ -226,12 +237,13 @@ func navFor(role auth.Role) []navEntry {
 	case auth.RoleSupervisor:
 		items = append(items, navEntry{"/board", "nav.board"}, navEntry{"/assessments", "nav.assessments"},
 			navEntry{"/weekplans", "weekplan.nav.list"}, navEntry{"/orders", "nav.orders"}, navEntry{"/callbacks", "nav.callbacks"}, navEntry{"/complaints", "nav.complaints"},
+			navEntry{"/notices", "notice.nav"},
 			navEntry{"/proposals", "nav.proposals"}, navEntry{"/parts/requisitions", "nav.requisitions"}, navEntry{"/customers", "nav.customers"},
 			navEntry{"/reports", "nav.reports"}, navEntry{"/daily-reports", "daily.nav"})
 	case auth.RoleManager:
 		// The day's close (日报, 周计划) is reached from 对账, keeping the menu on one line.
 		items = append(items, navEntry{"/board", "nav.board"}, navEntry{"/orders", "nav.orders"}, navEntry{"/reconciliation", "recon.nav"}, navEntry{"/callbacks", "nav.callbacks"},
-			navEntry{"/complaints", "nav.complaints"}, navEntry{"/proposals", "nav.proposals"}, navEntry{"/receivables", "nav.receivables"},
+			navEntry{"/complaints", "nav.complaints"}, navEntry{"/notices", "notice.nav"}, navEntry{"/proposals", "nav.proposals"}, navEntry{"/receivables", "nav.receivables"},
 			navEntry{"/customers", "nav.customers"}, navEntry{"/parts", "nav.parts"}, navEntry{"/reports", "nav.reports"}, navEntry{"/settings", "nav.settings"})
 	case auth.RoleTechnician:
 		items = append(items, navEntry{"/jobs", "nav.jobs"}, navEntry{"/weekplan", "weekplan.nav.mine"})
@@ -240,7 +252,7 @@ func navFor(role auth.Role) []navEntry {
 			navEntry{"/parts/receipts", "nav.receipts"}, navEntry{"/parts/stocktakes", "nav.stocktakes"},
 			navEntry{"/parts/catalog", "nav.catalog"}, navEntry{"/parts/plan", "nav.plan"})
 	case auth.RoleAdmin:
-		items = append(items, navEntry{"/admin/users", "nav.admin_users"})
+		items = append(items, navEntry{"/admin/users", "nav.admin_users"}, navEntry{"/notices", "notice.nav"})
 	}
 	return items
 }
