@@ -10,12 +10,12 @@ import (
 
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/complaint"
-	"github.com/aftersales/aftersales/internal/notice"
 	"github.com/aftersales/aftersales/internal/config"
 	"github.com/aftersales/aftersales/internal/customer"
 	"github.com/aftersales/aftersales/internal/dailyreport"
 	"github.com/aftersales/aftersales/internal/fee"
 	"github.com/aftersales/aftersales/internal/live"
+	"github.com/aftersales/aftersales/internal/notice"
 	"github.com/aftersales/aftersales/internal/parts"
 	"github.com/aftersales/aftersales/internal/proposal"
 	"github.com/aftersales/aftersales/internal/reconcile"
