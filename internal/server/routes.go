@@ -147,6 +147,17 @@ func (s *server) routes() http.Handler {
 				r.Get("/complaints/{id}/print", s.handleComplaint(true))
 				r.Post("/complaints/{id}/{step}", s.handleComplaintStep())
 			})
+			// Technical notices (技术通知): issued and closed by headquarters, worked through
+			// by each station's supervisors and managers (the service checks who).
+			r.Group(func(r chi.Router) {
+				r.Use(s.requireRole(auth.RoleSupervisor, auth.RoleManager, auth.RoleAdmin))
+				r.Get("/notices", s.handleNotices())
+				r.Post("/notices", s.handleIssueNotice())
+				r.Get("/notices/{id}", s.handleNotice(false))
+				r.Get("/notices/{id}/print", s.handleNotice(true))
+				r.Get("/notices/{id}/files/{file}", s.handleNoticeFile())
+				r.Post("/notices/{id}/{action}", s.handleNoticeAction())
+			})
 			// Callbacks (回访): the queue and the callbacks that fell due for the office, attempts
 			// and surveys by the hotline.
 			r.With(s.requireRole(auth.RoleHotline, auth.RoleSupervisor, auth.RoleManager)).Get("/callbacks", s.handleCallbacks())
@@ -226,6 +237,7 @@ func navFor(role auth.Role) []navEntry {
 	case auth.RoleSupervisor:
 		items = append(items, navEntry{"/board", "nav.board"}, navEntry{"/assessments", "nav.assessments"},
 			navEntry{"/weekplans", "weekplan.nav.list"}, navEntry{"/orders", "nav.orders"}, navEntry{"/callbacks", "nav.callbacks"}, navEntry{"/complaints", "nav.complaints"},
+			navEntry{"/notices", "notice.nav"},
 			navEntry{"/proposals", "nav.proposals"}, navEntry{"/parts/requisitions", "nav.requisitions"}, navEntry{"/customers", "nav.customers"},
 			navEntry{"/reports", "nav.reports"}, navEntry{"/daily-reports", "daily.nav"})
 	case auth.RoleManager:
@@ -241,16 +253,17 @@ func navFor(role auth.Role) []navEntry {
 			navEntry{"/parts/receipts", "nav.receipts"}, navEntry{"/parts/stocktakes", "nav.stocktakes"},
 			navEntry{"/parts/catalog", "nav.catalog"}, navEntry{"/parts/plan", "nav.plan"})
 	case auth.RoleAdmin:
-		items = append(items, navEntry{"/admin/users", "nav.admin_users"})
+		items = append(items, navEntry{"/admin/users", "nav.admin_users"}, navEntry{"/notices", "notice.nav"})
 	}
 	return items
 }
 
 // homeMoreFor are the screens a role reaches from its home page besides the menu's:
-// the manager's day's close and receivables, kept off a menu that must fit one line.
+// the manager's day's close, receivables and technical notices, kept off a menu that
+// must fit one line.
 func homeMoreFor(role auth.Role) []navEntry {
 	if role == auth.RoleManager {
-		return []navEntry{{"/daily-reports", "daily.nav"}, {"/weekplans", "weekplan.nav.list"}, {"/receivables", "nav.receivables"}}
+		return []navEntry{{"/daily-reports", "daily.nav"}, {"/weekplans", "weekplan.nav.list"}, {"/receivables", "nav.receivables"}, {"/notices", "notice.nav"}}
 	}
 	return nil
 }

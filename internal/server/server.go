@@ -15,6 +15,7 @@ import (
 	"github.com/aftersales/aftersales/internal/dailyreport"
 	"github.com/aftersales/aftersales/internal/fee"
 	"github.com/aftersales/aftersales/internal/live"
+	"github.com/aftersales/aftersales/internal/notice"
 	"github.com/aftersales/aftersales/internal/parts"
 	"github.com/aftersales/aftersales/internal/proposal"
 	"github.com/aftersales/aftersales/internal/reconcile"
@@ -44,6 +45,8 @@ type Deps struct {
 	// Complaints keeps complaints and claims (built from Pool, Now and the configured time
 	// zone when nil).
 	Complaints *complaint.Service
+	// Notices keeps technical notices (built from Pool, Now, the time zone and Orders when nil).
+	Notices *notice.Service
 	// Proposals keeps customers' proposals (客户提案) and their award levels.
 	Proposals *proposal.Service
 	// Reports reads the managers' report (built from Pool, Now and the configured time
@@ -98,6 +101,9 @@ func NewServer(d Deps) http.Handler {
 	}
 	if d.Complaints == nil {
 		d.Complaints = complaint.NewService(d.Pool, d.Now, d.Config.Location)
+	}
+	if d.Notices == nil {
+		d.Notices = notice.NewService(d.Pool, d.Now, d.Config.Location, d.Orders)
 	}
 	if d.Reconcile == nil {
 		d.Reconcile = reconcile.NewService(d.Pool, d.Now, d.Config.Location)
