@@ -28,7 +28,7 @@ const (
 // The texts' limits keep a maintenance order's request (the checklist numbered, then the
 // parts) within the work order's request limit.
 var limits = textlimit.Set{Default: 500, Fields: map[string]int{
-	"checklist": 500, "parts": 300, "reason": 500,
+	"checklist": 500, "parts": 200, "reason": 500,
 }}
 
 // Limit is the most characters the named field holds.

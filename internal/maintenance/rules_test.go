@@ -65,10 +65,10 @@ func TestPlanInputValid(t *testing.T) {
 	if got := SplitChecklist(ok.Checklist); len(got) != 2 || got[1] != "检查制冷剂压力" {
 		t.Errorf("checklist: %q", got)
 	}
-	bad := PlanInput{CycleMonths: 0, Checklist: " \n ", Parts: strings.Repeat("件", 301)}
+	bad := PlanInput{CycleMonths: 0, Checklist: " \n ", Parts: strings.Repeat("件", 201)}
 	f := bad.Valid()
 	for k, v := range map[string]string{"cycle_months": "maint.field.cycle", "next_due": "maint.field.next_due",
-		"checklist": "maint.field.checklist_required", "parts": "field.max.300"} {
+		"checklist": "maint.field.checklist_required", "parts": "field.max.200"} {
 		if f[k] != v {
 			t.Errorf("%s: %q, want %q", k, f[k], v)
 		}
