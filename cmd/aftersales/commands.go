@@ -21,6 +21,7 @@ import (
 	"github.com/aftersales/aftersales/internal/demo"
 	"github.com/aftersales/aftersales/internal/fee"
 	"github.com/aftersales/aftersales/internal/live"
+	"github.com/aftersales/aftersales/internal/maintenance"
 	"github.com/aftersales/aftersales/internal/parts"
 	"github.com/aftersales/aftersales/internal/pgboot"
 	"github.com/aftersales/aftersales/internal/proposal"
@@ -125,10 +126,22 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		keepReportsFresh(refreshCtx, reports, time.Minute, log)
 	}()
 	defer func() { stopRefresh(); <-refreshDone }()
+	// The maintenance job makes the due maintenance orders now and then every ten
+	// minutes; every process runs it, and each unit's due date still gets one order.
+	orders := workorder.NewService(pool, time.Now, cfg.Location)
+	maint := maintenance.NewService(pool, time.Now, cfg.Location, orders.MaintenanceOrderTx)
+	maintCtx, stopMaint := context.WithCancel(ctx)
+	maintDone := make(chan struct{})
+	go func() {
+		defer close(maintDone)
+		keepMaintenanceRunning(maintCtx, maint, 10*time.Minute, log)
+	}()
+	defer func() { stopMaint(); <-maintDone }()
 	handler := server.NewServer(server.Deps{Config: cfg, Pool: pool, Logger: log, Sessions: sessions, Auth: authSvc, Now: time.Now,
 		Reports:   reports,
 		Customers: customer.NewService(pool, time.Now, cfg.Location),
-		Orders:    workorder.NewService(pool, time.Now, cfg.Location),
+		Orders:    orders,
+		Maint:     maint,
 		Parts:     parts.NewService(pool, time.Now, cfg.Location),
 		Fees:      fee.NewService(pool, time.Now),
 		Proposals: proposal.NewService(pool, time.Now, cfg.Location),
@@ -325,6 +338,25 @@ func cmdCheckLedger(ctx context.Context, getenv func(string) string, stdout, std
 	}
 	fmt.Fprintf(stdout, "ledger OK: %d balances, %d movements\n", balances, movements)
 	return nil
+}
+
+// keepMaintenanceRunning makes the due maintenance orders now and then every interval
+// until ctx ends; a failure is logged and tried again at the next tick.
+func keepMaintenanceRunning(ctx context.Context, maint *maintenance.Service, interval time.Duration, log *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if n, err := maint.Run(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			log.Error("maintenance job", "err", err)
+		} else if n > 0 {
+			log.Info("maintenance job", "orders", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // keepReportsFresh brings the report's roll-up up to date now and then every interval

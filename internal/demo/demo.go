@@ -74,6 +74,9 @@ func Load(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service, now ti
 	if err := loadProposals(ctx, pool, authSvc, now); err != nil {
 		return err
 	}
+	if err := demoMaintenance(ctx, pool, loc, now); err != nil {
+		return err
+	}
 	return loadWeekPlans(ctx, pool, authSvc, now, loc)
 }
 

@@ -214,6 +214,11 @@ func (s *server) handleUnit() http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		s.render(w, r, http.StatusOK, views.UnitPage(s.page(r, "unit.title"), views.UnitPageView{UnitPage: p, Now: s.Now()}))
+		m, err := s.unitMaint(r, id, nil, nil)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.render(w, r, http.StatusOK, views.UnitPage(s.page(r, "unit.title"), views.UnitPageView{UnitPage: p, Now: s.Now(), Maint: m}))
 	}
 }

@@ -119,6 +119,12 @@ func (s *server) renderOrder(w http.ResponseWriter, r *http.Request, status int,
 			}
 		}
 	}
+	if v.Order.ServiceType == "maintenance" {
+		if v.Checklist, err = s.Maint.Checklist(r.Context(), id); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
 	if a.Role == auth.RoleTechnician {
 		// On the technician's tablet the order page is their job page.
 		s.render(w, r, status, views.JobDetail(s.page(r, "order.title"), v))

@@ -209,6 +209,10 @@ func (s *server) routes() http.Handler {
 				r.Get("/customers/{id}/edit", s.handleCustomerEditPage())
 				r.Post("/customers/{id}/edit", s.handleCustomerEdit())
 				r.Get("/units/{id}", s.handleUnit())
+				r.Post("/units/{id}/maintenance", s.handleSetMaintPlan())
+				r.Post("/units/{id}/maintenance/end", s.handleEndMaintPlan())
+				// Maintenance due (保养计划): overdue and this month's units.
+				r.With(s.requireRole(auth.RoleSupervisor, auth.RoleManager)).Get("/maintenance", s.handleMaintenance())
 			})
 
 			r.Group(func(r chi.Router) {
@@ -237,7 +241,7 @@ func navFor(role auth.Role) []navEntry {
 	case auth.RoleSupervisor:
 		items = append(items, navEntry{"/board", "nav.board"}, navEntry{"/assessments", "nav.assessments"},
 			navEntry{"/weekplans", "weekplan.nav.list"}, navEntry{"/orders", "nav.orders"}, navEntry{"/callbacks", "nav.callbacks"}, navEntry{"/complaints", "nav.complaints"},
-			navEntry{"/notices", "notice.nav"},
+			navEntry{"/notices", "notice.nav"}, navEntry{"/maintenance", "maint.nav"},
 			navEntry{"/proposals", "nav.proposals"}, navEntry{"/parts/requisitions", "nav.requisitions"}, navEntry{"/customers", "nav.customers"},
 			navEntry{"/reports", "nav.reports"}, navEntry{"/daily-reports", "daily.nav"})
 	case auth.RoleManager:

@@ -15,6 +15,7 @@ import (
 	"github.com/aftersales/aftersales/internal/dailyreport"
 	"github.com/aftersales/aftersales/internal/fee"
 	"github.com/aftersales/aftersales/internal/live"
+	"github.com/aftersales/aftersales/internal/maintenance"
 	"github.com/aftersales/aftersales/internal/notice"
 	"github.com/aftersales/aftersales/internal/parts"
 	"github.com/aftersales/aftersales/internal/proposal"
@@ -61,6 +62,9 @@ type Deps struct {
 	// Reconcile keeps the managers' daily reconciliation (built from Pool, Now and the
 	// configured time zone when nil).
 	Reconcile *reconcile.Service
+	// Maint keeps units' maintenance plans (built from Pool, Now, the configured time zone
+	// and Orders when nil).
+	Maint *maintenance.Service
 	// Live fans order changes out to open boards (Server-Sent Events).
 	Live *live.Hub
 	// Now is the one clock (time.Now in production).
@@ -98,6 +102,9 @@ func NewServer(d Deps) http.Handler {
 	}
 	if d.Logger == nil {
 		d.Logger = slog.Default()
+	}
+	if d.Maint == nil {
+		d.Maint = maintenance.NewService(d.Pool, d.Now, d.Config.Location, d.Orders.MaintenanceOrderTx)
 	}
 	if d.Complaints == nil {
 		d.Complaints = complaint.NewService(d.Pool, d.Now, d.Config.Location)

@@ -13,6 +13,7 @@ import (
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/fee"
+	"github.com/aftersales/aftersales/internal/maintenance"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -249,6 +250,12 @@ func (s *Service) Complete(ctx context.Context, actor auth.Actor, id int64, vers
 		}
 		o.FeesState = fees
 		o.CallbackDueAt = ptr(CallbackDue(st, s.loc, r.TestRun, now))
+		// A completed maintenance moves the unit's plan to its next due date.
+		if o.ServiceType == "maintenance" && o.UnitID != nil {
+			if err := maintenance.CompletedTx(ctx, tx, o.ID, *o.UnitID, actor.UserID, now, s.loc); err != nil {
+				return "", nil, err
+			}
+		}
 		return strings.TrimSpace(r.Note), map[string]any{"test_run": r.TestRun, "field_class": r.FieldClass, "signed": signed, "photos": keptPhotos + len(photos), "parts_used": used,
 			"callback_due_at": *o.CallbackDueAt}, nil
 	})

@@ -814,3 +814,16 @@ func ordersWhereSQL(actor auth.Actor, cond string, arg any, limit int) (string, 
 	scope := workflow.Scope(actor, "o", db.Args(&args))
 	return selectOrder + " WHERE " + cond + " AND " + scope + " ORDER BY o.created_at DESC, o.id DESC LIMIT " + db.Args(&args)(limit), args
 }
+
+// MaintenanceOrderTx logs, inside tx, the maintenance order the maintenance job makes
+// for a customer's unit (a normal-urgency 保养 order with the checklist as its request),
+// through CreateTx so every rule of a new order holds, and returns its id.
+func (s *Service) MaintenanceOrderTx(ctx context.Context, tx pgx.Tx, actor auth.Actor, customerID, unitID int64, symptom, request string) (int64, error) {
+	in := NewOrder{CustomerID: customerID, UnitID: unitID, Channel: "phone", Urgency: "normal", ServiceType: "maintenance",
+		Symptom: symptom, Request: request}
+	if f := in.Valid(); len(f) > 0 {
+		return 0, apperr.Fields(f)
+	}
+	o, err := s.CreateTx(ctx, tx, actor, in)
+	return o.ID, err
+}
