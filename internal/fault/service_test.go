@@ -251,3 +251,22 @@ func TestParetoCounts(t *testing.T) {
 		t.Errorf("per month: %+v", q.PerMonth)
 	}
 }
+
+func TestDemoFaults(t *testing.T) {
+	t.Parallel()
+	pool := testkit.DemoDB(t)
+	svc := fault.NewService(pool, testkit.NewClock().Now, testkit.Shanghai)
+	q, err := svc.Quality(context.Background(), testkit.Actor(t, pool, "admin"), 6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := 0
+	for _, f := range q.Recent {
+		if f.State == fault.Closed {
+			closed++
+		}
+	}
+	if len(q.Escalated) != 1 || closed != 1 {
+		t.Fatalf("demo: %d escalated, %d closed of %d", len(q.Escalated), closed, len(q.Recent))
+	}
+}
