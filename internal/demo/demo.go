@@ -37,7 +37,7 @@ func LoadIfEmpty(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service,
 	return true, Load(ctx, pool, authSvc, now)
 }
 
-// Load inserts the demo stations, users, customers, units, parts, orders, complaints, proposals and week plans.
+// Load inserts the demo stations, users, customers, units, parts, orders, complaints, proposals, faults and week plans.
 func Load(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service, now time.Time) error {
 	if err := loadBase(ctx, pool, authSvc, now); err != nil {
 		return err
@@ -75,6 +75,9 @@ func Load(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service, now ti
 		return err
 	}
 	if err := demoMaintenance(ctx, pool, loc, now); err != nil {
+		return err
+	}
+	if err := loadFaults(ctx, pool, users, now, loc); err != nil {
 		return err
 	}
 	return loadWeekPlans(ctx, pool, authSvc, now, loc)

@@ -1,0 +1,3 @@
+DROP TABLE IF EXISTS fault_events;
+DROP TABLE IF EXISTS fault_photos;
+DROP TABLE IF EXISTS faults;
