@@ -468,3 +468,27 @@ func TestRollupFollowsChangesAndTime(t *testing.T) {
 		t.Errorf("a fee quoted now: %d receivable, want %d", got, owed+1)
 	}
 }
+
+// TestRefreshDrainsEveryMark: the background refresh brings every marked station day up
+// to date, whichever stations a reader last asked for.
+func TestRefreshDrainsEveryMark(t *testing.T) {
+	t.Parallel()
+	ds := buildDataset(t)
+	ctx := context.Background()
+	if err := ds.svc.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ds.pool.Exec(ctx, `UPDATE work_orders SET updated_at = updated_at WHERE station_id IN ($1, $2)`, ds.sh, ds.sz); err != nil {
+		t.Fatal(err)
+	}
+	var marked int
+	if err := ds.pool.QueryRow(ctx, `SELECT count(*) FROM report_dirty`).Scan(&marked); err != nil || marked == 0 {
+		t.Fatalf("a change marked %d rows (%v)", marked, err)
+	}
+	if err := ds.svc.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := ds.pool.QueryRow(ctx, `SELECT count(*) FROM report_dirty`).Scan(&marked); err != nil || marked != 0 {
+		t.Errorf("after the refresh %d marks are left (%v)", marked, err)
+	}
+}
