@@ -37,7 +37,8 @@ func LoadIfEmpty(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service,
 	return true, Load(ctx, pool, authSvc, now)
 }
 
-// Load inserts the demo stations, users, customers, units, parts, orders, complaints, proposals, faults and week plans.
+// Load inserts the demo stations, users, customers, units, parts, orders, complaints, proposals, faults, week plans
+// and a technical notice.
 func Load(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service, now time.Time) error {
 	if err := loadBase(ctx, pool, authSvc, now); err != nil {
 		return err
@@ -80,7 +81,10 @@ func Load(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service, now ti
 	if err := loadFaults(ctx, pool, users, now, loc); err != nil {
 		return err
 	}
-	return loadWeekPlans(ctx, pool, authSvc, now, loc)
+	if err := loadWeekPlans(ctx, pool, authSvc, now, loc); err != nil {
+		return err
+	}
+	return demoNotices(ctx, pool, users, now, loc)
 }
 
 // loadBase inserts everything but the orders.
