@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/i18n"
 	"github.com/aftersales/aftersales/internal/workorder"
 	"github.com/aftersales/aftersales/web/views"
@@ -125,6 +126,12 @@ func (s *server) renderOrder(w http.ResponseWriter, r *http.Request, status int,
 			return
 		}
 	}
+	// The order's faults, and the report form for its technician and supervisors.
+	if v.Faults, err = s.Faults.OfOrder(r.Context(), a, id); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v.CanReportFault = fault.MayReport(a.Role) && p.Order.State != workorder.Cancelled
 	if a.Role == auth.RoleTechnician {
 		// On the technician's tablet the order page is their job page.
 		s.render(w, r, status, views.JobDetail(s.page(r, "order.title"), v))

@@ -158,6 +158,17 @@ func (s *server) routes() http.Handler {
 				r.Get("/notices/{id}/files/{file}", s.handleNoticeFile())
 				r.Post("/notices/{id}/{action}", s.handleNoticeAction())
 			})
+			// Fault feedback (故障反馈): reported from a job by its technician or a supervisor,
+			// handled by supervisors, managers and HQ (the service asks the machine).
+			r.With(s.requireRole(auth.RoleTechnician, auth.RoleSupervisor)).Post("/orders/{id}/faults", s.handleReportFault())
+			r.With(s.requireRole(auth.RoleSupervisor, auth.RoleManager, auth.RoleAdmin)).Get("/faults", s.handleFaults())
+			r.With(s.requireRole(auth.RoleSupervisor, auth.RoleManager, auth.RoleAdmin)).Post("/faults/{id}/{step}", s.handleFaultStep())
+			r.Group(func(r chi.Router) {
+				r.Use(s.requireRole(auth.RoleTechnician, auth.RoleSupervisor, auth.RoleManager, auth.RoleAdmin))
+				r.Get("/faults/{id}", s.handleFault())
+				r.Get("/faults/photos/{id}", s.handleFaultPhoto(false))
+				r.Get("/faults/photos/{id}/thumb", s.handleFaultPhoto(true))
+			})
 			// Callbacks (回访): the queue and the callbacks that fell due for the office, attempts
 			// and surveys by the hotline.
 			r.With(s.requireRole(auth.RoleHotline, auth.RoleSupervisor, auth.RoleManager)).Get("/callbacks", s.handleCallbacks())
@@ -241,7 +252,7 @@ func navFor(role auth.Role) []navEntry {
 	case auth.RoleSupervisor:
 		items = append(items, navEntry{"/board", "nav.board"}, navEntry{"/assessments", "nav.assessments"},
 			navEntry{"/weekplans", "weekplan.nav.list"}, navEntry{"/orders", "nav.orders"}, navEntry{"/callbacks", "nav.callbacks"}, navEntry{"/complaints", "nav.complaints"},
-			navEntry{"/notices", "notice.nav"}, navEntry{"/maintenance", "maint.nav"},
+			navEntry{"/notices", "notice.nav"}, navEntry{"/faults", "fault.nav"}, navEntry{"/maintenance", "maint.nav"},
 			navEntry{"/proposals", "nav.proposals"}, navEntry{"/parts/requisitions", "nav.requisitions"}, navEntry{"/customers", "nav.customers"},
 			navEntry{"/reports", "nav.reports"}, navEntry{"/daily-reports", "daily.nav"})
 	case auth.RoleManager:
@@ -257,17 +268,17 @@ func navFor(role auth.Role) []navEntry {
 			navEntry{"/parts/receipts", "nav.receipts"}, navEntry{"/parts/stocktakes", "nav.stocktakes"},
 			navEntry{"/parts/catalog", "nav.catalog"}, navEntry{"/parts/plan", "nav.plan"})
 	case auth.RoleAdmin:
-		items = append(items, navEntry{"/admin/users", "nav.admin_users"}, navEntry{"/notices", "notice.nav"})
+		items = append(items, navEntry{"/admin/users", "nav.admin_users"}, navEntry{"/notices", "notice.nav"}, navEntry{"/faults", "fault.nav"})
 	}
 	return items
 }
 
 // homeMoreFor are the screens a role reaches from its home page besides the menu's:
-// the manager's day's close, receivables and technical notices, kept off a menu that
+// the manager's day's close, receivables, technical notices and faults, kept off a menu that
 // must fit one line.
 func homeMoreFor(role auth.Role) []navEntry {
 	if role == auth.RoleManager {
-		return []navEntry{{"/daily-reports", "daily.nav"}, {"/weekplans", "weekplan.nav.list"}, {"/receivables", "nav.receivables"}, {"/notices", "notice.nav"}}
+		return []navEntry{{"/daily-reports", "daily.nav"}, {"/weekplans", "weekplan.nav.list"}, {"/receivables", "nav.receivables"}, {"/notices", "notice.nav"}, {"/faults", "fault.nav"}}
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/aftersales/aftersales/internal/config"
 	"github.com/aftersales/aftersales/internal/customer"
 	"github.com/aftersales/aftersales/internal/dailyreport"
+	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/fee"
 	"github.com/aftersales/aftersales/internal/live"
 	"github.com/aftersales/aftersales/internal/maintenance"
@@ -48,6 +49,9 @@ type Deps struct {
 	Complaints *complaint.Service
 	// Notices keeps technical notices (built from Pool, Now, the time zone and Orders when nil).
 	Notices *notice.Service
+	// Faults keeps fault feedback to quality (built from Pool, Now and the configured time
+	// zone when nil).
+	Faults *fault.Service
 	// Proposals keeps customers' proposals (客户提案) and their award levels.
 	Proposals *proposal.Service
 	// Reports reads the managers' report (built from Pool, Now and the configured time
@@ -111,6 +115,9 @@ func NewServer(d Deps) http.Handler {
 	}
 	if d.Notices == nil {
 		d.Notices = notice.NewService(d.Pool, d.Now, d.Config.Location, d.Orders)
+	}
+	if d.Faults == nil {
+		d.Faults = fault.NewService(d.Pool, d.Now, d.Config.Location)
 	}
 	if d.Reconcile == nil {
 		d.Reconcile = reconcile.NewService(d.Pool, d.Now, d.Config.Location)
