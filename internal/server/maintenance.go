@@ -112,3 +112,55 @@ func (s *server) handleMaintenance() http.HandlerFunc {
 		s.render(w, r, http.StatusOK, views.MaintenancePage(s.page(r, "maint.page.title"), views.MaintenanceView{Due: due}))
 	}
 }
+
+// handleMaintSettings is the settings tab of the maintenance job's days ahead.
+func (s *server) handleMaintSettings() http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.renderMaintSettings(w, r, http.StatusOK, views.MaintSettingsView{})
+	}
+}
+
+func (s *server) renderMaintSettings(w http.ResponseWriter, r *http.Request, status int, v views.MaintSettingsView) {
+	st, err := s.Maint.SettingsOf(r.Context(), actor(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v.Settings = st
+	s.render(w, r, status, views.MaintSettings(s.page(r, "maint.settings.title"), v))
+}
+
+// handleSaveMaintSettings saves the station's days ahead, or with inherit set removes
+// the station's own setting.
+func (s *server) handleSaveMaintSettings() http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		vals := postValues(r)
+		inherit := vals["inherit"] == "1"
+		errs := map[string]string{}
+		var days int64
+		if !inherit {
+			days = number(errs, "days_ahead", vals["days_ahead"])
+			if _, bad := errs["days_ahead"]; bad {
+				errs["days_ahead"] = "maint.field.days_ahead_range"
+			}
+		}
+		err := formErr(errs)
+		if err == nil {
+			err = s.Maint.SaveSettings(r.Context(), actor(r), int(days), inherit)
+		}
+		if err != nil {
+			if ref, ok := refusalOf(err); ok && len(ref.fields) > 0 {
+				s.renderMaintSettings(w, r, ref.status, views.MaintSettingsView{Values: vals, Errors: ref.fields})
+				return
+			}
+			s.fail(w, r, err)
+			return
+		}
+		if inherit {
+			s.flash(r, "ok", "maint.settings.reset_done")
+		} else {
+			s.flash(r, "ok", "maint.settings.saved")
+		}
+		redirect(w, r, "/settings/maintenance")
+	}
+}

@@ -184,8 +184,8 @@ func (s *server) routes() http.Handler {
 				r.Get("/proposals/{id}", s.handleProposal())
 				r.Post("/proposals/{id}/{action}", s.handleProposalAction())
 			})
-			// Manager settings: SLA, callbacks, calendar, the fee schedule and the
-			// proposals' award levels.
+			// Manager settings: SLA, callbacks, calendar, the fee schedule, the
+			// proposals' award levels and the maintenance job's days ahead.
 			r.Group(func(r chi.Router) {
 				r.Use(s.requireRole(auth.RoleManager))
 				r.Get("/settings", s.handleSettings())
@@ -199,6 +199,8 @@ func (s *server) routes() http.Handler {
 				r.Post("/settings/complaints", s.handleSaveComplaintRules())
 				r.Get("/settings/daily-reports", s.handleDailyRules())
 				r.Post("/settings/daily-reports", s.handleSaveDailyRules())
+				r.Get("/settings/maintenance", s.handleMaintSettings())
+				r.Post("/settings/maintenance", s.handleSaveMaintSettings())
 				r.Get("/settings/proposals", s.handleAwardLevels())
 				r.Post("/settings/proposals", s.handleSaveAwardLevel())
 				r.Post("/settings/proposals/{id}/active", s.handleSetAwardLevelActive())

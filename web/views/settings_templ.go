@@ -1145,7 +1145,7 @@ func SettingsTabs(active string) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		for _, t := range [][2]string{{"/settings", "settings.title"}, {"/settings/fees", "nav.fees"}, {"/settings/complaints", "complaint.rules_title"}, {"/settings/proposals", "proposal.levels.tab"}, {"/settings/daily-reports", "daily.rules_title"}} {
+		for _, t := range [][2]string{{"/settings", "settings.title"}, {"/settings/fees", "nav.fees"}, {"/settings/complaints", "complaint.rules_title"}, {"/settings/proposals", "proposal.levels.tab"}, {"/settings/daily-reports", "daily.rules_title"}, {"/settings/maintenance", "maint.settings.title"}} {
 			var templ_7745c5c3_Var55 = []any{"tab", templ.KV("active", t[0] == active)}
 			templ_7745c5c3_Err = templ.RenderCSSItems(ctx, templ_7745c5c3_Buffer, templ_7745c5c3_Var55...)
 			if templ_7745c5c3_Err != nil {
