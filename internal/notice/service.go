@@ -69,6 +69,15 @@ func (s *Service) today() time.Time {
 	return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, time.UTC)
 }
 
+// CanIssue says whether actor may issue notices: a manager or admin of the top station.
+func (s *Service) CanIssue(ctx context.Context, actor auth.Actor) (bool, error) {
+	if !actor.Is(auth.RoleManager, auth.RoleAdmin) {
+		return false, nil
+	}
+	top, err := topStation(ctx, s.pool, actor.StationID)
+	return isHQ(actor, top), err
+}
+
 func topStation(ctx context.Context, q interface {
 	QueryRow(context.Context, string, ...any) pgx.Row
 }, stationID int64) (bool, error) {

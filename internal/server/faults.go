@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -100,6 +101,15 @@ func (s *server) renderFault(w http.ResponseWriter, r *http.Request, status int,
 	}
 	v.Page = pg
 	v.ErrorData = localizeData(r.Context(), v.ErrorData)
+	// A fault can spawn a technical notice: headquarters gets the form prefilled.
+	if hq, err := s.Notices.CanIssue(r.Context(), actor(r)); err != nil {
+		s.fail(w, r, err)
+		return
+	} else if hq {
+		q := url.Values{"issue": {"1"}, "model": {pg.Model}, "title": {pg.Model + " " + pg.Assembly},
+			"content": {pg.Symptom}}
+		v.NoticeURL = "/notices?" + q.Encode() + "#notice-issue"
+	}
 	s.render(w, r, status, views.FaultPage(s.page(r, "fault.detail"), v))
 }
 

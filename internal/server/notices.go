@@ -1,13 +1,16 @@
 package server
 
 import (
+	"mime/multipart"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/notice"
+	"github.com/aftersales/aftersales/internal/parts"
 	"github.com/aftersales/aftersales/web/views"
 	"github.com/go-chi/chi/v5"
 )
@@ -22,14 +25,26 @@ func (s *server) renderNotices(w http.ResponseWriter, r *http.Request, status in
 		s.fail(w, r, err)
 		return
 	}
+	if v.CanIssue, err = s.Notices.CanIssue(r.Context(), actor(r)); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	v.Notices, v.Now = l, s.Now()
 	s.render(w, r, status, views.Notices(s.page(r, "notice.list_title"), v))
 }
 
-// handleNotices is the notice list (技术通知).
+// handleNotices is the notice list (技术通知); ?issue=1 opens the issue form prefilled
+// with the brand, model, title and content given (a notice raised from a fault).
 func (s *server) handleNotices() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		s.renderNotices(w, r, http.StatusOK, views.NoticeListView{})
+		v := views.NoticeListView{}
+		if q := r.URL.Query(); q.Get("issue") == "1" {
+			v.Open, v.Values = true, map[string]string{}
+			for _, k := range []string{"brand", "model", "title", "content"} {
+				v.Values[k] = limitRunes(q.Get(k), notice.Limit(k))
+			}
+		}
+		s.renderNotices(w, r, http.StatusOK, v)
 	}
 }
 
@@ -70,6 +85,14 @@ func (s *server) handleIssueNotice() http.HandlerFunc {
 			SerialFrom: vals["serial_from"], SerialTo: vals["serial_to"], Serials: vals["serials"],
 			MadeFrom: parseDay(errs, "made_from", vals["made_from"]), MadeTo: parseDay(errs, "made_to", vals["made_to"]),
 			Deadline: parseDay(errs, "deadline", vals["deadline"])}
+		// A serial list may come as a workbook too: the first cell of each row.
+		if fhs := r.MultipartForm.File["serials_xlsx"]; len(fhs) > 0 && fhs[0].Size > 0 {
+			if serials, err := workbookSerials(fhs[0]); err != nil {
+				errs["serials_xlsx"] = apperr.As(err).Key
+			} else if serials != "" {
+				in.Serials = strings.TrimSpace(in.Serials + "\n" + serials)
+			}
+		}
 		var files []notice.Upload
 		for _, fh := range r.MultipartForm.File["files"] {
 			if fh.Size > notice.MaxFileBytes {
@@ -209,4 +232,32 @@ func (s *server) handleNoticeAction() http.HandlerFunc {
 		s.flash(r, "ok", ok)
 		redirect(w, r, back)
 	}
+}
+
+// workbookSerials reads the serial numbers of an uploaded workbook: the first non-empty
+// cell of each row of its first sheet, one per line. The size and the zip directory are
+// checked before anything is unpacked (parts.ReadXLSX).
+func workbookSerials(fh *multipart.FileHeader) (string, error) {
+	if fh.Size > parts.XLSXMaxBytes {
+		return "", apperr.New(apperr.Invalid, "catalog.import.too_big", "Max", "8 MB")
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return "", apperr.New(apperr.Invalid, "catalog.import.not_xlsx")
+	}
+	defer f.Close()
+	rows, err := parts.ReadXLSX(f)
+	if err != nil {
+		return "", err
+	}
+	var out []string
+	for _, row := range rows {
+		for _, c := range row {
+			if c = strings.TrimSpace(c); c != "" {
+				out = append(out, c)
+				break
+			}
+		}
+	}
+	return strings.Join(out, "\n"), nil
 }
