@@ -394,17 +394,51 @@ func (s *Service) Close(ctx context.Context, actor auth.Actor, noticeID int64, v
 func count(units []Unit) Progress {
 	var p Progress
 	for _, u := range units {
-		p.Total++
-		switch u.State {
-		case Executed:
-			p.Executed++
-		case Executing:
-			p.Executing++
-		case Unable:
-			p.Unable++
-		}
+		p.add(u.State, 1)
 	}
 	return p
+}
+
+// add counts n units in state.
+func (p *Progress) add(state string, n int) {
+	p.Total += n
+	switch state {
+	case Executed:
+		p.Executed += n
+	case Executing:
+		p.Executing += n
+	case Unable:
+		p.Unable += n
+	}
+}
+
+// progressOf counts the covered units of each of the notices ids in stations, by state,
+// in one statement.
+func progressOf(ctx context.Context, q interface {
+	Query(context.Context, string, ...any) (pgx.Rows, error)
+}, ids, stations []int64) (map[int64]*Progress, error) {
+	rows, err := q.Query(ctx, `SELECT n.id, `+unitState+`, count(*)
+		FROM notices n JOIN units u ON `+matches+` JOIN customers c ON c.id = u.customer_id
+		LEFT JOIN notice_units nu ON nu.notice_id = n.id AND nu.unit_id = u.id
+		LEFT JOIN work_orders o ON o.id = nu.order_id
+		WHERE n.id = ANY($1) AND c.station_id = ANY($2) GROUP BY 1, 2`, ids, stations)
+	if err != nil {
+		return nil, db.Translate(err, "notice progress")
+	}
+	out := map[int64]*Progress{}
+	var id int64
+	var state string
+	var n int
+	if _, err := pgx.ForEachRow(rows, []any{&id, &state, &n}, func() error {
+		if out[id] == nil {
+			out[id] = &Progress{}
+		}
+		out[id].add(state, n)
+		return nil
+	}); err != nil {
+		return nil, db.Translate(err, "notice progress")
+	}
+	return out, nil
 }
 
 // List is the notices, newest first, each with its progress over the actor's stations.
@@ -421,14 +455,21 @@ func (s *Service) List(ctx context.Context, actor auth.Actor) ([]Summary, error)
 	if err != nil {
 		return nil, db.Translate(err, "notices")
 	}
+	ids := make([]int64, len(notices))
+	for i, n := range notices {
+		ids[i] = n.ID
+	}
+	progress, err := progressOf(ctx, s.pool, ids, actor.Stations)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]Summary, 0, len(notices))
 	today := s.today()
 	for _, n := range notices {
-		units, err := unitsOf(ctx, s.pool, n.ID, actor.Stations, nil, false)
-		if err != nil {
-			return nil, err
+		var p Progress
+		if got := progress[n.ID]; got != nil {
+			p = *got
 		}
-		p := count(units)
 		p.Overdue = n.State == Issued && today.After(n.Deadline) && p.Open() > 0
 		out = append(out, Summary{Notice: n, Progress: p})
 	}
