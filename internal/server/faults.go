@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/aftersales/aftersales/internal/attach"
 	"github.com/aftersales/aftersales/internal/db"
@@ -25,23 +24,17 @@ func (s *server) handleReportFault() http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxFaultBody)
-		if err := r.ParseMultipartForm(8 << 20); err != nil {
+		values, problem := readMultipart(w, r, maxFaultBody)
+		switch problem {
+		case multipartTooBig:
 			view := views.OrderView{Action: "fault", Errors: views.FieldErrors{"photos": "attach.too_big_total"}}
 			s.renderOrder(w, r, http.StatusUnprocessableEntity, id, view)
 			return
-		}
-		defer r.MultipartForm.RemoveAll() //nolint:errcheck
-		if !valuesOK(r.MultipartForm.Value) {
+		case multipartBadText:
 			s.renderError(w, r, http.StatusUnprocessableEntity, "error.bad_text", nil)
 			return
 		}
-		values := map[string]string{}
-		for k, vs := range r.MultipartForm.Value {
-			if len(vs) > 0 {
-				values[k] = strings.TrimSpace(vs[0])
-			}
-		}
+		defer r.MultipartForm.RemoveAll() //nolint:errcheck
 		ctx := db.WithFormKey(r.Context(), values["form_key"])
 		errs := map[string]string{}
 		in := fault.NewFault{OrderID: id, Model: values["model"], Assembly: values["assembly"], Symptom: values["symptom"],

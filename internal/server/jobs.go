@@ -58,24 +58,18 @@ func (s *server) handleComplete() http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxCompleteBody)
-		if err := r.ParseMultipartForm(8 << 20); err != nil {
+		values, problem := readMultipart(w, r, maxCompleteBody, "signature")
+		switch problem {
+		case multipartTooBig:
 			// Nothing of the post can be read: the form again, empty, with the reason.
 			view := views.OrderView{Action: "complete", Errors: views.FieldErrors{"photos": "attach.too_big_total"}}
 			s.renderOrder(w, r, http.StatusUnprocessableEntity, id, view)
 			return
-		}
-		defer r.MultipartForm.RemoveAll() //nolint:errcheck
-		if !valuesOK(r.MultipartForm.Value) {
+		case multipartBadText:
 			s.renderError(w, r, http.StatusUnprocessableEntity, "error.bad_text", nil)
 			return
 		}
-		values := map[string]string{}
-		for k, vs := range r.MultipartForm.Value {
-			if k != "signature" && len(vs) > 0 {
-				values[k] = strings.TrimSpace(vs[0])
-			}
-		}
+		defer r.MultipartForm.RemoveAll() //nolint:errcheck
 		errs := map[string]string{}
 		rep := workorder.Report{Diagnosis: values["diagnosis"], FaultCause: values["fault_cause"], ActionsTaken: values["actions_taken"],
 			TestRun: values["test_run"], FieldClass: values["field_class"], UsageGuidance: values["usage_guidance"] == "1", NoSignatureReason: values["no_signature_reason"],

@@ -63,22 +63,16 @@ func parseDay(errs map[string]string, field, v string) time.Time {
 // handleIssueNotice issues a notice from the multipart form with its documents.
 func (s *server) handleIssueNotice() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, noticeMaxUpload)
-		if err := r.ParseMultipartForm(8 << 20); err != nil {
+		vals, problem := readMultipart(w, r, noticeMaxUpload)
+		switch problem {
+		case multipartTooBig:
 			s.renderNotices(w, r, http.StatusUnprocessableEntity, views.NoticeListView{Errors: views.FieldErrors{"files": "notice.field.file_too_big"}})
 			return
-		}
-		defer r.MultipartForm.RemoveAll() //nolint:errcheck
-		if !valuesOK(r.MultipartForm.Value) {
+		case multipartBadText:
 			s.renderError(w, r, http.StatusUnprocessableEntity, "error.bad_text", nil)
 			return
 		}
-		vals := map[string]string{}
-		for k, vs := range r.MultipartForm.Value {
-			if len(vs) > 0 {
-				vals[k] = vs[0]
-			}
-		}
+		defer r.MultipartForm.RemoveAll() //nolint:errcheck
 		ctx := db.WithFormKey(r.Context(), vals["form_key"])
 		errs := map[string]string{}
 		in := notice.NewNotice{Title: vals["title"], Content: vals["content"], Parts: vals["parts"], Brand: vals["brand"], Model: vals["model"],

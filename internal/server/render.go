@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -146,6 +147,38 @@ func dayRange(r *http.Request, errs map[string]string, msg string) (from, to tim
 		to = t.AddDate(0, 0, 1)
 	}
 	return from, to
+}
+
+// multipartProblem is what kept a multipart post from being read.
+type multipartProblem int
+
+const (
+	multipartOK multipartProblem = iota
+	// multipartTooBig: the body is over its limit, or not a multipart form at all.
+	multipartTooBig
+	// multipartBadText: a field is not clean text (NUL, invalid UTF-8).
+	multipartBadText
+)
+
+// readMultipart bounds r's body at max and parses it as a multipart form, returning the
+// first value of each field, trimmed, except the fields named in skip. When it returns
+// multipartOK the caller removes the form's files (r.MultipartForm.RemoveAll).
+func readMultipart(w http.ResponseWriter, r *http.Request, max int64, skip ...string) (map[string]string, multipartProblem) {
+	r.Body = http.MaxBytesReader(w, r.Body, max)
+	if err := r.ParseMultipartForm(8 << 20); err != nil {
+		return nil, multipartTooBig
+	}
+	if !valuesOK(r.MultipartForm.Value) {
+		_ = r.MultipartForm.RemoveAll()
+		return nil, multipartBadText
+	}
+	values := map[string]string{}
+	for k, vs := range r.MultipartForm.Value {
+		if len(vs) > 0 && !slices.Contains(skip, k) {
+			values[k] = strings.TrimSpace(vs[0])
+		}
+	}
+	return values, multipartOK
 }
 
 // formErr is errs as the Invalid error a service would return for those fields, so a
