@@ -48,18 +48,6 @@ func (s *server) handleNotices() http.HandlerFunc {
 	}
 }
 
-// parseDay reads an optional yyyy-mm-dd day into errs.
-func parseDay(errs map[string]string, field, v string) time.Time {
-	if v == "" {
-		return time.Time{}
-	}
-	t, err := time.Parse("2006-01-02", v)
-	if err != nil {
-		errs[field] = "notice.field.date_invalid"
-	}
-	return t
-}
-
 // handleIssueNotice issues a notice from the multipart form with its documents.
 func (s *server) handleIssueNotice() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
@@ -77,8 +65,10 @@ func (s *server) handleIssueNotice() http.HandlerFunc {
 		errs := map[string]string{}
 		in := notice.NewNotice{Title: vals["title"], Content: vals["content"], Parts: vals["parts"], Brand: vals["brand"], Model: vals["model"],
 			SerialFrom: vals["serial_from"], SerialTo: vals["serial_to"], Serials: vals["serials"],
-			MadeFrom: parseDay(errs, "made_from", vals["made_from"]), MadeTo: parseDay(errs, "made_to", vals["made_to"]),
-			Deadline: parseDay(errs, "deadline", vals["deadline"])}
+			// A notice's days are calendar dates (UTC midnight), as the notice service keeps them.
+			MadeFrom: day(errs, "made_from", vals["made_from"], "notice.field.date_invalid", time.UTC),
+			MadeTo:   day(errs, "made_to", vals["made_to"], "notice.field.date_invalid", time.UTC),
+			Deadline: day(errs, "deadline", vals["deadline"], "notice.field.date_invalid", time.UTC)}
 		// A serial list may come as a workbook too: the first cell of each row.
 		if fhs := r.MultipartForm.File["serials_xlsx"]; len(fhs) > 0 && fhs[0].Size > 0 {
 			if serials, err := workbookSerials(fhs[0]); err != nil {
