@@ -105,6 +105,14 @@ func loadBase(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service, no
 	if err != nil {
 		return err
 	}
+	if _, err := pool.Exec(ctx, `UPDATE stations SET address = v.address, service_phone = v.phone
+		FROM (VALUES ('HQ', '上海市浦东新区张江路 100 号', '400-820-0000'),
+		             ('HD', '上海市浦东新区张江路 100 号', '400-820-0001'),
+		             ('SH', '上海市浦东新区金桥路 58 号', '021-5888 1200'),
+		             ('SZ', '苏州市工业园区星湖街 218 号', '0512-6288 3300')) AS v(code, address, phone)
+		WHERE stations.code = v.code`); err != nil {
+		return err
+	}
 	users := []auth.NewUser{
 		{Username: "admin", DisplayName: "系统管理员", Role: auth.RoleAdmin, StationID: hq.ID},
 		{Username: "manager", DisplayName: "王建国", Role: auth.RoleManager, StationID: centre.ID, Phone: "13900010001"},
