@@ -141,7 +141,7 @@ func cleanFileName(name string) string {
 	name = path.Base(strings.ReplaceAll(strings.TrimSpace(name), `\`, "/"))
 	name = strings.ToValidUTF8(strings.ReplaceAll(name, "\x00", ""), "")
 	if name == "." || name == "/" || name == "" {
-		name = "import.xlsx"
+		name = "客户.xlsx"
 	}
 	if r := []rune(name); len(r) > 200 {
 		name = string(r[:200])
