@@ -31,9 +31,6 @@ func (s *server) renderImportPage(w http.ResponseWriter, r *http.Request, status
 		return
 	}
 	v.Stations, v.Imports = stations, imports
-	if v.StationID == 0 {
-		v.StationID = a.StationID
-	}
 	s.render(w, r, status, views.ImportPage(s.page(r, "import.title"), v))
 }
 
