@@ -169,6 +169,31 @@ func TestEnglishHeadersAndDateSerials(t *testing.T) {
 	}
 }
 
+// TestUntypeableTextIsARowProblem: a cell with a NUL or broken UTF-8 is a problem of its
+// row and column, never a database error; a phone in exponent form reads as the number.
+func TestUntypeableTextIsARowProblem(t *testing.T) {
+	t.Parallel()
+	w := setup(t)
+	key := stage(t, w, [][]string{header,
+		{"名\x00称", "", "13812345678", "", "", "M", "", "", "", "", ""},
+		{"乙", "\xff\xfe", "13812345679", "", "", "M", "", "", "", "", ""},
+		{"丙", "", "1.3810162208E10", "", "", "M", "", "", "", "", ""},
+	})
+	p, err := w.svc.Preview(context.Background(), w.manager, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := fmt.Sprint(p.Problems)
+	want := fmt.Sprint([]onboard.Problem{{Row: 2, Column: "客户名称", Key: "import.row.bad_text", Data: map[string]any{}},
+		{Row: 3, Column: "联系人", Key: "import.row.bad_text", Data: map[string]any{}}})
+	if got != want {
+		t.Errorf("problems %s, want %s", got, want)
+	}
+	if ph := p.Rows[2].Phones; len(ph) != 1 || ph[0].E164 != "+8613810162208" {
+		t.Errorf("exponent phone %+v", ph)
+	}
+}
+
 // bigFile is n rows of new customers, each with one unit.
 func bigFile(n int) [][]string {
 	cells := [][]string{header}

@@ -340,6 +340,10 @@ func readPhones(r *Row, l Layout, v string) []customer.Phone {
 	seen := map[string]bool{}
 	for _, p := range parts {
 		raw := customer.FoldPhone(p)
+		if f, err := strconv.ParseFloat(raw, 64); err == nil && strings.ContainsAny(raw, "eE") && f >= 1 && f < 1e16 {
+			// A number cell some programs write in exponent form: 1.3810162208E10.
+			raw = strconv.FormatFloat(f, 'f', 0, 64)
+		}
 		if raw == "" {
 			continue
 		}
@@ -364,13 +368,14 @@ func readPhones(r *Row, l Layout, v string) []customer.Phone {
 }
 
 // typedText reports whether s is text a person types: valid UTF-8 without control
-// characters other than tab and line breaks (a workbook may escape a NUL as _x0000_).
+// characters other than tab and line breaks (a workbook may escape a NUL as _x0000_), and
+// without the replacement character staging puts where such bytes were.
 func typedText(s string) bool {
 	if !utf8.ValidString(s) {
 		return false
 	}
 	for _, r := range s {
-		if unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' {
+		if r == utf8.RuneError || unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' {
 			return false
 		}
 	}
