@@ -9,6 +9,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/customer"
+	"github.com/aftersales/aftersales/internal/onboard"
 	"github.com/aftersales/aftersales/web/views"
 )
 
@@ -30,7 +31,7 @@ func (s *server) handleCustomers() http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		s.render(w, r, http.StatusOK, views.Customers(s.page(r, "customer.title"), views.CustomerListView{Query: q, Matches: matches}))
+		s.render(w, r, http.StatusOK, views.Customers(s.page(r, "customer.title"), views.CustomerListView{Query: q, Matches: matches, CanImport: onboard.CanImport(actor(r))}))
 	}
 }
 

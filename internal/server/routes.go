@@ -218,6 +218,16 @@ func (s *server) routes() http.Handler {
 			r.Group(func(r chi.Router) {
 				r.Use(s.requireRole(auth.RoleHotline, auth.RoleSupervisor, auth.RoleManager))
 				r.Get("/customers", s.handleCustomers())
+				// Import from and export to spreadsheets (导入/导出客户): managers.
+				r.Group(func(r chi.Router) {
+					r.Use(s.requireRole(auth.RoleManager))
+					r.Get("/customers/import", s.handleImportPage())
+					r.Post("/customers/import", s.handleImportUpload())
+					r.Get("/customers/import/template.xlsx", s.handleImportTemplate())
+					r.Get("/customers/import/{key}", s.handleImportPreview())
+					r.Post("/customers/import/{key}", s.handleImportConfirm())
+					r.Get("/customers/export.xlsx", s.handleCustomerExport())
+				})
 				r.Get("/customers/{id}", s.handleCustomer())
 				r.Get("/customers/{id}/edit", s.handleCustomerEditPage())
 				r.Post("/customers/{id}/edit", s.handleCustomerEdit())
@@ -276,11 +286,11 @@ func navFor(role auth.Role) []navEntry {
 }
 
 // homeMoreFor are the screens a role reaches from its home page besides the menu's:
-// the manager's day's close, receivables, technical notices and faults, kept off a menu that
-// must fit one line.
+// the manager's day's close, receivables, technical notices, faults and the customer
+// import, kept off a menu that must fit one line.
 func homeMoreFor(role auth.Role) []navEntry {
 	if role == auth.RoleManager {
-		return []navEntry{{"/daily-reports", "daily.nav"}, {"/weekplans", "weekplan.nav.list"}, {"/receivables", "nav.receivables"}, {"/notices", "notice.nav"}, {"/faults", "fault.nav"}}
+		return []navEntry{{"/daily-reports", "daily.nav"}, {"/weekplans", "weekplan.nav.list"}, {"/receivables", "nav.receivables"}, {"/notices", "notice.nav"}, {"/faults", "fault.nav"}, {"/customers/import", "import.nav"}}
 	}
 	return nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/aftersales/aftersales/internal/live"
 	"github.com/aftersales/aftersales/internal/maintenance"
 	"github.com/aftersales/aftersales/internal/notice"
+	"github.com/aftersales/aftersales/internal/onboard"
 	"github.com/aftersales/aftersales/internal/parts"
 	"github.com/aftersales/aftersales/internal/proposal"
 	"github.com/aftersales/aftersales/internal/reconcile"
@@ -69,6 +70,9 @@ type Deps struct {
 	// Maint keeps units' maintenance plans (built from Pool, Now, the configured time zone
 	// and Orders when nil).
 	Maint *maintenance.Service
+	// Onboard imports and exports customers with their units (built from Pool, Now, the
+	// configured time zone and Orders when nil).
+	Onboard *onboard.Service
 	// Live fans order changes out to open boards (Server-Sent Events).
 	Live *live.Hub
 	// Now is the one clock (time.Now in production).
@@ -109,6 +113,9 @@ func NewServer(d Deps) http.Handler {
 	}
 	if d.Maint == nil {
 		d.Maint = maintenance.NewService(d.Pool, d.Now, d.Config.Location, d.Orders.MaintenanceOrderTx)
+	}
+	if d.Onboard == nil {
+		d.Onboard = onboard.NewService(d.Pool, d.Now, d.Config.Location, d.Orders)
 	}
 	if d.Complaints == nil {
 		d.Complaints = complaint.NewService(d.Pool, d.Now, d.Config.Location)
