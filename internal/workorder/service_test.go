@@ -376,7 +376,7 @@ func TestListFiltersSearchAndPages(t *testing.T) {
 	for q, want := range map[string]int{
 		"138 0000 1234": 6, "13800001234": 6, "+86 138-0000-1234": 6, "测试客户": 6,
 		"SH-GD20261123-0003": 1,
-		"SN-TEST-1":       5, // the urgent call named no unit
+		"SN-TEST-1":          5, // the urgent call named no unit
 	} {
 		if n := count(wo.Filter{Text: q}); n != want {
 			t.Errorf("search %q: %d, want %d", q, n, want)
