@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/backup"
 	"github.com/aftersales/aftersales/internal/config"
 	"github.com/aftersales/aftersales/internal/customer"
 	"github.com/aftersales/aftersales/internal/db"
@@ -317,6 +318,34 @@ func cmdDBURL(ctx context.Context, getenv func(string) string, stdout, stderr io
 		return err
 	}
 	fmt.Fprintln(stdout, u)
+	return nil
+}
+
+// cmdBackup writes (backup) or reads (restore) a whole-database backup file of the
+// configured database, without migrating it first.
+func cmdBackup(ctx context.Context, cmd string, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) != 1 || args[0] == "" {
+		return fmt.Errorf("%s: say the file, e.g. aftersales %s /var/backups/aftersales-$(date +%%F).dump", cmd, cmd)
+	}
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	u, err := databaseURL(ctx, cfg, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	if cmd == "backup" {
+		if err := backup.Backup(ctx, u, args[0], stderr); err != nil {
+			return fmt.Errorf("backup: %w", err)
+		}
+		fmt.Fprintf(stdout, "backup written to %s\n", args[0])
+		return nil
+	}
+	if err := backup.Restore(ctx, u, args[0], stderr); err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	fmt.Fprintf(stdout, "restored %s\n", args[0])
 	return nil
 }
 

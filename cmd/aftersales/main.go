@@ -62,6 +62,8 @@ commands:
                                set a user's password
   db-url                       find or start PostgreSQL (as make run does) and print the server URL
   check-ledger                 verify the parts ledger: balances equal their movements, running balances agree
+  backup FILE                  write the whole database (attachments included) to FILE (pg_dump custom format)
+  restore FILE                 read a backup into the configured database, which must be empty
 `
 
 // run is the whole program, with its environment passed in so tests can call it.
@@ -81,6 +83,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdUser(ctx, args, getenv, stdin, stdout, stderr)
 	case "db-url":
 		return cmdDBURL(ctx, getenv, stdout, stderr)
+	case "backup", "restore":
+		return cmdBackup(ctx, cmd, args, getenv, stdout, stderr)
 	case "check-ledger":
 		return cmdCheckLedger(ctx, getenv, stdout, stderr)
 	case "help", "-h", "--help":

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -289,6 +290,9 @@ func (s *Service) insertUser(ctx context.Context, actorID *int64, n NewUser) (Us
 		if taken {
 			return &apperr.Error{Code: apperr.Conflict, Key: "user.username_taken", Fields: map[string]string{"username": "user.username_taken"}}
 		}
+		if err := stationTakesUsers(ctx, tx, n.StationID); err != nil {
+			return err
+		}
 		var id int64
 		err := tx.QueryRow(ctx, `INSERT INTO users (username, display_name, role, station_id, password_hash, phone, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id`,
@@ -379,6 +383,60 @@ func (s *Service) SetActive(ctx context.Context, actor Actor, userID int64, acti
 			return db.Translate(err, "set active")
 		}
 		return s.event(ctx, tx, userID, &actor.UserID, kind, nil)
+	})
+}
+
+// stationTakesUsers locks a station against deactivation until tx ends and refuses
+// (Invalid, field "station_id") an inactive or unknown one.
+func stationTakesUsers(ctx context.Context, tx pgx.Tx, stationID int64) error {
+	var active bool
+	err := tx.QueryRow(ctx, `SELECT active FROM stations WHERE id = $1 FOR SHARE`, stationID).Scan(&active)
+	if errors.Is(err, pgx.ErrNoRows) || err == nil && !active {
+		return apperr.Fields(map[string]string{"station_id": "user.field.station_inactive"})
+	}
+	return db.Translate(err, "station")
+}
+
+// MoveUser moves a user the admin manages to another active station of the admin's
+// tree, with a "moved" user event naming both stations. What the user sees follows at
+// their next request, because ActorFor reads the station on every request. Admins only
+// (Forbidden); NotFound for a user outside the admin's tree; Invalid (field
+// "station_id") for an inactive station, one outside the tree, or the user's own. The
+// same form sent again changes nothing.
+func (s *Service) MoveUser(ctx context.Context, actor Actor, userID, stationID int64) error {
+	if !actor.Is(RoleAdmin) {
+		return apperr.New(apperr.Forbidden, "error.forbidden_role", "Roles", "admin")
+	}
+	if _, err := s.UserByID(ctx, actor, userID); err != nil {
+		return err
+	}
+	if stationID == 0 || !actor.Sees(stationID) {
+		return apperr.Fields(map[string]string{"station_id": "user.field.station_inactive"})
+	}
+	now := s.now()
+	return db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		if fresh, _, err := db.ClaimFormKey(ctx, tx, actor.UserID, now); err != nil || !fresh {
+			return err
+		}
+		var from int64
+		var fromName string
+		if err := tx.QueryRow(ctx, `SELECT u.station_id, s.name FROM users u JOIN stations s ON s.id = u.station_id WHERE u.id = $1 FOR UPDATE OF u`,
+			userID).Scan(&from, &fromName); err != nil {
+			return db.Translate(err, "load user")
+		}
+		if from == stationID {
+			return apperr.Fields(map[string]string{"station_id": "user.field.station_same"})
+		}
+		if err := stationTakesUsers(ctx, tx, stationID); err != nil {
+			return err
+		}
+		var toName string
+		if err := tx.QueryRow(ctx, `UPDATE users u SET station_id = $2, updated_at = $3 FROM stations s WHERE u.id = $1 AND s.id = $2 RETURNING s.name`,
+			userID, stationID, now).Scan(&toName); err != nil {
+			return db.Translate(err, "move user")
+		}
+		return s.event(ctx, tx, userID, &actor.UserID, "moved", map[string]any{
+			"from_station_id": from, "from_station": fromName, "station_id": stationID, "station": toName})
 	})
 }
 

@@ -144,6 +144,9 @@ func (s *Service) Locked(ctx context.Context, username string) (bool, error) {
 type UserPage struct {
 	User   User
 	Locked bool
+	// MoveTo are the active stations the user may be moved to (the admin's, other than
+	// the user's own).
+	MoveTo []Station
 }
 
 // UserPage loads the management page of a user the admin manages.
@@ -153,5 +156,14 @@ func (s *Service) UserPage(ctx context.Context, actor Actor, userID int64) (User
 		return UserPage{}, err
 	}
 	locked, err := s.Locked(ctx, u.Username)
-	return UserPage{User: u, Locked: locked}, err
+	if err != nil {
+		return UserPage{}, err
+	}
+	rows, err := s.pool.Query(ctx, `SELECT id, code, name, kind, parent_id FROM stations WHERE id = ANY($1) AND active AND id <> $2 ORDER BY id`,
+		actor.Stations, u.StationID)
+	if err != nil {
+		return UserPage{}, db.Translate(err, "stations")
+	}
+	moveTo, err := pgx.CollectRows(rows, pgx.RowToStructByName[Station])
+	return UserPage{User: u, Locked: locked, MoveTo: moveTo}, db.Translate(err, "stations")
 }

@@ -151,3 +151,34 @@ func (s *server) handleUnlock() http.HandlerFunc {
 		redirect(w, r, "/admin/users/"+strconv.FormatInt(id, 10))
 	}
 }
+
+// handleMoveUser moves a user to another active station.
+func (s *server) handleMoveUser() http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := pathID(r, "id")
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		errs := map[string]string{}
+		station := number(errs, "station_id", r.PostFormValue("station_id"))
+		if err = formErr(errs); err == nil {
+			err = s.Auth.MoveUser(r.Context(), actor(r), id, station)
+		}
+		if e := apperr.As(err); err != nil && len(e.Fields) > 0 {
+			u, uerr := s.Auth.UserPage(r.Context(), actor(r), id)
+			if uerr != nil {
+				s.fail(w, r, uerr)
+				return
+			}
+			s.render(w, r, http.StatusUnprocessableEntity, views.AdminUser(s.page(r, "admin.users.title"), u, e.Fields, false))
+			return
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.flash(r, "ok", "admin.users.moved")
+		redirect(w, r, "/admin/users/"+strconv.FormatInt(id, 10))
+	}
+}

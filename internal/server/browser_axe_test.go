@@ -96,7 +96,7 @@ func clip(s string, n int) string {
 func TestBrowserAccessibility(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	var complaintID, orderID, jobID, customerID, phone string
+	var complaintID, orderID, jobID, customerID, phone, stationID string
 	for _, q := range []struct {
 		what, sql string
 		into      *string
@@ -109,6 +109,7 @@ func TestBrowserAccessibility(t *testing.T) {
 		{"a job of tech1", `SELECT o.id::text FROM work_orders o JOIN users u ON u.id = o.assignee_id
 			WHERE u.username = 'tech1' ORDER BY (o.state = 'in_progress') DESC, o.id LIMIT 1`, &jobID},
 		{"a customer with orders", `SELECT customer_id::text FROM work_orders GROUP BY customer_id ORDER BY count(*) DESC, customer_id LIMIT 1`, &customerID},
+		{"an outlet", `SELECT id::text FROM stations WHERE code = 'SH'`, &stationID},
 		{"the phone of a Shanghai caller with an open order", `SELECT regexp_replace(p.raw, '\D', '', 'g') FROM customer_phones p
 			JOIN work_orders o ON o.customer_id = p.customer_id JOIN stations s ON s.id = o.station_id
 			WHERE s.code = 'SH' AND o.state NOT IN ('closed', 'cancelled') ORDER BY o.id, p.id LIMIT 1`, &phone},
@@ -151,7 +152,7 @@ func TestBrowserAccessibility(t *testing.T) {
 		{"tech1", []string{"/", "/jobs", "/orders/" + jobID}},
 		{"storekeeper", []string{"/", "/parts", "/parts/requisitions", "/parts/receipts", "/parts/stocktakes", "/parts/catalog"}},
 		{"manager", []string{"/", "/settings", "/settings/complaints", "/receivables", "/customers/" + customerID, "/callbacks/due"}},
-		{"admin", []string{"/", "/admin/users"}},
+		{"admin", []string{"/", "/admin/users", "/admin/stations", "/admin/stations/" + stationID}},
 	} {
 		t.Run(c.user, func(t *testing.T) {
 			ctx := browser(t)

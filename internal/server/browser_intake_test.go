@@ -75,7 +75,7 @@ func TestBrowserHotlineJourney(t *testing.T) {
 	must("save with Enter", chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("request"), "尽快上门\r"), chromedp.WaitVisible(chromedp.ID("order-number"))))
 	first := text(t, ctx, "#order-number")
 	firstURL, _ := chromedp.Run(ctx, chromedp.Location())
-	if !strings.HasPrefix(first, "GD") || text(t, ctx, "#order-state") != "已受理" {
+	if !strings.HasPrefix(first, "SH-GD") || text(t, ctx, "#order-state") != "已受理" {
 		t.Fatalf("after saving: number %q state %q", first, text(t, ctx, "#order-state"))
 	}
 	if !strings.Contains(text(t, ctx, ".flash"), "工单已保存") {
@@ -160,7 +160,7 @@ func TestBrowserHotlineJourney(t *testing.T) {
 		chromedp.Click(chromedp.ID("create-anyway")),
 		chromedp.WaitVisible(chromedp.ID("order-number")),
 	))
-	if n := text(t, ctx, "#order-number"); n == first || !strings.HasPrefix(n, "GD") || !strings.Contains(text(t, ctx, ".flash"), "工单已保存") {
+	if n := text(t, ctx, "#order-number"); n == first || !strings.HasPrefix(n, "SH-GD") || !strings.Contains(text(t, ctx, ".flash"), "工单已保存") {
 		t.Errorf("create anyway: order %q", n)
 	}
 

@@ -247,6 +247,15 @@ func (s *server) routes() http.Handler {
 				r.Post("/admin/users/{id}/unlock", s.handleUnlock())
 				r.Post("/admin/users/{id}/deactivate", s.handleSetActive(false))
 				r.Post("/admin/users/{id}/activate", s.handleSetActive(true))
+				r.Post("/admin/users/{id}/station", s.handleMoveUser())
+				// The station tree (服务站).
+				r.Get("/admin/stations", s.handleStations())
+				r.Post("/admin/stations", s.handleCreateStation())
+				r.Get("/admin/stations/{id}", s.handleStation())
+				r.Post("/admin/stations/{id}", s.handleEditStation())
+				r.Post("/admin/stations/{id}/move", s.handleMoveStation())
+				r.Post("/admin/stations/{id}/deactivate", s.handleStationActive(false))
+				r.Post("/admin/stations/{id}/activate", s.handleStationActive(true))
 			})
 		})
 	})
@@ -280,7 +289,7 @@ func navFor(role auth.Role) []navEntry {
 			navEntry{"/parts/receipts", "nav.receipts"}, navEntry{"/parts/stocktakes", "nav.stocktakes"},
 			navEntry{"/parts/catalog", "nav.catalog"}, navEntry{"/parts/plan", "nav.plan"})
 	case auth.RoleAdmin:
-		items = append(items, navEntry{"/admin/users", "nav.admin_users"}, navEntry{"/notices", "notice.nav"}, navEntry{"/faults", "fault.nav"})
+		items = append(items, navEntry{"/admin/users", "nav.admin_users"}, navEntry{"/admin/stations", "nav.admin_stations"}, navEntry{"/notices", "notice.nav"}, navEntry{"/faults", "fault.nav"})
 	}
 	return items
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/aftersales/aftersales/internal/maintenance"
 	"github.com/aftersales/aftersales/internal/notice"
 	"github.com/aftersales/aftersales/internal/onboard"
+	"github.com/aftersales/aftersales/internal/org"
 	"github.com/aftersales/aftersales/internal/parts"
 	"github.com/aftersales/aftersales/internal/proposal"
 	"github.com/aftersales/aftersales/internal/reconcile"
@@ -73,6 +74,8 @@ type Deps struct {
 	// Onboard imports and exports customers with their units (built from Pool, Now, the
 	// configured time zone and Orders when nil).
 	Onboard *onboard.Service
+	// Stations keeps the station tree (built from Pool and Now when nil).
+	Stations *org.Service
 	// Live fans order changes out to open boards (Server-Sent Events).
 	Live *live.Hub
 	// Now is the one clock (time.Now in production).
@@ -125,6 +128,9 @@ func NewServer(d Deps) http.Handler {
 	}
 	if d.Faults == nil {
 		d.Faults = fault.NewService(d.Pool, d.Now, d.Config.Location)
+	}
+	if d.Stations == nil {
+		d.Stations = org.NewService(d.Pool, d.Now)
 	}
 	if d.Reconcile == nil {
 		d.Reconcile = reconcile.NewService(d.Pool, d.Now, d.Config.Location)

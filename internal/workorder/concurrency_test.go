@@ -2,13 +2,16 @@ package workorder_test
 
 import (
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/customer"
 	"github.com/aftersales/aftersales/internal/testkit"
 	wo "github.com/aftersales/aftersales/internal/workorder"
 )
@@ -164,7 +167,7 @@ func concIntake(f *fixture, key string) (wo.Order, error) {
 // concDay is the fixture clock's day in Shanghai, as the order counter keys it.
 func concDay(f *fixture) (prefix string, day time.Time) {
 	local := f.clock.Now().In(testkit.Shanghai)
-	return "GD" + local.Format("20060102"), time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC)
+	return "SH-GD" + local.Format("20060102"), time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC)
 }
 
 // concCounter is the last number taken at the hotline's station on the fixture's day
@@ -194,8 +197,8 @@ func TestConcurrentIntakeNumbers(t *testing.T) {
 	if base != 0 {
 		t.Logf("the demo data already took %d numbers on this day", base)
 	}
-	if prefix, _ := concDay(f); prefix != "GD20261123" {
-		t.Fatalf("fixture day prefix %s, want GD20261123", prefix)
+	if prefix, _ := concDay(f); prefix != "SH-GD20261123" {
+		t.Fatalf("fixture day prefix %s, want SH-GD20261123", prefix)
 	}
 
 	const n = 50
@@ -225,8 +228,8 @@ func TestConcurrentIntakeNumbers(t *testing.T) {
 	if !slices.Equal(numbers, want) {
 		t.Fatalf("numbers\n%v\nwant %s … %s, consecutive and distinct:\n%v", numbers, want[0], want[n-1], want)
 	}
-	if base == 0 && (numbers[0] != "GD20261123-0001" || numbers[n-1] != "GD20261123-0050") {
-		t.Errorf("numbers run %s … %s, want GD20261123-0001 … GD20261123-0050", numbers[0], numbers[n-1])
+	if base == 0 && (numbers[0] != "SH-GD20261123-0001" || numbers[n-1] != "SH-GD20261123-0050") {
+		t.Errorf("numbers run %s … %s, want SH-GD20261123-0001 … SH-GD20261123-0050", numbers[0], numbers[n-1])
 	}
 	var stored int
 	if err := f.pool.QueryRow(f.ctx, `SELECT count(DISTINCT number) FROM work_orders WHERE number = ANY($1)`, numbers).Scan(&stored); err != nil {
@@ -334,5 +337,75 @@ func TestFailedIntakeLeavesNoGap(t *testing.T) {
 	}
 	if got := concCounter(f); got != base+4 {
 		t.Errorf("counter at %d, want %d", got, base+4)
+	}
+}
+
+// TestConcurrentIntakeTwoStations: calls logged at once at Shanghai and Suzhou on the same
+// day each count from the station's own counter, and every number is unique across the
+// installation because it starts with the station's code.
+func TestConcurrentIntakeTwoStations(t *testing.T) {
+	f := newFixture(t)
+	sz := f.actor("sz.hotline")
+	c, err := f.cust.CreateCustomer(f.ctx, sz, customer.NewCustomer{Name: "苏州测试客户", Phones: []string{"139 0000 5678"}, Addresses: []string{"苏州市工业园区测试路2号"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, day := concDay(f)
+	counter := func(stationID int64) int {
+		var last int
+		if err := f.pool.QueryRow(f.ctx, `SELECT coalesce(max(last), 0) FROM order_counters WHERE station_id = $1 AND day = $2`, stationID, day).Scan(&last); err != nil {
+			t.Fatal(err)
+		}
+		return last
+	}
+	base := map[string]int{"SH": counter(f.actor("hotline").StationID), "SZ": counter(sz.StationID)}
+	const n = 20
+	orders := make([]wo.Order, 2*n)
+	errs := make([]error, 2*n)
+	concRun(2*n, func(i int) {
+		if i%2 == 0 {
+			orders[i], errs[i] = concIntake(f, "")
+			return
+		}
+		orders[i], errs[i] = f.svc.Create(f.ctx, sz, wo.NewOrder{CustomerID: c.ID, Channel: "phone",
+			Symptom: "不启动", Urgency: "normal", ServiceType: "repair"})
+	})
+	seen := map[string]bool{}
+	perStation := map[string]int{}
+	for i := range 2 * n {
+		if errs[i] != nil {
+			t.Fatalf("intake %d: %v", i, errs[i])
+		}
+		num := orders[i].Number
+		if seen[num] {
+			t.Errorf("number %s given twice", num)
+		}
+		seen[num] = true
+		want := "SH-GD20261123-"
+		if i%2 == 1 {
+			want = "SZ-GD20261123-"
+		}
+		if !strings.HasPrefix(num, want) {
+			t.Errorf("number %s, want it to start with %s", num, want)
+		}
+		perStation[want]++
+	}
+	if perStation["SH-GD20261123-"] != n || perStation["SZ-GD20261123-"] != n {
+		t.Errorf("numbers per station %v", perStation)
+	}
+	// Each station's counter ran on its own: both took the next n numbers of the day.
+	for _, code := range []string{"SH", "SZ"} {
+		for _, k := range []int{base[code] + 1, base[code] + n} {
+			if num := wo.OrderNumber(code, time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC), k); !seen[num] {
+				t.Errorf("%s not given", num)
+			}
+		}
+	}
+	var stored int
+	if err := f.pool.QueryRow(f.ctx, `SELECT count(DISTINCT number) FROM work_orders WHERE number = ANY($1)`, slices.Collect(maps.Keys(seen))).Scan(&stored); err != nil {
+		t.Fatal(err)
+	}
+	if stored != 2*n {
+		t.Errorf("%d distinct numbers stored, want %d", stored, 2*n)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -209,11 +208,11 @@ func (s *Service) CreateTx(ctx context.Context, tx pgx.Tx, actor auth.Actor, in 
 	}
 	local := now.In(s.loc)
 	day := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC)
-	n, err := nextNumber(ctx, tx, o.StationID, day)
+	n, code, err := nextNumber(ctx, tx, o.StationID, day)
 	if err != nil {
 		return Order{}, err
 	}
-	o.Number = fmt.Sprintf("GD%s-%04d", local.Format("20060102"), n)
+	o.Number = OrderNumber(code, local, n)
 	o.Search = SearchText(o.Number, c.name, o.ContactName, append(phonesRaw, o.ContactPhone), append(phonesE164, o.ContactE164), serial)
 	if err := insertOrder(ctx, tx, &o); err != nil {
 		return Order{}, err

@@ -34,7 +34,7 @@ func TestCreate(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	o := f.create()
-	if o.Number != "GD20261123-0001" || o.State != wo.Received || o.Version != 1 {
+	if o.Number != "SH-GD20261123-0001" || o.State != wo.Received || o.Version != 1 {
 		t.Errorf("number %s state %s version %d", o.Number, o.State, o.Version)
 	}
 	if o.Warranty != "in" || o.ContactPhone != "138 0000 1234" || o.ContactE164 != "+8613800001234" || o.ContactName != "王工" || o.Address != "上海市浦东新区测试路1号" {
@@ -51,7 +51,7 @@ func TestCreate(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := f.clock.Now()
-	if u.Number != "GD20261123-0002" || !u.ContactDueAt.Equal(now.Add(time.Hour)) || !u.ArriveDueAt.Equal(now.Add(4*time.Hour)) || u.Warranty != "unknown" {
+	if u.Number != "SH-GD20261123-0002" || !u.ContactDueAt.Equal(now.Add(time.Hour)) || !u.ArriveDueAt.Equal(now.Add(4*time.Hour)) || u.Warranty != "unknown" {
 		t.Errorf("urgent: %s contact %s arrive %s warranty %s", u.Number, u.ContactDueAt, u.ArriveDueAt, u.Warranty)
 	}
 	tl, err := f.svc.Timeline(f.ctx, f.actor("hotline"), o.ID)
@@ -60,7 +60,7 @@ func TestCreate(t *testing.T) {
 	}
 	// The next day starts again at 0001.
 	f.clock.Advance(24 * time.Hour)
-	if n := f.create().Number; n != "GD20261124-0001" {
+	if n := f.create().Number; n != "SH-GD20261124-0001" {
 		t.Errorf("next day: %s", n)
 	}
 	// A technician cannot log calls.
@@ -375,8 +375,8 @@ func TestListFiltersSearchAndPages(t *testing.T) {
 	}
 	for q, want := range map[string]int{
 		"138 0000 1234": 6, "13800001234": 6, "+86 138-0000-1234": 6, "测试客户": 6,
-		"GD20261123-0003": 1,
-		"SN-TEST-1":       5, // the urgent call named no unit
+		"SH-GD20261123-0003": 1,
+		"SN-TEST-1":          5, // the urgent call named no unit
 	} {
 		if n := count(wo.Filter{Text: q}); n != want {
 			t.Errorf("search %q: %d, want %d", q, n, want)

@@ -160,11 +160,14 @@ func notify(ctx context.Context, tx pgx.Tx, o *Order, prev *int64) error {
 // nextNumber takes the next number of a station's day. The upsert locks the counter row
 // until the intake commits, so concurrent intakes wait for each other and a rolled-back
 // intake gives its number back: numbers stay unique and gap-free.
-func nextNumber(ctx context.Context, tx pgx.Tx, stationID int64, day time.Time) (int, error) {
+// It also returns the station's code, which starts the number.
+func nextNumber(ctx context.Context, tx pgx.Tx, stationID int64, day time.Time) (int, string, error) {
 	var n int
-	err := tx.QueryRow(ctx, `INSERT INTO order_counters (station_id, day, last) VALUES ($1, $2, 1)
-		ON CONFLICT (station_id, day) DO UPDATE SET last = order_counters.last + 1 RETURNING last`, stationID, day).Scan(&n)
-	return n, db.Translate(err, "order number")
+	var code string
+	err := tx.QueryRow(ctx, `WITH c AS (INSERT INTO order_counters (station_id, day, last) VALUES ($1, $2, 1)
+		ON CONFLICT (station_id, day) DO UPDATE SET last = order_counters.last + 1 RETURNING last)
+		SELECT c.last, s.code FROM c, stations s WHERE s.id = $1`, stationID, day).Scan(&n, &code)
+	return n, code, db.Translate(err, "order number")
 }
 
 // orderIDByIntakeKey is the order an intake form's one-time key made, or 0.
