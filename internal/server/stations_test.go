@@ -8,14 +8,10 @@ import (
 	"testing"
 )
 
-// stationID is the id of the station with code.
-func stationID(t *testing.T, a *app, code string) string {
+// stationParam is the id of the station with code, as a form value.
+func stationParam(t *testing.T, a *app, code string) string {
 	t.Helper()
-	var id int64
-	if err := a.Pool.QueryRow(t.Context(), `SELECT id FROM stations WHERE code = $1`, code).Scan(&id); err != nil {
-		t.Fatal(err)
-	}
-	return strconv.FormatInt(id, 10)
+	return strconv.FormatInt(stationID(t, a, code), 10)
 }
 
 // TestStationPagesAdminOnly: every station route answers other roles with 403 and
@@ -23,7 +19,7 @@ func stationID(t *testing.T, a *app, code string) string {
 func TestStationPagesAdminOnly(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
-	sh := stationID(t, a, "SH")
+	sh := stationParam(t, a, "SH")
 	for _, user := range []string{"manager", "supervisor", "hotline", "tech1", "storekeeper"} {
 		c := a.client(t)
 		c.signIn(user)
@@ -33,9 +29,9 @@ func TestStationPagesAdminOnly(t *testing.T) {
 			}
 		}
 		posts := map[string]url.Values{
-			"/admin/stations":                     {"code": {"XX"}, "kind": {"centre"}, "parent_id": {stationID(t, a, "HQ")}, "name": {"x"}, "time_zone": {"Asia/Shanghai"}},
+			"/admin/stations":                     {"code": {"XX"}, "kind": {"centre"}, "parent_id": {stationParam(t, a, "HQ")}, "name": {"x"}, "time_zone": {"Asia/Shanghai"}},
 			"/admin/stations/" + sh:               {"name": {"改名"}, "time_zone": {"Asia/Shanghai"}},
-			"/admin/stations/" + sh + "/move":     {"parent_id": {stationID(t, a, "HD")}},
+			"/admin/stations/" + sh + "/move":     {"parent_id": {stationParam(t, a, "HD")}},
 			"/admin/stations/" + sh + "/activate": {},
 			"/admin/users/1/station":              {"station_id": {sh}},
 		}
@@ -68,7 +64,7 @@ func TestStationForms(t *testing.T) {
 		t.Error("the admin's menu does not link the stations")
 	}
 
-	bad := url.Values{"form_key": {"bad-form-0001"}, "kind": {"outlet"}, "parent_id": {stationID(t, a, "HQ")}, "code": {"sh-1"}, "name": {"坏站"}, "time_zone": {"Mars/Base"}, "service_phone": {"请拨打"}}
+	bad := url.Values{"form_key": {"bad-form-0001"}, "kind": {"outlet"}, "parent_id": {stationParam(t, a, "HQ")}, "code": {"sh-1"}, "name": {"坏站"}, "time_zone": {"Mars/Base"}, "service_phone": {"请拨打"}}
 	r = c.post("/admin/stations", bad)
 	if r.Status != http.StatusUnprocessableEntity {
 		t.Fatalf("bad form: %d", r.Status)
@@ -83,9 +79,9 @@ func TestStationForms(t *testing.T) {
 			t.Fatalf("create %s: %d %s", code, r.Status, r.Body)
 		}
 	}
-	create("create-nj-0001", "centre", stationID(t, a, "HQ"), "NJ", "南京区域服务中心")
-	create("create-nj-0001", "centre", stationID(t, a, "HQ"), "NJ", "南京区域服务中心") // the same form twice
-	create("create-xw-0001", "outlet", stationID(t, a, "NJ"), "XW", "玄武服务站")
+	create("create-nj-0001", "centre", stationParam(t, a, "HQ"), "NJ", "南京区域服务中心")
+	create("create-nj-0001", "centre", stationParam(t, a, "HQ"), "NJ", "南京区域服务中心") // the same form twice
+	create("create-xw-0001", "outlet", stationParam(t, a, "NJ"), "XW", "玄武服务站")
 	r = c.get("/admin/stations")
 	mustContain(t, r.Body, "已创建服务站 玄武服务站（XW）", "南京区域服务中心", `class="tree-depth-2">玄武服务站`)
 	var n int
@@ -93,7 +89,7 @@ func TestStationForms(t *testing.T) {
 		t.Fatalf("%d new stations, %v", n, err)
 	}
 
-	xw := stationID(t, a, "XW")
+	xw := stationParam(t, a, "XW")
 	r = c.post("/admin/stations/"+xw, url.Values{"form_key": {"edit-xw-0001"}, "name": {"玄武中山路服务站"}, "address": {"南京市玄武区中山路 8 号"},
 		"service_phone": {"025-8000 1234"}, "time_zone": {"Asia/Shanghai"}})
 	if r.Status != http.StatusSeeOther {
@@ -105,8 +101,8 @@ func TestStationForms(t *testing.T) {
 		t.Errorf("bad edit: %d", r.Status)
 	}
 
-	sh := stationID(t, a, "SH")
-	if r = c.post("/admin/stations/"+sh+"/move", url.Values{"form_key": {"move-sh-0001"}, "parent_id": {stationID(t, a, "NJ")}}); r.Status != http.StatusSeeOther {
+	sh := stationParam(t, a, "SH")
+	if r = c.post("/admin/stations/"+sh+"/move", url.Values{"form_key": {"move-sh-0001"}, "parent_id": {stationParam(t, a, "NJ")}}); r.Status != http.StatusSeeOther {
 		t.Fatalf("move: %d %s", r.Status, r.Body)
 	}
 	mustContain(t, c.get("/admin/stations/"+sh).Body, "已调整上级区域中心", `id="station-parent">南京区域服务中心`, "上级: 华东区域服务中心 → 南京区域服务中心")
@@ -151,13 +147,13 @@ func TestMoveUserForm(t *testing.T) {
 	admin.signIn("admin")
 	r := admin.get("/admin/users/" + userID)
 	mustContain(t, r.Body, `id="move-user"`, "上海浦东服务站")
-	if strings.Contains(r.Body, `<option value="`+stationID(t, a, "SZ")+`">`) {
+	if strings.Contains(r.Body, `<option value="`+stationParam(t, a, "SZ")+`">`) {
 		t.Error("the user's own station is offered")
 	}
 	if r = admin.post("/admin/users/"+userID+"/station", url.Values{"form_key": {"move-user-0001"}, "station_id": {"x"}}); r.Status != http.StatusUnprocessableEntity {
 		t.Errorf("garbled station: %d", r.Status)
 	}
-	if r = admin.post("/admin/users/"+userID+"/station", url.Values{"form_key": {"move-user-0002"}, "station_id": {stationID(t, a, "SH")}}); r.Status != http.StatusSeeOther {
+	if r = admin.post("/admin/users/"+userID+"/station", url.Values{"form_key": {"move-user-0002"}, "station_id": {stationParam(t, a, "SH")}}); r.Status != http.StatusSeeOther {
 		t.Fatalf("move: %d %s", r.Status, r.Body)
 	}
 	mustContain(t, admin.get("/admin/users/"+userID).Body, "用户已调动到新的服务站", "上海浦东服务站")
