@@ -37,8 +37,8 @@ func TestBrowserSettings(t *testing.T) {
 	if arrive != "180" {
 		t.Errorf("urgent arrival shows %q after saving", arrive)
 	}
-	if got := text(t, ctx, "#settings-changed"); !strings.Contains(got, "王建国") {
-		t.Errorf("last change %q", got)
+	if got := text(t, ctx, "#settings-history"); !strings.Contains(got, "王建国") || !strings.Contains(got, "240 → 180") {
+		t.Errorf("history %q", got)
 	}
 
 	// The date input takes typed digits in the browser's locale order; setting the
