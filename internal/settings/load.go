@@ -14,7 +14,7 @@ type Querier interface {
 }
 
 // ChainSQL is the one statement that reads a station's chain: a row per station (what
-// ''), per stored value ('value', key, value) and per calendar day ('day', date, kind),
+// ”), per stored value ('value', key, value) and per calendar day ('day', date, kind),
 // nearest station first. seed is the SQL expression of the station's id, such as $1 or
 // (SELECT station_id FROM work_orders WHERE id = $1).
 func ChainSQL(seed string) string {
