@@ -40,6 +40,9 @@ UPDATE settings s SET
     callback_after_unsure_minutes = coalesce((SELECT v.value::integer FROM station_settings v WHERE v.key = 'callback_after_unsure_minutes' AND v.station_id = h.id), s.callback_after_unsure_minutes),
     callback_after_repair_workdays = coalesce((SELECT v.value::integer FROM station_settings v WHERE v.key = 'callback_after_repair_workdays' AND v.station_id = h.id), s.callback_after_repair_workdays),
     callback_attempt_limit = coalesce((SELECT v.value::integer FROM station_settings v WHERE v.key = 'callback_attempt_limit' AND v.station_id = h.id), s.callback_attempt_limit),
-    callback_after_no_test_minutes = coalesce((SELECT v.value::integer FROM station_settings v WHERE v.key = 'callback_after_no_test_minutes' AND v.station_id = h.id), s.callback_after_no_test_minutes)
+    callback_after_no_test_minutes = coalesce((SELECT v.value::integer FROM station_settings v WHERE v.key = 'callback_after_no_test_minutes' AND v.station_id = h.id), s.callback_after_no_test_minutes),
+    work_day_start = coalesce((SELECT split_part(v.value, '-', 1)::time FROM station_settings v WHERE v.key = 'work_hours' AND v.station_id = h.id), s.work_day_start),
+    work_day_end = coalesce((SELECT split_part(v.value, '-', 2)::time FROM station_settings v WHERE v.key = 'work_hours' AND v.station_id = h.id), s.work_day_end),
+    weekend = coalesce((SELECT string_to_array(v.value, ',')::integer[] FROM station_settings v WHERE v.key = 'weekend' AND v.station_id = h.id), s.weekend)
 FROM (SELECT id FROM stations WHERE parent_id IS NULL ORDER BY id LIMIT 1) h;
 DROP TABLE station_settings;
