@@ -129,4 +129,16 @@ func TestBrowserOutletHoliday(t *testing.T) {
 	if listed {
 		t.Error("the centre lists Suzhou's holiday")
 	}
+
+	// Suzhou's fee schedule: its own visit fee, headquarters' other prices.
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(a.URL+"/settings/fees?station="+sz),
+		chromedp.WaitVisible(chromedp.CSS(`#fee-items tr[data-code="VISIT"]`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if got := text(t, ctx, `#fee-items tr[data-code="VISIT"]`); !strings.Contains(got, "价格：本站") {
+		t.Errorf("visit fee row %q", got)
+	}
+	screenshot(t, ctx, "settings-outlet-fees")
 }
