@@ -9,9 +9,9 @@ import (
 
 	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/auth"
-	"github.com/aftersales/aftersales/internal/calendar"
 	"github.com/aftersales/aftersales/internal/customer"
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/settings"
 	"github.com/aftersales/aftersales/internal/workflow"
 	"github.com/jackc/pgx/v5"
 )
@@ -69,11 +69,11 @@ func (s *Service) Page(ctx context.Context, actor auth.Actor, id int64) (Page, e
 		return Page{}, err
 	}
 	if p.May(Assign) || p.May(Reassign) {
-		cal, err := calendar.Load(ctx, s.pool, s.loc)
+		st, err := settings.Load(ctx, s.pool, c.StationID)
 		if err != nil {
 			return Page{}, apperr.Wrap(err, "calendar")
 		}
-		p.DefaultDue = Due(p.Rules, cal, c.Severity, now)
+		p.DefaultDue = Due(p.Rules, st.Calendar(s.loc), c.Severity, now)
 	}
 	return p, nil
 }

@@ -11,10 +11,10 @@ import (
 
 	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/auth"
-	"github.com/aftersales/aftersales/internal/calendar"
 	"github.com/aftersales/aftersales/internal/customer"
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/fee"
+	"github.com/aftersales/aftersales/internal/settings"
 	"github.com/aftersales/aftersales/internal/workflow"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -338,11 +338,11 @@ func (s *Service) defaultDue(ctx context.Context, q db.Querier, station int64, s
 	if err != nil {
 		return time.Time{}, err
 	}
-	cal, err := calendar.Load(ctx, q, s.loc)
+	st, err := settings.Load(ctx, q, station)
 	if err != nil {
 		return time.Time{}, apperr.Wrap(err, "calendar")
 	}
-	return Due(r, cal, severity, now), nil
+	return Due(r, st.Calendar(s.loc), severity, now), nil
 }
 
 // Assignment is the input of Assign and Reassign.

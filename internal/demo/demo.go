@@ -20,9 +20,9 @@ import (
 // Password is every demo user's password.
 const Password = "demo1234"
 
-// Usernames are the demo users: one per role at Shanghai (two technicians), and a
-// small Suzhou team.
-var Usernames = []string{"admin", "manager", "supervisor", "hotline", "tech1", "tech2", "storekeeper", "sz.supervisor", "sz.hotline", "sz.tech"}
+// Usernames are the demo users: one per role at Shanghai (two technicians), a small
+// Suzhou team with its own manager, and a manager at headquarters.
+var Usernames = []string{"admin", "manager", "supervisor", "hotline", "tech1", "tech2", "storekeeper", "sz.supervisor", "sz.hotline", "sz.tech", "hq.manager", "sz.manager"}
 
 // LoadIfEmpty loads the demo data when the database has no stations yet and reports
 // whether it did.
@@ -84,6 +84,9 @@ func Load(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service, now ti
 	if err := loadWeekPlans(ctx, pool, authSvc, now, loc); err != nil {
 		return err
 	}
+	if err := demoSettings(ctx, pool, users, now, loc); err != nil {
+		return err
+	}
 	return demoNotices(ctx, pool, users, now, loc)
 }
 
@@ -116,6 +119,10 @@ func loadBase(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service, no
 	users := []auth.NewUser{
 		{Username: "admin", DisplayName: "系统管理员", Role: auth.RoleAdmin, StationID: hq.ID},
 		{Username: "manager", DisplayName: "王建国", Role: auth.RoleManager, StationID: centre.ID, Phone: "13900010001"},
+		// Headquarters keeps the company's settings and fee schedule; an outlet manager
+		// keeps only their own outlet's.
+		{Username: "hq.manager", DisplayName: "黄志明", Role: auth.RoleManager, StationID: hq.ID, Phone: "13900010007"},
+		{Username: "sz.manager", DisplayName: "钱丽", Role: auth.RoleManager, StationID: sz.ID},
 		{Username: "supervisor", DisplayName: "李志强", Role: auth.RoleSupervisor, StationID: sh.ID, Phone: "13900010002"},
 		{Username: "hotline", DisplayName: "陈晓燕", Role: auth.RoleHotline, StationID: sh.ID, Phone: "13900010003"},
 		{Username: "tech1", DisplayName: "张伟", Role: auth.RoleTechnician, StationID: sh.ID, Phone: "13900010004"},

@@ -63,18 +63,6 @@ const (
 	maxText     = 100
 )
 
-// Item is one item of the fee schedule.
-type Item struct {
-	ID            int64     `db:"id"`
-	Code          string    `db:"code"`
-	Name          string    `db:"name"`
-	Kind          string    `db:"kind"`
-	PriceFen      int64     `db:"price_fen"`
-	Active        bool      `db:"active"`
-	UpdatedAt     time.Time `db:"updated_at"`
-	UpdatedByName string    `db:"updated_by_name"`
-}
-
 // ItemInput is a schedule item as the manager saves it; the code finds the item.
 type ItemInput struct {
 	Code     string
@@ -226,113 +214,6 @@ func forbidden(roles string) error {
 
 func notFound() error { return apperr.New(apperr.NotFound, "error.not_found") }
 
-// ---- the schedule ----
-
-const itemColumns = `i.id, i.code, i.name, i.kind, i.price_fen, i.active, i.updated_at, coalesce(u.display_name, '') AS updated_by_name`
-
-// Schedule lists the fee schedule, active items first (manager). Forbidden for others.
-func (s *Service) Schedule(ctx context.Context, actor auth.Actor) ([]Item, error) {
-	if !actor.Is(auth.RoleManager) {
-		return nil, forbidden("manager")
-	}
-	rows, err := s.pool.Query(ctx, `SELECT `+itemColumns+` FROM fee_items i LEFT JOIN users u ON u.id = i.updated_by
-		ORDER BY NOT i.active, i.kind = 'labour', i.code`)
-	if err != nil {
-		return nil, db.Translate(err, "fee items")
-	}
-	items, err := pgx.CollectRows(rows, pgx.RowToStructByName[Item])
-	return items, db.Translate(err, "fee items")
-}
-
-// ValidateItem checks an item's fields; it returns field messages (empty when fine).
-func ValidateItem(in ItemInput) map[string]string {
-	f := map[string]string{}
-	switch {
-	case in.Code == "":
-		f["code"] = "field.required"
-	case utf8.RuneCountInString(in.Code) > 32 || strings.ContainsAny(in.Code, " \t/"):
-		f["code"] = "fee.field.code"
-	}
-	switch {
-	case in.Name == "":
-		f["name"] = "field.required"
-	case utf8.RuneCountInString(in.Name) > maxText:
-		f["name"] = "fee.field.too_long"
-	}
-	if in.Kind != "visit" && in.Kind != "labour" {
-		f["kind"] = "fee.field.kind"
-	}
-	if in.PriceFen < 0 || in.PriceFen > MaxPriceFen {
-		f["price"] = "fee.field.price"
-	}
-	return f
-}
-
-// SaveItem adds a schedule item or, when its code exists, updates and reactivates it
-// (manager). Lines already on orders keep their price. Errors: Forbidden, Invalid.
-func (s *Service) SaveItem(ctx context.Context, actor auth.Actor, in ItemInput) (Item, error) {
-	if !actor.Is(auth.RoleManager) {
-		return Item{}, forbidden("manager")
-	}
-	in.Code, in.Name = strings.ToUpper(strings.TrimSpace(in.Code)), strings.TrimSpace(in.Name)
-	if f := ValidateItem(in); len(f) > 0 {
-		return Item{}, apperr.Fields(f)
-	}
-	var id int64
-	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		// The same form posted again returns the item the first run saved.
-		fresh, ref, err := db.ClaimFormKey(ctx, tx, actor.UserID, s.now())
-		if err != nil || !fresh {
-			id = ref
-			return err
-		}
-		err = tx.QueryRow(ctx, `INSERT INTO fee_items (code, name, kind, price_fen, active, updated_by, updated_at)
-			VALUES ($1, $2, $3, $4, true, $5, $6)
-			ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind, price_fen = EXCLUDED.price_fen,
-				active = true, updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at
-			RETURNING id`, in.Code, in.Name, in.Kind, in.PriceFen, actor.UserID, s.now()).Scan(&id)
-		if err != nil {
-			return db.Translate(err, "save fee item")
-		}
-		return db.SetFormResult(ctx, tx, actor.UserID, id)
-	})
-	if err != nil {
-		return Item{}, err
-	}
-	return s.item(ctx, id)
-}
-
-// DeactivateItem takes an item off the schedule (manager); lines using it stay.
-// Errors: Forbidden, NotFound.
-func (s *Service) DeactivateItem(ctx context.Context, actor auth.Actor, id int64) error {
-	if !actor.Is(auth.RoleManager) {
-		return forbidden("manager")
-	}
-	return db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		// The same form posted again changes nothing more.
-		if fresh, _, err := db.ClaimFormKey(ctx, tx, actor.UserID, s.now()); err != nil || !fresh {
-			return err
-		}
-		tag, err := tx.Exec(ctx, `UPDATE fee_items SET active = false, updated_by = $2, updated_at = $3 WHERE id = $1`, id, actor.UserID, s.now())
-		if err != nil {
-			return db.Translate(err, "deactivate fee item")
-		}
-		if tag.RowsAffected() == 0 {
-			return notFound()
-		}
-		return nil
-	})
-}
-
-func (s *Service) item(ctx context.Context, id int64) (Item, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+itemColumns+` FROM fee_items i LEFT JOIN users u ON u.id = i.updated_by WHERE i.id = $1`, id)
-	if err != nil {
-		return Item{}, db.Translate(err, "fee item")
-	}
-	it, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Item])
-	return it, db.Translate(err, "fee item")
-}
-
 // ---- an order's fees ----
 
 // lockOrder loads the order FOR UPDATE; NotFound when the actor may not see it.
@@ -364,11 +245,12 @@ func settled(ctx context.Context, tx pgx.Tx, orderID int64) (bool, error) {
 func sync(ctx context.Context, tx pgx.Tx, o order, by int64, now time.Time) error {
 	charge := o.chargeable()
 	if o.onsite() {
+		// At the price of the order's station's schedule.
 		if _, err := tx.Exec(ctx, `INSERT INTO order_fee_lines (order_id, kind, fee_item_id, description, quantity, unit_price_fen, amount_fen, chargeable, created_by, created_at)
 			SELECT $1, 'visit', i.id, i.name, 1, i.price_fen, CASE WHEN $2 THEN i.price_fen ELSE 0 END, $2, $3, $4
-			FROM fee_items i
+			FROM station_fee_items($5) i
 			WHERE i.kind = 'visit' AND i.active AND NOT EXISTS (SELECT 1 FROM order_fee_lines WHERE order_id = $1 AND kind = 'visit')
-			ORDER BY i.id LIMIT 1`, o.ID, charge, by, now); err != nil {
+			ORDER BY i.id LIMIT 1`, o.ID, charge, by, now, o.StationID); err != nil {
 			return db.Translate(err, "visit line")
 		}
 	}
@@ -554,8 +436,8 @@ func load(ctx context.Context, tx pgx.Tx, actor auth.Actor, orderID int64) (Orde
 	f.Can.Confirm = f.Can.Confirm && len(f.Lines) > 0
 	f.Can.Settle = f.Can.Settle && f.ChargeableFen > 0 && (o.done() || o.receivable())
 	if f.Can.EditLines {
-		rows, err := tx.Query(ctx, `SELECT `+itemColumns+` FROM fee_items i LEFT JOIN users u ON u.id = i.updated_by
-			WHERE i.kind = 'labour' AND i.active ORDER BY i.code`)
+		rows, err := tx.Query(ctx, `SELECT `+itemColumns+` FROM station_fee_items($1) i LEFT JOIN users u ON u.id = i.updated_by
+			WHERE i.kind = 'labour' AND i.active ORDER BY i.code`, o.StationID)
 		if err != nil {
 			return OrderFees{}, db.Translate(err, "labour items")
 		}
@@ -619,7 +501,8 @@ func (s *Service) AddLabour(ctx context.Context, actor auth.Actor, orderID, item
 			f["quantity"] = "fee.field.quantity"
 		}
 		var it Item
-		err := tx.QueryRow(ctx, `SELECT id, name, price_fen FROM fee_items WHERE id = $1 AND kind = 'labour' AND active`, itemID).Scan(&it.ID, &it.Name, &it.PriceFen)
+		err := tx.QueryRow(ctx, `SELECT id, name, price_fen FROM station_fee_items($2) WHERE id = $1 AND kind = 'labour' AND active`,
+			itemID, o.StationID).Scan(&it.ID, &it.Name, &it.PriceFen)
 		if errors.Is(err, pgx.ErrNoRows) {
 			f["item_id"] = "fee.field.item"
 		} else if err != nil {

@@ -369,17 +369,22 @@ func TestScheduleIsTheManagers(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	for _, who := range []string{"hotline", "supervisor", "tech1"} {
-		_, err := f.svc.Schedule(f.ctx, f.actor(who))
+		_, err := f.svc.ScheduleOf(f.ctx, f.actor(who), f.actor(who).StationID)
 		wantCode(t, who+" schedule", err, apperr.Forbidden)
 		_, err = f.svc.SaveItem(f.ctx, f.actor(who), fee.ItemInput{Code: "X", Name: "x", Kind: "labour", PriceFen: 1})
 		wantCode(t, who+" save", err, apperr.Forbidden)
 		wantCode(t, who+" deactivate", f.svc.DeactivateItem(f.ctx, f.actor(who), 1), apperr.Forbidden)
 	}
-	m := f.actor("manager")
-	items, err := f.svc.Schedule(f.ctx, m)
+	// The items belong to headquarters: the centre's manager may not change them.
+	_, err := f.svc.SaveItem(f.ctx, f.actor("manager"), fee.ItemInput{Code: "X", Name: "x", Kind: "labour", PriceFen: 1})
+	wantCode(t, "centre manager saves an item", err, apperr.Forbidden)
+	wantCode(t, "centre manager deactivates", f.svc.DeactivateItem(f.ctx, f.actor("manager"), 1), apperr.Forbidden)
+	m := f.actor("hq.manager")
+	sc, err := f.svc.ScheduleOf(f.ctx, m, m.StationID)
 	if err != nil {
 		t.Fatal(err)
 	}
+	items := sc.Items
 	if len(items) != 4 || items[0].Code != "VISIT" || items[0].PriceFen != 10000 {
 		t.Fatalf("default schedule %+v", items)
 	}

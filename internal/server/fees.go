@@ -13,44 +13,54 @@ import (
 // Fees (费用): the manager's fee schedule, and each order's quote, the customer's
 // confirmation and the settlement.
 
-// renderFeeSchedule renders the schedule with the form (and its errors).
-func (s *server) renderFeeSchedule(w http.ResponseWriter, r *http.Request, status int, v views.FeeScheduleView) {
-	items, err := s.Fees.Schedule(r.Context(), actor(r))
+// renderFeeSchedule renders a station's schedule with the form (and its errors).
+func (s *server) renderFeeSchedule(w http.ResponseWriter, r *http.Request, status int, station int64, v views.FeeScheduleView) {
+	sc, err := s.Fees.ScheduleOf(r.Context(), actor(r), station)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	v.Items = items
+	v.Schedule = sc
 	if v.Form.Kind == "" {
 		v.Form.Kind = "labour"
 	}
 	s.render(w, r, status, views.FeeSchedulePage(s.page(r, "fee.schedule.title"), v))
 }
 
-// handleFeeSchedule shows the schedule; ?edit=CODE fills the form with that item.
+// feesURL is the fee schedule page of a station.
+func feesURL(station int64) string { return "/settings/fees?station=" + strconv.FormatInt(station, 10) }
+
+// handleFeeSchedule shows a station's schedule; at headquarters ?edit=CODE fills the
+// form with that item, elsewhere ?reset=ID asks to confirm removing the station's own
+// values of an item.
 func (s *server) handleFeeSchedule() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		station := settingsStation(r)
 		v := views.FeeScheduleView{}
+		if id, err := strconv.ParseInt(r.URL.Query().Get("reset"), 10, 64); err == nil {
+			v.ConfirmReset = id
+		}
 		if code := r.URL.Query().Get("edit"); code != "" {
-			items, err := s.Fees.Schedule(r.Context(), actor(r))
+			sc, err := s.Fees.ScheduleOf(r.Context(), actor(r), station)
 			if err != nil {
 				s.fail(w, r, err)
 				return
 			}
-			for _, it := range items {
+			for _, it := range sc.Items {
 				if it.Code == code {
 					v.Form = views.FeeItemForm{Code: it.Code, Name: it.Name, Kind: it.Kind, Price: fee.FenInput(it.PriceFen)}
 				}
 			}
 		}
-		s.renderFeeSchedule(w, r, http.StatusOK, v)
+		s.renderFeeSchedule(w, r, http.StatusOK, station, v)
 	}
 }
 
-// handleSaveFeeItem adds or updates a schedule item by its code.
+// handleSaveFeeItem adds or updates an item of headquarters' schedule by its code.
 func (s *server) handleSaveFeeItem() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		_ = r.ParseForm()
+		station := settingsStation(r)
 		form := views.FeeItemForm{Code: strings.TrimSpace(r.PostFormValue("code")), Name: strings.TrimSpace(r.PostFormValue("name")),
 			Kind: r.PostFormValue("kind"), Price: strings.TrimSpace(r.PostFormValue("price"))}
 		in := fee.ItemInput{Code: form.Code, Name: form.Name, Kind: form.Kind}
@@ -64,7 +74,7 @@ func (s *server) handleSaveFeeItem() http.HandlerFunc {
 			_, err := s.Fees.SaveItem(r.Context(), actor(r), in)
 			if err == nil {
 				s.flash(r, "ok", "fee.item_saved")
-				redirect(w, r, "/settings/fees")
+				redirect(w, r, feesURL(station))
 				return
 			}
 			e := apperr.As(err)
@@ -81,20 +91,22 @@ func (s *server) handleSaveFeeItem() http.HandlerFunc {
 				}
 			}
 		}
-		s.renderFeeSchedule(w, r, http.StatusUnprocessableEntity, views.FeeScheduleView{Form: form, Errors: errs})
+		s.renderFeeSchedule(w, r, http.StatusUnprocessableEntity, station, views.FeeScheduleView{Form: form, Errors: errs})
 	}
 }
 
-// handleDeactivateFeeItem takes an item off the schedule, once the tick confirms it.
+// handleDeactivateFeeItem takes an item off headquarters' schedule, once the tick
+// confirms it.
 func (s *server) handleDeactivateFeeItem() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		station := settingsStation(r)
 		id, err := pathID(r, "id")
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
 		if r.PostFormValue("confirm") != "1" {
-			s.renderFeeSchedule(w, r, http.StatusUnprocessableEntity, views.FeeScheduleView{ConfirmID: id,
+			s.renderFeeSchedule(w, r, http.StatusUnprocessableEntity, station, views.FeeScheduleView{ConfirmID: id,
 				Errors: views.FieldErrors{"confirm": "fee.deactivate_confirm_required"}})
 			return
 		}
@@ -103,7 +115,58 @@ func (s *server) handleDeactivateFeeItem() http.HandlerFunc {
 			return
 		}
 		s.flash(r, "ok", "fee.item_deactivated")
-		redirect(w, r, "/settings/fees")
+		redirect(w, r, feesURL(station))
+	}
+}
+
+// handleFeeOverride sets a centre's or an outlet's own price of an item and whether it
+// offers it.
+func (s *server) handleFeeOverride() http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		station := settingsStation(r)
+		id, err := pathID(r, "id")
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		typed := strings.TrimSpace(r.PostFormValue("price"))
+		price, ok := fee.ParseYuan(typed)
+		if ok {
+			err = s.Fees.SetOverride(r.Context(), actor(r), station, id, price, r.PostFormValue("active") == "1")
+		}
+		if e := apperr.As(err); !ok || (err != nil && len(e.Fields) > 0) {
+			s.renderFeeSchedule(w, r, http.StatusUnprocessableEntity, station, views.FeeScheduleView{OverrideID: id, OverridePrice: typed,
+				Errors: views.FieldErrors{"price": "fee.field.price"}})
+			return
+		} else if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.flash(r, "ok", "stset.fee.saved")
+		redirect(w, r, feesURL(station))
+	}
+}
+
+// handleFeeReset removes a station's own price and active flag of an item, once
+// confirmed.
+func (s *server) handleFeeReset() http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		station := settingsStation(r)
+		id, err := pathID(r, "id")
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if r.PostFormValue("confirm") != "yes" {
+			redirect(w, r, feesURL(station)+"&reset="+strconv.FormatInt(id, 10))
+			return
+		}
+		if err := s.Fees.ResetOverride(r.Context(), actor(r), station, id); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.flash(r, "ok", "stset.reset_done")
+		redirect(w, r, feesURL(station))
 	}
 }
 

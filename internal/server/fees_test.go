@@ -164,8 +164,9 @@ func TestFeeScheduleIsTheManagers(t *testing.T) {
 	if r := hot.post("/settings/fees", url.Values{"code": {"X"}, "name": {"x"}, "kind": {"labour"}, "price": {"1"}}); r.Status != http.StatusForbidden {
 		t.Errorf("hotline saves: %d", r.Status)
 	}
+	// Headquarters' manager keeps the schedule's items.
 	m := a.client(t)
-	m.signIn("manager")
+	m.signIn("hq.manager")
 	r := m.get("/settings/fees")
 	if r.Status != http.StatusOK {
 		t.Fatalf("manager: %d", r.Status)

@@ -240,8 +240,15 @@ func TestSettingsFormsTakeEffectOnce(t *testing.T) {
 	a := newApp(t)
 	m := a.client(t)
 	m.signIn("manager")
-	for _, path := range []string{"/settings", "/settings/fees"} {
-		body := m.get(path).Body
+	// Headquarters' manager keeps the fee schedule's items.
+	hq := a.client(t)
+	hq.signIn("hq.manager")
+	for _, c := range []struct {
+		client *client
+		path   string
+	}{{m, "/settings"}, {m, "/settings/fees"}, {hq, "/settings/fees"}} {
+		path := c.path
+		body := c.client.get(path).Body
 		for _, form := range []string{`id="settings-form"`, `id="add-day"`, `id="fee-item-form"`, `class="inline fee-deactivate"`} {
 			i := strings.Index(body, form)
 			if i < 0 {
@@ -273,7 +280,7 @@ func TestSettingsFormsTakeEffectOnce(t *testing.T) {
 		}
 	}
 	item := url.Values{"code": {"CLEAN"}, "name": {"清洗冷却器"}, "kind": {"labour"}, "price": {"150"}, "form_key": {"fee-item-key-1"}}
-	for _, st := range postTogether(m, 3, "/settings/fees", item) {
+	for _, st := range postTogether(hq, 3, "/settings/fees", item) {
 		if st != http.StatusSeeOther {
 			t.Errorf("saving a fee item posted three times: %d", st)
 		}
@@ -282,7 +289,7 @@ func TestSettingsFormsTakeEffectOnce(t *testing.T) {
 	_ = a.Pool.QueryRow(t.Context(), `SELECT id FROM fee_items WHERE code = 'CLEAN'`).Scan(&id)
 	// A later change of the same item with the old form's key changes nothing.
 	item.Set("price", "999")
-	m.post("/settings/fees", item)
+	hq.post("/settings/fees", item)
 	var price int64
 	_ = a.Pool.QueryRow(t.Context(), `SELECT price_fen FROM fee_items WHERE id = $1`, id).Scan(&price)
 	if price != 15000 {

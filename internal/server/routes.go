@@ -184,17 +184,21 @@ func (s *server) routes() http.Handler {
 				r.Get("/proposals/{id}", s.handleProposal())
 				r.Post("/proposals/{id}/{action}", s.handleProposalAction())
 			})
-			// Manager settings: SLA, callbacks, calendar, the fee schedule, the
+			// Manager settings, per station (a manager changes their own station's and the
+			// ones below it): SLA, callbacks, calendar, the fee schedule, the
 			// proposals' award levels and the maintenance job's days ahead.
 			r.Group(func(r chi.Router) {
 				r.Use(s.requireRole(auth.RoleManager))
 				r.Get("/settings", s.handleSettings())
 				r.Post("/settings", s.handleSaveSettings())
+				r.Post("/settings/reset", s.handleResetSetting())
 				r.Post("/settings/calendar", s.handleAddCalendarDay())
 				r.Post("/settings/calendar/{day}/delete", s.handleDeleteCalendarDay())
 				r.Get("/settings/fees", s.handleFeeSchedule())
 				r.Post("/settings/fees", s.handleSaveFeeItem())
 				r.Post("/settings/fees/{id}/deactivate", s.handleDeactivateFeeItem())
+				r.Post("/settings/fees/{id}/override", s.handleFeeOverride())
+				r.Post("/settings/fees/{id}/reset", s.handleFeeReset())
 				r.Get("/settings/complaints", s.handleComplaintRules())
 				r.Post("/settings/complaints", s.handleSaveComplaintRules())
 				r.Get("/settings/daily-reports", s.handleDailyRules())

@@ -24,6 +24,7 @@ import (
 	"github.com/aftersales/aftersales/internal/proposal"
 	"github.com/aftersales/aftersales/internal/reconcile"
 	"github.com/aftersales/aftersales/internal/report"
+	"github.com/aftersales/aftersales/internal/settings"
 	"github.com/aftersales/aftersales/internal/weekplan"
 	"github.com/aftersales/aftersales/internal/workorder"
 	"github.com/alexedwards/scs/v2"
@@ -46,6 +47,9 @@ type Deps struct {
 	Parts *parts.Service
 	// Fees keeps the fee schedule and the orders' fees and settlements.
 	Fees *fee.Service
+	// Settings keeps the stations' settings and business calendars (built from Pool and
+	// Now when nil).
+	Settings *settings.Service
 	// Complaints keeps complaints and claims (built from Pool, Now and the configured time
 	// zone when nil).
 	Complaints *complaint.Service
@@ -113,6 +117,9 @@ func NewServer(d Deps) http.Handler {
 	}
 	if d.Logger == nil {
 		d.Logger = slog.Default()
+	}
+	if d.Settings == nil {
+		d.Settings = settings.NewService(d.Pool, d.Now)
 	}
 	if d.Maint == nil {
 		d.Maint = maintenance.NewService(d.Pool, d.Now, d.Config.Location, d.Orders.MaintenanceOrderTx)

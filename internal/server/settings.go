@@ -6,46 +6,39 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/calendar"
 	"github.com/aftersales/aftersales/internal/i18n"
-	"github.com/aftersales/aftersales/internal/workorder"
+	"github.com/aftersales/aftersales/internal/settings"
 	"github.com/aftersales/aftersales/web/views"
 	"github.com/go-chi/chi/v5"
 )
 
-// settingsNumbers are the numeric settings: form field name (the service's field key),
-// where the value lives in workorder.Settings, and whether 0 is allowed.
-var settingsNumbers = []struct {
-	name string
-	ptr  func(*workorder.Settings) *int
-	zero bool
-}{
-	{"sla_urgent_contact_minutes", func(s *workorder.Settings) *int { return &s.SLAUrgentContactMinutes }, false},
-	{"sla_urgent_arrive_minutes", func(s *workorder.Settings) *int { return &s.SLAUrgentArriveMinutes }, false},
-	{"sla_normal_contact_workdays", func(s *workorder.Settings) *int { return &s.SLANormalContactWorkdays }, false},
-	{"sla_normal_arrive_workdays", func(s *workorder.Settings) *int { return &s.SLANormalArriveWorkdays }, false},
-	{"sla_repair_minutes", func(s *workorder.Settings) *int { return &s.SLARepairMinutes }, false},
-	{"repair_warranty_days", func(s *workorder.Settings) *int { return &s.RepairWarrantyDays }, true},
-	{"callback_after_guidance_minutes", func(s *workorder.Settings) *int { return &s.CallbackAfterGuidanceMinutes }, false},
-	{"callback_after_no_test_minutes", func(s *workorder.Settings) *int { return &s.CallbackAfterNoTestMinutes }, false},
-	{"callback_after_unsure_minutes", func(s *workorder.Settings) *int { return &s.CallbackAfterUnsureMinutes }, false},
-	{"callback_after_repair_workdays", func(s *workorder.Settings) *int { return &s.CallbackAfterRepairWorkdays }, false},
-	{"callback_attempt_limit", func(s *workorder.Settings) *int { return &s.CallbackAttemptLimit }, false},
+// numericSettings are the keys of the settings form's whole-number fields.
+var numericSettings = slices.DeleteFunc(settings.Keys(), func(k string) bool { return k == settings.WorkHours || k == settings.Weekend })
+
+// settingsStation is the station a settings page or form is for: ?station= or the form's
+// station field, else the manager's own. An id that does not parse is 0 (refused by the
+// service).
+func settingsStation(r *http.Request) int64 {
+	raw := r.FormValue("station")
+	if raw == "" {
+		return actor(r).StationID
+	}
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil {
+		return 0
+	}
+	return id
 }
 
-// settingsMaxNumber bounds every numeric setting (about 69 days in minutes), so a typo
-// cannot overflow the database column.
-const settingsMaxNumber = 99999
-
-// settingsFormOf shows saved settings in the form.
-func settingsFormOf(st workorder.Settings) views.SettingsForm {
+// settingsFormOf shows a station's settings in the form.
+func settingsFormOf(st settings.Values) views.SettingsForm {
 	f := views.SettingsForm{Numbers: map[string]string{}, Weekend: map[int]bool{},
-		DayStart: settingsClock(st.WorkDayStart), DayEnd: settingsClock(st.WorkDayEnd)}
-	for _, n := range settingsNumbers {
-		f.Numbers[n.name] = strconv.Itoa(*n.ptr(&st))
+		DayStart: settings.Clock(st.WorkDayStart), DayEnd: settings.Clock(st.WorkDayEnd)}
+	for _, k := range numericSettings {
+		f.Numbers[k] = st.Format(k)
 	}
 	for _, d := range st.Weekend {
 		f.Weekend[int(d)] = true
@@ -53,104 +46,78 @@ func settingsFormOf(st workorder.Settings) views.SettingsForm {
 	return f
 }
 
-// settingsClock formats a wall-clock offset from midnight as 15:04.
-func settingsClock(d time.Duration) string {
-	return time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC).Add(d).Format("15:04")
-}
-
-// parseSettingsClock parses 09:00 (or 09:00:00, as some browsers send) as an offset
-// from midnight.
-func parseSettingsClock(s string) (time.Duration, bool) {
-	s = strings.TrimSpace(s)
-	for _, layout := range []string{"15:04", "15:04:05"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute + time.Duration(t.Second())*time.Second, true
-		}
-	}
-	return 0, false
-}
-
-// decodeSettings reads the settings form on top of cur (which supplies the calendar's
-// exceptions), and checks its shape: whole numbers, times, days of the week. The
-// service checks the rules (positive numbers, a valid calendar).
-func decodeSettings(r *http.Request, cur workorder.Settings) (views.SettingsForm, workorder.Settings, views.FieldErrors) {
-	st := cur
+// decodeSettings reads the settings form: the form as typed, and the values by key as
+// the service takes them (working hours as 09:00-18:00, the weekend as 0,6). Shape
+// errors of the clock fields are caught here; the service checks every value.
+func decodeSettings(r *http.Request) (views.SettingsForm, map[string]string, views.FieldErrors) {
 	f := views.SettingsForm{Numbers: map[string]string{}, Weekend: map[int]bool{},
 		DayStart: r.PostFormValue("work_day_start"), DayEnd: r.PostFormValue("work_day_end")}
+	values := map[string]string{}
 	errs := views.FieldErrors{}
-	for _, n := range settingsNumbers {
-		raw := strings.TrimSpace(r.PostFormValue(n.name))
-		f.Numbers[n.name] = raw
-		v, err := strconv.Atoi(raw)
-		switch {
-		case err != nil || v > settingsMaxNumber:
-			errs[n.name] = "settings.field.integer"
-		case v < 0 && n.zero:
-			errs[n.name] = "settings.field.zero_or_more"
-		case v <= 0 && !n.zero:
-			errs[n.name] = "settings.field.positive"
-		default:
-			*n.ptr(&st) = v
-		}
+	for _, k := range numericSettings {
+		raw := strings.TrimSpace(r.PostFormValue(k))
+		f.Numbers[k] = raw
+		values[k] = raw
 	}
-	start, okStart := parseSettingsClock(f.DayStart)
-	end, okEnd := parseSettingsClock(f.DayEnd)
+	_, okStart := settings.ParseClock(f.DayStart)
+	_, okEnd := settings.ParseClock(f.DayEnd)
 	if !okStart {
 		errs["work_day_start"] = "settings.field.time"
 	}
 	if !okEnd {
 		errs["work_day_end"] = "settings.field.time"
 	}
-	if okStart && okEnd && start >= end {
-		errs["work_day_end"] = "settings.field.hours_order"
-	}
-	st.WorkDayStart, st.WorkDayEnd = start, end
-	st.Weekend = []int32{}
+	values[settings.WorkHours] = strings.TrimSpace(f.DayStart) + "-" + strings.TrimSpace(f.DayEnd)
+	var days []string
 	for _, raw := range r.PostForm["weekend"] {
 		d, err := strconv.Atoi(raw)
 		if err != nil || d < 0 || d > 6 {
 			errs["weekend"] = "settings.field.weekday"
 			continue
 		}
-		if !f.Weekend[d] {
-			f.Weekend[d] = true
-			st.Weekend = append(st.Weekend, int32(d))
-		}
+		f.Weekend[d] = true
+		days = append(days, strconv.Itoa(d))
 	}
-	slices.Sort(st.Weekend)
-	return f, st, errs
+	values[settings.Weekend] = strings.Join(days, ",")
+	return f, values, errs
 }
 
-// renderSettings renders the settings page with the given forms and messages. form is
-// nil to show the saved settings.
-func (s *server) renderSettings(w http.ResponseWriter, r *http.Request, status int, form *views.SettingsForm, errs views.FieldErrors, day views.SettingsDayForm, dayErrs views.FieldErrors) {
-	st, err := s.Orders.Settings(r.Context())
+// settingsPage is what renderSettings shows besides the saved settings.
+type settingsPage struct {
+	form    *views.SettingsForm
+	errs    views.FieldErrors
+	day     views.SettingsDayForm
+	dayErrs views.FieldErrors
+}
+
+// renderSettings renders a station's settings page with the given forms and messages;
+// a nil form shows the saved settings.
+func (s *server) renderSettings(w http.ResponseWriter, r *http.Request, status int, station int64, pg settingsPage) {
+	sv, err := s.Settings.ViewOf(r.Context(), actor(r), station)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	change, err := s.Orders.LastSettingsChange(r.Context())
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	v := views.SettingsView{Errs: errs, DayForm: day, DayErrs: dayErrs, ChangedBy: change.By, ChangedAt: change.At}
-	if form != nil {
-		v.Form = *form
+	v := views.SettingsView{View: sv, Errs: pg.errs, DayForm: pg.day, DayErrs: pg.dayErrs}
+	if pg.form != nil {
+		v.Form = *pg.form
 	} else {
-		v.Form = settingsFormOf(st)
+		v.Form = settingsFormOf(sv.Values)
 	}
-	for kind, days := range map[string][]calendar.Date{workorder.CalendarHoliday: st.Holidays, workorder.CalendarWorkday: st.Workdays} {
-		for _, d := range days {
-			v.Days = append(v.Days, views.SettingsDay{Day: d.String(), Kind: kind,
-				Weekday: time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC).Weekday()})
+	if r.Method == http.MethodGet {
+		if d, err := calendar.ParseDate(r.URL.Query().Get("delete")); err == nil {
+			v.ConfirmDelete = d.String()
+		}
+		if k := r.URL.Query().Get("reset"); settings.IsKey(k) && sv.Own(k) {
+			v.ConfirmReset = k
 		}
 	}
-	slices.SortFunc(v.Days, func(a, b views.SettingsDay) int { return strings.Compare(a.Day, b.Day) })
-	if d, err := calendar.ParseDate(r.URL.Query().Get("delete")); err == nil && r.Method == http.MethodGet {
-		v.ConfirmDelete = d.String()
-	}
 	s.render(w, r, status, views.Settings(s.page(r, "settings.title"), v))
+}
+
+// settingsURL is the settings page of a station.
+func settingsURL(station int64, anchor string) string {
+	return "/settings?station=" + strconv.FormatInt(station, 10) + anchor
 }
 
 // settingsFlash stores an ok message with template data for the next page.
@@ -161,49 +128,74 @@ func (s *server) settingsFlash(r *http.Request, key string, data map[string]any)
 
 func (s *server) handleSettings() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		s.renderSettings(w, r, http.StatusOK, nil, nil, views.SettingsDayForm{}, nil)
+		s.renderSettings(w, r, http.StatusOK, settingsStation(r), settingsPage{})
 	}
+}
+
+// settingsFieldOf is the form field a refused value's message goes under.
+func settingsFieldOf(key string) string {
+	if key == settings.WorkHours {
+		return "work_day_end"
+	}
+	return key
 }
 
 func (s *server) handleSaveSettings() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		cur, err := s.Orders.Settings(r.Context())
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		f, st, errs := decodeSettings(r, cur)
+		station := settingsStation(r)
+		f, values, errs := decodeSettings(r)
 		if len(errs) == 0 {
-			err = s.Orders.UpdateSettings(r.Context(), actor(r), st)
+			err := s.Settings.Save(r.Context(), actor(r), station, values)
 			if e := apperr.As(err); err != nil && len(e.Fields) > 0 {
-				errs = e.Fields
+				for k, msg := range e.Fields {
+					errs[settingsFieldOf(k)] = msg
+				}
 			} else if err != nil {
 				s.fail(w, r, err)
 				return
 			}
 		}
 		if len(errs) > 0 {
-			s.renderSettings(w, r, http.StatusUnprocessableEntity, &f, errs, views.SettingsDayForm{}, nil)
+			s.renderSettings(w, r, http.StatusUnprocessableEntity, station, settingsPage{form: &f, errs: errs})
 			return
 		}
 		s.flash(r, "ok", "settings.saved")
-		redirect(w, r, "/settings")
+		redirect(w, r, settingsURL(station, ""))
+	}
+}
+
+// handleResetSetting removes a station's own value, once confirmed.
+func (s *server) handleResetSetting() http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		station, key := settingsStation(r), r.PostFormValue("key")
+		if r.PostFormValue("confirm") != "yes" {
+			// Not confirmed: ask first.
+			redirect(w, r, settingsURL(station, "&reset="+key))
+			return
+		}
+		if err := s.Settings.Reset(r.Context(), actor(r), station, key); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.flash(r, "ok", "stset.reset_done")
+		redirect(w, r, settingsURL(station, ""))
 	}
 }
 
 func (s *server) handleAddCalendarDay() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		station := settingsStation(r)
 		f := views.SettingsDayForm{Day: strings.TrimSpace(r.PostFormValue("day")), Kind: r.PostFormValue("kind")}
 		errs := views.FieldErrors{}
 		day, err := calendar.ParseDate(f.Day)
 		if err != nil {
 			errs["day"] = "settings.calendar.day_invalid"
 		}
-		if f.Kind != workorder.CalendarHoliday && f.Kind != workorder.CalendarWorkday {
+		if f.Kind != settings.KindHoliday && f.Kind != settings.KindWorkday {
 			errs["kind"] = "settings.calendar.kind_invalid"
 		}
 		if len(errs) == 0 {
-			err = s.Orders.AddCalendarDay(r.Context(), actor(r), day, f.Kind)
+			err = s.Settings.AddDay(r.Context(), actor(r), station, day, f.Kind)
 			if e := apperr.As(err); err != nil && len(e.Fields) > 0 {
 				errs = e.Fields
 			} else if err != nil {
@@ -212,16 +204,17 @@ func (s *server) handleAddCalendarDay() http.HandlerFunc {
 			}
 		}
 		if len(errs) > 0 {
-			s.renderSettings(w, r, http.StatusUnprocessableEntity, nil, nil, f, errs)
+			s.renderSettings(w, r, http.StatusUnprocessableEntity, station, settingsPage{day: f, dayErrs: errs})
 			return
 		}
 		s.settingsFlash(r, "settings.calendar.added", map[string]any{"Day": day.String(), "Kind": i18n.T(r.Context(), "settings.calendar.kind."+f.Kind)})
-		redirect(w, r, "/settings#calendar")
+		redirect(w, r, settingsURL(station, "#calendar"))
 	}
 }
 
 func (s *server) handleDeleteCalendarDay() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		station := settingsStation(r)
 		day, err := calendar.ParseDate(chi.URLParam(r, "day"))
 		if err != nil {
 			s.fail(w, r, apperr.New(apperr.NotFound, "error.not_found"))
@@ -229,14 +222,14 @@ func (s *server) handleDeleteCalendarDay() http.HandlerFunc {
 		}
 		if r.PostFormValue("confirm") != "yes" {
 			// Not confirmed: ask first.
-			redirect(w, r, "/settings?delete="+day.String()+"#calendar")
+			redirect(w, r, settingsURL(station, "&delete="+day.String()+"#calendar"))
 			return
 		}
-		if err := s.Orders.DeleteCalendarDay(r.Context(), actor(r), day); err != nil {
+		if err := s.Settings.DeleteDay(r.Context(), actor(r), station, day); err != nil {
 			s.fail(w, r, err)
 			return
 		}
 		s.settingsFlash(r, "settings.calendar.deleted", map[string]any{"Day": day.String()})
-		redirect(w, r, "/settings#calendar")
+		redirect(w, r, settingsURL(station, "#calendar"))
 	}
 }

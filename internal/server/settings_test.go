@@ -25,10 +25,11 @@ func settingsValues() url.Values {
 	}
 }
 
-// settingsSaved reads the settings as the service sees them.
+// settingsSaved reads the settings of the manager's station (the regional centre) as
+// the service sees them.
 func settingsSaved(t *testing.T, a *app) workorder.Settings {
 	t.Helper()
-	st, err := workorder.NewService(a.Pool, time.Now, time.UTC).Settings(context.Background())
+	st, err := workorder.NewService(a.Pool, time.Now, time.UTC).Settings(context.Background(), stationID(t, a, "HD"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +67,7 @@ func TestSettingsPageShowsDefaults(t *testing.T) {
 		t.Fatalf("GET /settings: %d", r.Status)
 	}
 	mustContain(t, r.Body, "服务设置", "紧急：联系客户时限", "分钟", "即 4 小时", "个工作日", "维修质保期", "回访尝试次数上限",
-		"工作日历", "尚未录入节假日或调休上班日。", "周一", "周日", "尚未修改")
+		"工作日历", "尚未录入节假日或调休上班日。", "周一", "周日", "本站的设置尚无修改记录。", "总部")
 	for name, want := range map[string]string{
 		"sla_urgent_contact_minutes": "60", "sla_urgent_arrive_minutes": "240", "sla_normal_contact_workdays": "1",
 		"sla_normal_arrive_workdays": "3", "sla_repair_minutes": "120", "repair_warranty_days": "90",
@@ -145,11 +146,11 @@ func TestSaveSettings(t *testing.T) {
 	form.Set("work_day_start", "08:30")
 	form["weekend"] = []string{"0"}
 	r := c.post("/settings", form)
-	if r.Status != http.StatusSeeOther || r.Location != "/settings" {
+	if r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Location, "/settings?station=") {
 		t.Fatalf("save: %d %q\n%s", r.Status, r.Location, r.Body)
 	}
 	r = c.get("/settings")
-	mustContain(t, r.Body, "服务设置已保存。", "上次修改：王建国", "即 3 小时")
+	mustContain(t, r.Body, "服务设置已保存。", "王建国", "即 3 小时")
 	if got := inputValue(r.Body, "sla_urgent_arrive_minutes"); got != "180" {
 		t.Errorf("urgent arrival shows %q", got)
 	}
@@ -212,7 +213,7 @@ func TestSettingsCalendarDays(t *testing.T) {
 
 	// Deleting asks first: a post without the confirmation leads to the question.
 	r = c.post("/settings/calendar/2026-10-01/delete", nil)
-	if r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Location, "/settings?delete=2026-10-01") {
+	if r.Status != http.StatusSeeOther || !strings.Contains(r.Location, "&delete=2026-10-01") {
 		t.Fatalf("unconfirmed delete: %d %q", r.Status, r.Location)
 	}
 	if st := settingsSaved(t, a); len(st.Holidays) != 1 {

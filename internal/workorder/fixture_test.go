@@ -8,6 +8,7 @@ import (
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/customer"
 	"github.com/aftersales/aftersales/internal/db/testdb"
+	"github.com/aftersales/aftersales/internal/settings"
 	"github.com/aftersales/aftersales/internal/testkit"
 	wo "github.com/aftersales/aftersales/internal/workorder"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -24,6 +25,8 @@ type fixture struct {
 	clock *testkit.Clock
 	svc   *wo.Service
 	cust  *customer.Service
+	// set keeps the stations' settings and calendars
+	set *settings.Service
 	// users by demo username
 	users testkit.Users
 	// a Shanghai customer with one unit
@@ -37,6 +40,7 @@ func newFixture(t *testing.T) *fixture {
 	f := &fixture{t: t, ctx: context.Background(), pool: pool, clock: clk,
 		svc:   wo.NewService(pool, clk.Now, testkit.Shanghai),
 		cust:  customer.NewService(pool, clk.Now, testkit.Shanghai),
+		set:   settings.NewService(pool, clk.Now),
 		users: testkit.LoadUsers(t, pool)}
 	c, err := f.cust.CreateCustomer(f.ctx, f.actor("hotline"), customer.NewCustomer{Name: "测试客户有限公司", ContactPerson: "王工", Phones: []string{"138 0000 1234"}, Addresses: []string{"上海市浦东新区测试路1号"}})
 	if err != nil {
@@ -52,6 +56,21 @@ func newFixture(t *testing.T) *fixture {
 }
 
 func (f *fixture) actor(name string) auth.Actor { return f.users.Actor(name) }
+
+// centre is the regional centre the manager keeps; shanghai the outlet of the hotline's
+// orders, below it.
+func (f *fixture) centre() int64   { return f.actor("manager").StationID }
+func (f *fixture) shanghai() int64 { return f.actor("hotline").StationID }
+
+// settings are the settings the Shanghai outlet uses.
+func (f *fixture) settings() wo.Settings {
+	f.t.Helper()
+	st, err := f.svc.Settings(f.ctx, f.shanghai())
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return st
+}
 
 // call is the normal repair call the hotline logs on the fixture's unit.
 func (f *fixture) call() wo.NewOrder {

@@ -199,7 +199,7 @@ func (s *Service) Caller(ctx context.Context, actor auth.Actor, customerID int64
 	if err != nil {
 		return CallerView{}, err
 	}
-	st, err := s.Settings(ctx)
+	st, err := s.Settings(ctx, c.StationID)
 	if err != nil {
 		return CallerView{}, err
 	}

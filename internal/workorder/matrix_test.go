@@ -214,7 +214,7 @@ func TestServiceMatrix(t *testing.T) {
 	}
 
 	f := newFixture(t)
-	st, err := f.svc.Settings(f.ctx)
+	st, err := f.svc.Settings(f.ctx, f.shanghai())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -366,7 +366,7 @@ func TestMatrixAwaitingPartsInWorkshop(t *testing.T) {
 // missing that it would accept.
 func TestPageActionsAreTheMatrix(t *testing.T) {
 	f := newFixture(t)
-	st, err := f.svc.Settings(f.ctx)
+	st, err := f.svc.Settings(f.ctx, f.shanghai())
 	if err != nil {
 		t.Fatal(err)
 	}

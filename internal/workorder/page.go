@@ -12,6 +12,7 @@ import (
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/fee"
 	"github.com/aftersales/aftersales/internal/proposal"
+	"github.com/aftersales/aftersales/internal/settings"
 	"github.com/aftersales/aftersales/internal/workflow"
 	"github.com/jackc/pgx/v5"
 )
@@ -47,9 +48,8 @@ type OrderPage struct {
 // Every read goes in one batch: one round trip to the database for the whole page.
 func (s *Service) Page(ctx context.Context, actor auth.Actor, id int64) (OrderPage, error) {
 	var (
-		p            OrderPage
-		orders       []Order
-		attemptLimit int
+		p      OrderPage
+		orders []Order
 	)
 	b := &pgx.Batch{}
 	b.Queue(selectOrder+` WHERE o.id = $1`, id).Query(func(rows pgx.Rows) (err error) {
@@ -60,9 +60,9 @@ func (s *Service) Page(ctx context.Context, actor auth.Actor, id int64) (OrderPa
 		p.Timeline, err = pgx.CollectRows(rows, pgx.RowToStructByName[Event])
 		return err
 	})
-	b.Queue(`SELECT callback_attempt_limit FROM settings WHERE id = 1`).QueryRow(func(row pgx.Row) error {
-		return row.Scan(&attemptLimit)
-	})
+	// The order's station's settings: how many failed callbacks allow closing unreachable.
+	var st settings.Resolved
+	settings.QueueLoad(b, &st, "(SELECT station_id FROM work_orders WHERE id = $1)", id)
 	if actor.Is(auth.RoleSupervisor, auth.RoleManager) {
 		b.Queue(`SELECT u.id, u.display_name FROM users u JOIN work_orders o ON o.station_id = u.station_id
 			WHERE o.id = $1 AND u.role = 'technician' AND u.active ORDER BY u.display_name`, id).Query(func(rows pgx.Rows) (err error) {
@@ -87,7 +87,7 @@ func (s *Service) Page(ctx context.Context, actor auth.Actor, id int64) (OrderPa
 		return OrderPage{}, apperr.New(apperr.NotFound, "error.not_found")
 	}
 	p.Order = orders[0]
-	p.Actions = pageActions(p.Order, attemptLimit, actor)
+	p.Actions = pageActions(p.Order, st.CallbackAttemptLimit, actor)
 	p.CanRequestParts = workflow.MayRequestParts(actor, p.Order.State)
 	p.CanLogComplaint = complaint.MayLog(actor)
 	return p, nil

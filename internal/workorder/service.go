@@ -151,13 +151,14 @@ func (s *Service) CreateTx(ctx context.Context, tx pgx.Tx, actor auth.Actor, in 
 			return o, err
 		}
 	}
-	st, err := loadSettings(ctx, tx)
-	if err != nil {
-		return Order{}, err
-	}
 	c, err := callerOf(ctx, tx, in.CustomerID)
 	if err != nil || !actor.Sees(c.station) {
 		return Order{}, apperr.Fields(map[string]string{"customer_id": "workorder.field.customer_required"})
+	}
+	// The order belongs to the customer's station: its settings set the due times.
+	st, err := loadSettings(ctx, tx, c.station)
+	if err != nil {
+		return Order{}, err
 	}
 	phonesRaw, phonesE164, address := c.phonesRaw, c.phonesE164, c.address
 
@@ -311,7 +312,7 @@ func (s *Service) runTx(ctx context.Context, tx pgx.Tx, actor auth.Actor, id int
 			return apperr.New(apperr.Conflict, "error.stale", "Name", m.Name, "At", m.At.In(s.loc).Format("2006-01-02 15:04"),
 				"Transition", m.Transition, "State", string(o.State))
 		}
-		st, err := loadSettings(ctx, tx)
+		st, err := loadSettings(ctx, tx, o.StationID)
 		if err != nil {
 			return err
 		}
@@ -745,7 +746,7 @@ func (s *Service) Allowed(ctx context.Context, o Order, actor auth.Actor) ([]Tra
 	if !visible(o, actor) {
 		return nil, nil
 	}
-	st, err := s.Settings(ctx)
+	st, err := s.Settings(ctx, o.StationID)
 	if err != nil {
 		return nil, err
 	}

@@ -175,21 +175,18 @@ func TestStaleVersionIsAConflictAndChangesNothing(t *testing.T) {
 func TestBusinessCalendarDueTimes(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	st, err := f.svc.Settings(f.ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := f.svc.UpdateSettings(f.ctx, f.actor("supervisor"), st); apperr.CodeOf(err) != apperr.Forbidden {
+	same := map[string]string{"sla_normal_contact_workdays": "1", "work_hours": "09:00-18:00"}
+	if err := f.set.Save(f.ctx, f.actor("supervisor"), f.shanghai(), same); apperr.CodeOf(err) != apperr.Forbidden {
 		t.Errorf("supervisor edits settings: %v", err)
 	}
-	if err := f.svc.UpdateSettings(f.ctx, f.actor("manager"), st); err != nil {
+	if err := f.set.Save(f.ctx, f.actor("manager"), f.centre(), same); err != nil {
 		t.Fatal(err)
 	}
 	// New Year's Day 2027 (Friday) is a holiday; Saturday 2 January is worked (调休).
-	if err := f.svc.AddCalendarDay(f.ctx, f.actor("manager"), calendar.Date{Year: 2027, Month: 1, Day: 1}, "holiday"); err != nil {
+	if err := f.set.AddDay(f.ctx, f.actor("manager"), f.centre(), calendar.Date{Year: 2027, Month: 1, Day: 1}, "holiday"); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.svc.AddCalendarDay(f.ctx, f.actor("manager"), calendar.Date{Year: 2027, Month: 1, Day: 2}, "workday"); err != nil {
+	if err := f.set.AddDay(f.ctx, f.actor("manager"), f.centre(), calendar.Date{Year: 2027, Month: 1, Day: 2}, "workday"); err != nil {
 		t.Fatal(err)
 	}
 	cases := []struct {

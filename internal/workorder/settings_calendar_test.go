@@ -24,25 +24,25 @@ func TestAddAndDeleteCalendarDay(t *testing.T) {
 	tuesday := calendar.Date{Year: 2026, Month: 11, Day: 24}
 	saturday := calendar.Date{Year: 2026, Month: 11, Day: 28}
 	f.clock.Set(time.Date(2026, 11, 23, 11, 0, 0, 0, testkit.Shanghai))
-	if err := f.svc.AddCalendarDay(f.ctx, f.actor("manager"), tuesday, wo.CalendarHoliday); err != nil {
+	if err := f.set.AddDay(f.ctx, f.actor("manager"), f.centre(), tuesday, wo.CalendarHoliday); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.svc.AddCalendarDay(f.ctx, f.actor("manager"), saturday, wo.CalendarWorkday); err != nil {
+	if err := f.set.AddDay(f.ctx, f.actor("manager"), f.centre(), saturday, wo.CalendarWorkday); err != nil {
 		t.Fatal(err)
 	}
-	st, err := f.svc.Settings(f.ctx)
+	st, err := f.svc.Settings(f.ctx, f.shanghai())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !slices.Equal(st.Holidays, []calendar.Date{tuesday}) || !slices.Equal(st.Workdays, []calendar.Date{saturday}) {
 		t.Fatalf("holidays %v workdays %v", st.Holidays, st.Workdays)
 	}
-	ch, err := f.svc.LastSettingsChange(f.ctx)
+	v, err := f.set.ViewOf(f.ctx, f.actor("manager"), f.centre())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ch.By != "王建国" || !ch.At.Equal(f.clock.Now()) {
-		t.Errorf("last change %+v", ch)
+	if len(v.History) != 2 || v.History[0].By != "王建国" || !v.History[0].At.Equal(f.clock.Now()) || v.History[0].New != "2026-11-28 workday" {
+		t.Errorf("history %+v", v.History)
 	}
 
 	// An order taken the day before the holiday is due after it.
@@ -52,17 +52,17 @@ func TestAddAndDeleteCalendarDay(t *testing.T) {
 		t.Errorf("contact due with the holiday %s, want %s", after.ContactDueAt.In(testkit.Shanghai), want)
 	}
 
-	if err := f.svc.DeleteCalendarDay(f.ctx, f.actor("manager"), tuesday); err != nil {
+	if err := f.set.DeleteDay(f.ctx, f.actor("manager"), f.centre(), tuesday); err != nil {
 		t.Fatal(err)
 	}
-	st, err = f.svc.Settings(f.ctx)
+	st, err = f.svc.Settings(f.ctx, f.shanghai())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(st.Holidays) != 0 || !slices.Equal(st.Workdays, []calendar.Date{saturday}) {
 		t.Errorf("after delete: holidays %v workdays %v", st.Holidays, st.Workdays)
 	}
-	if err := f.svc.DeleteCalendarDay(f.ctx, f.actor("manager"), tuesday); apperr.CodeOf(err) != apperr.NotFound {
+	if err := f.set.DeleteDay(f.ctx, f.actor("manager"), f.centre(), tuesday); apperr.CodeOf(err) != apperr.NotFound {
 		t.Errorf("deleting a day not listed: %v", err)
 	}
 }
@@ -71,7 +71,7 @@ func TestCalendarDayCannotBeBothKinds(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	day := calendar.Date{Year: 2026, Month: 10, Day: 1}
-	if err := f.svc.AddCalendarDay(f.ctx, f.actor("manager"), day, wo.CalendarHoliday); err != nil {
+	if err := f.set.AddDay(f.ctx, f.actor("manager"), f.centre(), day, wo.CalendarHoliday); err != nil {
 		t.Fatal(err)
 	}
 	cases := []struct {
@@ -87,12 +87,12 @@ func TestCalendarDayCannotBeBothKinds(t *testing.T) {
 		{"unknown kind", calendar.Date{Year: 2026, Month: 10, Day: 2}, "vacation", "kind", "settings.calendar.kind_invalid"},
 	}
 	for _, tc := range cases {
-		err := f.svc.AddCalendarDay(f.ctx, f.actor("manager"), tc.day, tc.kind)
+		err := f.set.AddDay(f.ctx, f.actor("manager"), f.centre(), tc.day, tc.kind)
 		if e := apperr.As(err); err == nil || e.Code != apperr.Invalid || e.Fields[tc.field] != tc.key {
 			t.Errorf("%s: %v", tc.name, err)
 		}
 	}
-	st, err := f.svc.Settings(f.ctx)
+	st, err := f.svc.Settings(f.ctx, f.shanghai())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,20 +105,20 @@ func TestOnlyManagersEditTheCalendar(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	day := calendar.Date{Year: 2026, Month: 10, Day: 1}
-	for _, who := range []string{"hotline", "supervisor", "tech1", "storekeeper", "admin"} {
-		if err := f.svc.AddCalendarDay(f.ctx, f.actor(who), day, wo.CalendarHoliday); apperr.CodeOf(err) != apperr.Forbidden {
+	for _, who := range []string{"hotline", "supervisor", "tech1", "storekeeper"} {
+		if err := f.set.AddDay(f.ctx, f.actor(who), f.centre(), day, wo.CalendarHoliday); apperr.CodeOf(err) != apperr.Forbidden {
 			t.Errorf("%s adds a day: %v", who, err)
 		}
 	}
-	if err := f.svc.AddCalendarDay(f.ctx, f.actor("manager"), day, wo.CalendarHoliday); err != nil {
+	if err := f.set.AddDay(f.ctx, f.actor("manager"), f.centre(), day, wo.CalendarHoliday); err != nil {
 		t.Fatal(err)
 	}
-	for _, who := range []string{"hotline", "supervisor", "tech1", "storekeeper", "admin"} {
-		if err := f.svc.DeleteCalendarDay(f.ctx, f.actor(who), day); apperr.CodeOf(err) != apperr.Forbidden {
+	for _, who := range []string{"hotline", "supervisor", "tech1", "storekeeper"} {
+		if err := f.set.DeleteDay(f.ctx, f.actor(who), f.centre(), day); apperr.CodeOf(err) != apperr.Forbidden {
 			t.Errorf("%s deletes a day: %v", who, err)
 		}
 	}
-	st, err := f.svc.Settings(f.ctx)
+	st, err := f.svc.Settings(f.ctx, f.shanghai())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +138,7 @@ func TestConcurrentCalendarEditsLoseNothing(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs <- f.svc.AddCalendarDay(f.ctx, f.actor("manager"), calendar.Date{Year: 2026, Month: 10, Day: i + 1}, wo.CalendarHoliday)
+			errs <- f.set.AddDay(f.ctx, f.actor("manager"), f.centre(), calendar.Date{Year: 2026, Month: 10, Day: i + 1}, wo.CalendarHoliday)
 		}()
 	}
 	wg.Wait()
@@ -148,7 +148,7 @@ func TestConcurrentCalendarEditsLoseNothing(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	st, err := f.svc.Settings(f.ctx)
+	st, err := f.svc.Settings(f.ctx, f.shanghai())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,7 @@ func ContactArriveDue(st Settings, loc *time.Location, urgency string, start tim
 	if urgency == "urgent" {
 		return start.Add(minutes(st.SLAUrgentContactMinutes)), start.Add(minutes(st.SLAUrgentArriveMinutes))
 	}
-	cal := st.calendar(loc)
+	cal := st.Calendar(loc)
 	return cal.AddWorkingDays(start, st.SLANormalContactWorkdays), cal.AddWorkingDays(start, st.SLANormalArriveWorkdays)
 }
 
@@ -46,7 +46,7 @@ func CallbackDue(st Settings, loc *time.Location, reason string, done time.Time)
 	case "unsure":
 		return done.Add(minutes(st.CallbackAfterUnsureMinutes))
 	}
-	return st.calendar(loc).AddWorkingDays(done, st.CallbackAfterRepairWorkdays)
+	return st.Calendar(loc).AddWorkingDays(done, st.CallbackAfterRepairWorkdays)
 }
 
 func minutes(n int) time.Duration { return time.Duration(n) * time.Minute }

@@ -284,15 +284,16 @@ func seedDatabase(ctx context.Context, dbURL string, sc Scale, log io.Writer) (M
 	return m, nil
 }
 
-// settings reads the workflow settings the migrations put in the new database: the
-// seeded clocks, repeat repairs and callback limits follow the numbers the app uses.
+// settings reads the workflow settings of the new database, before any station holds
+// its own (the defaults headquarters starts with): the seeded clocks, repeat repairs and
+// callback limits follow the numbers the app uses.
 func settings(ctx context.Context, dbURL string) (wo.Settings, error) {
 	pool, err := db.Open(ctx, dbURL)
 	if err != nil {
 		return wo.Settings{}, err
 	}
 	defer pool.Close()
-	return wo.NewService(pool, time.Now, time.UTC).Settings(ctx)
+	return wo.NewService(pool, time.Now, time.UTC).Settings(ctx, 0)
 }
 
 // dropSecondary drops the indexes of tables that back no constraint, and their unique
