@@ -39,7 +39,7 @@ type Loaner struct {
 	Model     string `db:"model"`
 	Serial    string `db:"serial"`
 	Condition string `db:"condition"`
-	Loan      *Loan `db:"-"`
+	Loan      *Loan  `db:"-"`
 }
 
 // Loan is one loan of a loaner to the customer of an order.

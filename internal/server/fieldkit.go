@@ -224,7 +224,9 @@ func (s *server) renderToolCount(w http.ResponseWriter, r *http.Request, status 
 
 // handleToolCount is the tool stocktake (工具盘点).
 func (s *server) handleToolCount() http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) { s.renderToolCount(w, r, http.StatusOK, views.FormState{}) }
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.renderToolCount(w, r, http.StatusOK, views.FormState{})
+	}
 }
 
 // handlePostToolCount records a tool count: the ticked tools found, reasons for the rest.
