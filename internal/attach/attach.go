@@ -218,3 +218,36 @@ func (s *PG) Open(ctx context.Context, id int64, thumb bool) (File, []byte, erro
 	}
 	return f, data, nil
 }
+
+// Document is the kind of a document kept beside a record (a calibration certificate):
+// a PDF or an image.
+const Document = "document"
+
+// MaxDocumentBytes bounds one document.
+const MaxDocumentBytes = 10 << 20
+
+// CheckDocument validates a document by its bytes: a PDF of at most MaxDocumentBytes, or
+// an image as Check checks a photo (type, size, pixels, thumbnail). The error is Invalid
+// with the field key "document".
+func CheckDocument(data []byte) (Checked, error) {
+	if len(data) == 0 {
+		return Checked{}, apperr.Fields(map[string]string{"document": "attach.empty"})
+	}
+	if len(data) > MaxDocumentBytes {
+		return Checked{}, apperr.Fields(map[string]string{"document": "attach.document_too_big"})
+	}
+	if http.DetectContentType(data) == "application/pdf" {
+		sum := sha256.Sum256(data)
+		return Checked{Kind: Document, ContentType: "application/pdf", Data: data, SHA256: hex.EncodeToString(sum[:])}, nil
+	}
+	c, err := Check(Photo, data)
+	if err != nil {
+		key := apperr.As(err).Fields["photos"]
+		if key == "attach.not_image" {
+			key = "attach.not_document"
+		}
+		return Checked{}, apperr.Fields(map[string]string{"document": key})
+	}
+	c.Kind = Document
+	return c, nil
+}

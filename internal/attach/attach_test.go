@@ -114,3 +114,26 @@ func TestPixelFloodStaysSmall(t *testing.T) {
 		t.Errorf("checking two forged headers allocated %d MB", grew>>20)
 	}
 }
+
+func TestCheckDocumentTakesPDFsAndImagesOnly(t *testing.T) {
+	if c, err := CheckDocument([]byte("%PDF-1.7\n%certificate\n")); err != nil || c.ContentType != "application/pdf" || c.Kind != Document || c.SHA256 == "" {
+		t.Errorf("pdf: %+v %v", c.ContentType, err)
+	}
+	var buf bytes.Buffer
+	_ = png.Encode(&buf, image.NewRGBA(image.Rect(0, 0, 40, 30)))
+	if c, err := CheckDocument(buf.Bytes()); err != nil || c.ContentType != "image/png" || len(c.Thumb) == 0 {
+		t.Errorf("png: %v", err)
+	}
+	for name, tc := range map[string]struct {
+		data []byte
+		key  string
+	}{
+		"text":  {[]byte("just text"), "attach.not_document"},
+		"empty": {nil, "attach.empty"},
+		"big":   {append([]byte("%PDF-1.7\n"), make([]byte, MaxDocumentBytes)...), "attach.document_too_big"},
+	} {
+		if _, err := CheckDocument(tc.data); apperr.As(err).Fields["document"] != tc.key {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}

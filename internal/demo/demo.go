@@ -87,6 +87,9 @@ func Load(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service, now ti
 	if err := demoSettings(ctx, pool, users, now, loc); err != nil {
 		return err
 	}
+	if err := demoFieldKit(ctx, pool, users, now, loc); err != nil {
+		return err
+	}
 	return demoNotices(ctx, pool, users, now, loc)
 }
 

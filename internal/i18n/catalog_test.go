@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aftersales/aftersales/internal/tools"
 	wo "github.com/aftersales/aftersales/internal/workorder"
 )
 
@@ -120,6 +121,22 @@ func TestDynamicKeys(t *testing.T) {
 	for _, f := range wo.FigureLists {
 		keys = append(keys, "orders.figure."+f+"."+wo.SideNum, "orders.figure."+f+"."+wo.SideDen, "report.figure."+f)
 	}
+	for _, k := range tools.Kinds {
+		keys = append(keys, "tool.kind."+k)
+	}
+	for _, st := range []string{tools.Store, tools.Lent, tools.Calibration, tools.Retired} {
+		keys = append(keys, "tool.state."+st)
+	}
+	for _, m := range []string{"add", "lend", "return", "send_calibration", "calibrate", "retire"} {
+		keys = append(keys, "tool.move."+m)
+	}
+	for _, a := range []string{"lend", "return", "send", "calibrate", "retire"} {
+		keys = append(keys, "tool.saved."+a)
+	}
+	for d := 0; d < 7; d++ {
+		keys = append(keys, "fk.weekday."+strconv.Itoa(d))
+	}
+	keys = append(keys, "loaner.saved.lend", "loaner.saved.return")
 	keys = append(keys, "transition.create", "transition.callback_attempt", "transition.note", "transition.reclassify", "field_class.none")
 	for prefix, values := range map[string][]string{"urgency.": wo.Urgencies, "service_type.": wo.ServiceTypes,
 		"channel.": wo.Channels, "warranty.": wo.Warranties, "service_mode.": wo.ServiceModes, "test_run.": wo.TestRuns,

@@ -148,9 +148,9 @@ func TestBrowserAccessibility(t *testing.T) {
 		pages []string
 	}{
 		{"hotline", []string{"/", "/intake", "/orders", "/callbacks", "/complaints", "/complaints/new", "/customers", "/proposals"}},
-		{"supervisor", []string{"/", "/board", "/board?view=tech", "/assessments", "/complaints", "/complaints/" + complaintID, "/orders/" + orderID}},
+		{"supervisor", []string{"/", "/board", "/board?view=tech", "/assessments", "/complaints", "/complaints/" + complaintID, "/orders/" + orderID, "/safety"}},
 		{"tech1", []string{"/", "/jobs", "/orders/" + jobID}},
-		{"storekeeper", []string{"/", "/parts", "/parts/requisitions", "/parts/receipts", "/parts/stocktakes", "/parts/catalog"}},
+		{"storekeeper", []string{"/", "/parts", "/parts/requisitions", "/parts/receipts", "/parts/stocktakes", "/parts/catalog", "/tools", "/tools/stocktake", "/loaners"}},
 		{"manager", []string{"/", "/settings", "/settings/complaints", "/receivables", "/customers/" + customerID, "/callbacks/due"}},
 		{"admin", []string{"/", "/admin/users", "/admin/stations", "/admin/stations/" + stationID}},
 	} {

@@ -66,6 +66,8 @@ func localizeData(ctx context.Context, data map[string]any) map[string]any {
 			out[k] = i18n.T(ctx, "complaint.state."+str)
 		case "Step":
 			out[k] = i18n.T(ctx, "complaint.step."+str)
+		case "ToolState":
+			out[k] = i18n.T(ctx, "tool.state."+str)
 		case "Role":
 			out[k] = i18n.T(ctx, "role."+str)
 		case "Roles":

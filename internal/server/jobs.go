@@ -28,7 +28,12 @@ func (s *server) handleMyJobs() http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		s.render(w, r, http.StatusOK, views.MyJobs(s.page(r, "jobs.title"), views.JobsView{Jobs: jobs, Tab: tab, Now: s.Now()}))
+		safety, err := s.FieldDay.Today(r.Context(), actor(r))
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.render(w, r, http.StatusOK, views.MyJobs(s.page(r, "jobs.title"), views.JobsView{Jobs: jobs, Tab: tab, Now: s.Now(), Safety: safety}))
 	}
 }
 
@@ -208,6 +213,11 @@ func (s *server) handleReport() http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		s.render(w, r, http.StatusOK, views.Report(s.page(r, "report.title"), views.ReportView{ReportPage: p, PrintedAt: s.Now()}))
+		loans, err := s.Loaners.ForOrder(r.Context(), actor(r), id)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.render(w, r, http.StatusOK, views.Report(s.page(r, "report.title"), views.ReportView{ReportPage: p, PrintedAt: s.Now(), Loans: loans}))
 	}
 }

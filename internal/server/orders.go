@@ -132,6 +132,24 @@ func (s *server) renderOrder(w http.ResponseWriter, r *http.Request, status int,
 		return
 	}
 	v.CanReportFault = fault.MayReport(a.Role) && p.Order.State != workorder.Cancelled
+	// The field kit: ledger tools named, loaners lent, the pre-departure check, and on the
+	// technician's tablet today's safety meeting.
+	if v.Kit.Tools, err = s.Tools.ForOrder(r.Context(), a, id); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if v.Kit.Loans, err = s.Loaners.ForOrder(r.Context(), a, id); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if v.Kit.Check, err = s.FieldDay.ForOrder(r.Context(), a, id); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if v.Kit.Safety, err = s.FieldDay.Today(r.Context(), a); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	if a.Role == auth.RoleTechnician {
 		// On the technician's tablet the order page is their job page.
 		s.render(w, r, status, views.JobDetail(s.page(r, "order.title"), v))

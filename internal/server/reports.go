@@ -34,7 +34,16 @@ func (s *server) handleReports() http.HandlerFunc {
 		if len(errs) > 0 {
 			status = http.StatusUnprocessableEntity
 		}
-		s.render(w, r, status, views.Reports(s.page(r, "report.page_title"), views.ReportsView{Page: p, Values: r.URL.Query(), Errors: errs}))
+		stations := actor(r).Stations
+		if q.StationID != 0 && actor(r).Sees(q.StationID) {
+			stations = []int64{q.StationID}
+		}
+		loans, err := s.Loaners.Out(r.Context(), stations)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.render(w, r, status, views.Reports(s.page(r, "report.page_title"), views.ReportsView{Page: p, Values: r.URL.Query(), Errors: errs, Loaners: loans}))
 	}
 }
 

@@ -133,6 +133,38 @@ func (s *server) routes() http.Handler {
 				r.Post("/parts/stocktakes/{id}", s.handleSaveCounts())
 				r.Post("/parts/stocktakes/{id}/post", s.handlePostStocktake())
 			})
+			// Tools ledger (工具台账): storekeepers and managers keep it, supervisors read it and
+			// name an order's tools; loaner units (备用机) are lent by storekeepers,
+			// supervisors and managers.
+			r.Group(func(r chi.Router) {
+				r.Use(s.requireRole(auth.RoleStorekeeper, auth.RoleManager, auth.RoleSupervisor))
+				r.Get("/tools", s.handleTools())
+				r.Get("/tools/{id}", s.handleTool())
+				r.Get("/tools/certificates/{id}", s.handleToolCertificate())
+				r.Get("/loaners", s.handleLoaners())
+				r.Post("/loaners", s.handleAddLoaner())
+				r.Post("/loaners/{id}/{action}", s.handleLoanerAction())
+			})
+			r.Group(func(r chi.Router) {
+				r.Use(s.requireRole(auth.RoleStorekeeper, auth.RoleManager))
+				r.Post("/tools", s.handleAddTool())
+				r.Post("/tools/settings", s.handleToolSettings())
+				r.Get("/tools/stocktake", s.handleToolCount())
+				r.Post("/tools/stocktake", s.handlePostToolCount())
+				r.Post("/tools/{id}/{action}", s.handleToolAction())
+			})
+			// The day's field work: supervisors and managers record the safety meeting (安全会)
+			// and keep the kit list; technicians confirm attending and check their kit
+			// before leaving for a job (出发前自检).
+			r.Group(func(r chi.Router) {
+				r.Use(s.requireRole(auth.RoleSupervisor, auth.RoleManager))
+				r.Get("/safety", s.handleSafety())
+				r.Post("/safety", s.handleRecordMeeting())
+				r.Post("/safety/kit", s.handleSaveKit())
+				r.Post("/orders/{id}/tools", s.handleOrderTools())
+			})
+			r.With(s.requireRole(auth.RoleTechnician)).Post("/safety/confirm", s.handleConfirmMeeting())
+			r.With(s.requireRole(auth.RoleTechnician)).Post("/orders/{id}/departure", s.handleDeparture())
 			// Complaints (投诉): logged by the office; the list and pages for everyone, each
 			// seeing what complaint.Scope allows (technicians and storekeepers: their own).
 			r.Group(func(r chi.Router) {
@@ -291,7 +323,8 @@ func navFor(role auth.Role) []navEntry {
 	case auth.RoleStorekeeper:
 		items = append(items, navEntry{"/parts", "nav.parts"}, navEntry{"/parts/requisitions", "nav.requisitions"},
 			navEntry{"/parts/receipts", "nav.receipts"}, navEntry{"/parts/stocktakes", "nav.stocktakes"},
-			navEntry{"/parts/catalog", "nav.catalog"}, navEntry{"/parts/plan", "nav.plan"})
+			navEntry{"/parts/catalog", "nav.catalog"}, navEntry{"/parts/plan", "nav.plan"},
+			navEntry{"/tools", "tool.nav"}, navEntry{"/loaners", "loaner.nav"})
 	case auth.RoleAdmin:
 		items = append(items, navEntry{"/admin/users", "nav.admin_users"}, navEntry{"/admin/stations", "nav.admin_stations"}, navEntry{"/notices", "notice.nav"}, navEntry{"/faults", "fault.nav"})
 	}
@@ -300,10 +333,15 @@ func navFor(role auth.Role) []navEntry {
 
 // homeMoreFor are the screens a role reaches from its home page besides the menu's:
 // the manager's day's close, receivables, technical notices, faults and the customer
-// import, kept off a menu that must fit one line.
+// import, and the field kit (safety meetings, tools, loaners) of managers and supervisors,
+// kept off menus that are already long.
 func homeMoreFor(role auth.Role) []navEntry {
-	if role == auth.RoleManager {
-		return []navEntry{{"/daily-reports", "daily.nav"}, {"/weekplans", "weekplan.nav.list"}, {"/receivables", "nav.receivables"}, {"/notices", "notice.nav"}, {"/faults", "fault.nav"}, {"/customers/import", "import.nav"}}
+	switch role {
+	case auth.RoleManager:
+		return []navEntry{{"/daily-reports", "daily.nav"}, {"/weekplans", "weekplan.nav.list"}, {"/receivables", "nav.receivables"}, {"/notices", "notice.nav"}, {"/faults", "fault.nav"},
+			{"/customers/import", "import.nav"}, {"/safety", "safety.nav"}, {"/tools", "tool.nav"}, {"/loaners", "loaner.nav"}}
+	case auth.RoleSupervisor:
+		return []navEntry{{"/safety", "safety.nav"}, {"/tools", "tool.nav"}, {"/loaners", "loaner.nav"}}
 	}
 	return nil
 }

@@ -15,7 +15,9 @@ import (
 	"github.com/aftersales/aftersales/internal/dailyreport"
 	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/fee"
+	"github.com/aftersales/aftersales/internal/fieldday"
 	"github.com/aftersales/aftersales/internal/live"
+	"github.com/aftersales/aftersales/internal/loaner"
 	"github.com/aftersales/aftersales/internal/maintenance"
 	"github.com/aftersales/aftersales/internal/notice"
 	"github.com/aftersales/aftersales/internal/onboard"
@@ -25,6 +27,7 @@ import (
 	"github.com/aftersales/aftersales/internal/reconcile"
 	"github.com/aftersales/aftersales/internal/report"
 	"github.com/aftersales/aftersales/internal/settings"
+	"github.com/aftersales/aftersales/internal/tools"
 	"github.com/aftersales/aftersales/internal/weekplan"
 	"github.com/aftersales/aftersales/internal/workorder"
 	"github.com/alexedwards/scs/v2"
@@ -80,6 +83,12 @@ type Deps struct {
 	Onboard *onboard.Service
 	// Stations keeps the station tree (built from Pool and Now when nil).
 	Stations *org.Service
+	// Tools keeps the tools ledger; Loaners the loaner units; FieldDay the safety
+	// meetings and pre-departure checks (each built from Pool, Now and the configured time
+	// zone when nil).
+	Tools    *tools.Service
+	Loaners  *loaner.Service
+	FieldDay *fieldday.Service
 	// Live fans order changes out to open boards (Server-Sent Events).
 	Live *live.Hub
 	// Now is the one clock (time.Now in production).
@@ -150,6 +159,15 @@ func NewServer(d Deps) http.Handler {
 	}
 	if d.WeekPlans == nil {
 		d.WeekPlans = weekplan.NewService(d.Pool, d.Now, d.Config.Location)
+	}
+	if d.Tools == nil {
+		d.Tools = tools.NewService(d.Pool, d.Now, d.Config.Location)
+	}
+	if d.Loaners == nil {
+		d.Loaners = loaner.NewService(d.Pool, d.Now, d.Config.Location)
+	}
+	if d.FieldDay == nil {
+		d.FieldDay = fieldday.NewService(d.Pool, d.Now, d.Config.Location)
 	}
 	s := &server{Deps: d, metrics: newMetrics()}
 	return s.routes()

@@ -1,0 +1,3 @@
+DROP TABLE loaner_events;
+DROP TABLE loaner_loans;
+DROP TABLE loaners;
