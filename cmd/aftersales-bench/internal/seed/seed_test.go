@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -451,7 +452,7 @@ func TestEnsureTiny(t *testing.T) {
 		if err != nil {
 			t.Fatalf("intake: %v", err)
 		}
-		if !strings.HasPrefix(o.Number, "GD") {
+		if !regexp.MustCompile(`^[A-Z0-9]{2,8}-GD[0-9]{8}-[0-9]{4}$`).MatchString(o.Number) {
 			t.Errorf("number %q", o.Number)
 		}
 		found, err := customer.NewService(pool, time.Now, loc).Search(ctx, hot, v.Customer.Phones[0].Raw, 5)
