@@ -23,7 +23,7 @@ func (s *server) routes() http.Handler {
 	r.Handle("/static/*", http.StripPrefix("/static/", staticCache(http.FileServerFS(staticFS))))
 
 	r.Group(func(r chi.Router) {
-		r.Use(s.Sessions.LoadAndSave, s.idleSessions, s.loadActor, s.locale, s.crossOrigin, s.cleanInput)
+		r.Use(s.Sessions.LoadAndSave, s.idleSessions, s.loadActor, s.locale, s.crossOrigin, s.cleanInput, s.accessOrigin)
 		r.NotFound(s.notFound)
 		r.MethodNotAllowed(s.methodNotAllowed)
 
@@ -228,6 +228,9 @@ func (s *server) routes() http.Handler {
 				r.With(s.requireRole(auth.RoleSupervisor, auth.RoleManager)).Get("/maintenance", s.handleMaintenance())
 			})
 
+			// The access log (访问记录): managers for their stations' records, admins all.
+			r.With(s.requireRole(auth.RoleManager, auth.RoleAdmin)).Get("/access-log", s.handleAccessLog())
+
 			r.Group(func(r chi.Router) {
 				r.Use(s.requireRole(auth.RoleAdmin))
 				r.Get("/admin/users", s.handleAdminUsers())
@@ -276,11 +279,14 @@ func navFor(role auth.Role) []navEntry {
 }
 
 // homeMoreFor are the screens a role reaches from its home page besides the menu's:
-// the manager's day's close, receivables, technical notices and faults, kept off a menu that
-// must fit one line.
+// the manager's day's close, receivables, technical notices, faults and the access log,
+// kept off a menu that must fit one line; the admin's access log.
 func homeMoreFor(role auth.Role) []navEntry {
-	if role == auth.RoleManager {
-		return []navEntry{{"/daily-reports", "daily.nav"}, {"/weekplans", "weekplan.nav.list"}, {"/receivables", "nav.receivables"}, {"/notices", "notice.nav"}, {"/faults", "fault.nav"}}
+	switch role {
+	case auth.RoleManager:
+		return []navEntry{{"/daily-reports", "daily.nav"}, {"/weekplans", "weekplan.nav.list"}, {"/receivables", "nav.receivables"}, {"/notices", "notice.nav"}, {"/faults", "fault.nav"}, {"/access-log", "access.nav"}}
+	case auth.RoleAdmin:
+		return []navEntry{{"/access-log", "access.nav"}}
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ package server
 
 import (
 	"context"
+	"github.com/aftersales/aftersales/internal/accesslog"
 	"log/slog"
 	"net/http"
 	"time"
@@ -69,6 +70,8 @@ type Deps struct {
 	// Maint keeps units' maintenance plans (built from Pool, Now, the configured time zone
 	// and Orders when nil).
 	Maint *maintenance.Service
+	// Access keeps the access log (built from Pool, Now and the configured time zone when nil).
+	Access *accesslog.Service
 	// Live fans order changes out to open boards (Server-Sent Events).
 	Live *live.Hub
 	// Now is the one clock (time.Now in production).
@@ -130,6 +133,9 @@ func NewServer(d Deps) http.Handler {
 	}
 	if d.WeekPlans == nil {
 		d.WeekPlans = weekplan.NewService(d.Pool, d.Now, d.Config.Location)
+	}
+	if d.Access == nil {
+		d.Access = accesslog.NewService(d.Pool, d.Now, d.Config.Location)
 	}
 	s := &server{Deps: d, metrics: newMetrics()}
 	return s.routes()

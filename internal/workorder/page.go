@@ -5,12 +5,14 @@ import (
 	"github.com/aftersales/aftersales/internal/complaint"
 	"time"
 
+	"github.com/aftersales/aftersales/internal/accesslog"
 	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/attach"
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/customer"
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/fee"
+	"github.com/aftersales/aftersales/internal/privacy"
 	"github.com/aftersales/aftersales/internal/proposal"
 	"github.com/aftersales/aftersales/internal/workflow"
 	"github.com/jackc/pgx/v5"
@@ -80,6 +82,8 @@ func (s *Service) Page(ctx context.Context, actor auth.Actor, id int64) (OrderPa
 	})
 	attach.QueueList(b, id, &p.Files)
 	queueComplaints(b, actor, complaint.Concern{OrderID: id}, &p.Complaints)
+	holds := queueHoldsOpen(b, actor, id)
+	accesslog.QueueOrder(ctx, b, actor, s.now(), id)
 	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
 		return OrderPage{}, db.Translate(err, "order page")
 	}
@@ -87,6 +91,7 @@ func (s *Service) Page(ctx context.Context, actor auth.Actor, id int64) (OrderPa
 		return OrderPage{}, apperr.New(apperr.NotFound, "error.not_found")
 	}
 	p.Order = orders[0]
+	maskContact(&p.Order, privacy.Shows(actor, *holds))
 	p.Actions = pageActions(p.Order, attemptLimit, actor)
 	p.CanRequestParts = workflow.MayRequestParts(actor, p.Order.State)
 	p.CanLogComplaint = complaint.MayLog(actor)
@@ -124,6 +129,7 @@ func (s *Service) CustomerPage(ctx context.Context, actor auth.Actor, id int64) 
 	var p CustomerPage
 	b := &pgx.Batch{}
 	done := customer.QueuePage(b, actor, id, &p.Page)
+	accesslog.QueueCustomer(ctx, b, actor, s.now(), id)
 	queueOrders(b, actor, "o.customer_id = $1", id, &p.Orders)
 	queueComplaints(b, actor, complaint.Concern{CustomerID: id}, &p.Complaints)
 	sql, args := proposal.OfCustomerSQL(actor, id, s.now(), s.loc)
@@ -192,6 +198,8 @@ func (s *Service) ReportPage(ctx context.Context, actor auth.Actor, id int64) (R
 			return err
 		})
 		attach.QueueList(b, id, &p.Files)
+		holds := queueHoldsOpen(b, actor, id)
+		accesslog.QueueOrder(ctx, b, actor, s.now(), id)
 		if err := tx.SendBatch(ctx, b).Close(); err != nil {
 			return db.Translate(err, "report")
 		}
@@ -199,6 +207,7 @@ func (s *Service) ReportPage(ctx context.Context, actor auth.Actor, id int64) (R
 			return apperr.New(apperr.NotFound, "error.not_found")
 		}
 		p.Order = orders[0]
+		maskContact(&p.Order, privacy.Shows(actor, *holds))
 		return nil
 	})
 	if err != nil {
@@ -287,18 +296,39 @@ func (s *Service) MyJobs(ctx context.Context, actor auth.Actor) (MyJobs, error) 
 	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
 		return MyJobs{}, db.Translate(err, "my jobs")
 	}
+	// The technician's open jobs are all in these tabs: their customers are shown in full.
+	open := map[int64]bool{}
+	for _, list := range [][]Order{j.Today, j.Pending, j.Done} {
+		for _, o := range list {
+			if o.State.Open() {
+				open[o.CustomerID] = true
+			}
+		}
+	}
+	for _, list := range [][]Order{j.Today, j.Pending, j.Done} {
+		for i := range list {
+			maskContact(&list[i], privacy.Shows(actor, open[list[i].CustomerID]))
+		}
+	}
 	return j, nil
 }
 
 // Attachment returns a photo or signature (or its thumbnail) when the actor may see
-// its order; NotFound otherwise.
+// its order; NotFound otherwise. Opening the file itself is written to the access log;
+// a thumbnail is part of the order page, whose opening is logged already.
 func (s *Service) Attachment(ctx context.Context, actor auth.Actor, id int64, thumb bool) (attach.File, []byte, error) {
 	f, data, err := s.files.Open(ctx, id, thumb)
 	if err != nil {
 		return attach.File{}, nil, err
 	}
-	if _, err := s.OrderByID(ctx, actor, f.OrderID); err != nil {
+	o, err := s.OrderByID(ctx, actor, f.OrderID)
+	if err != nil {
 		return attach.File{}, nil, err
+	}
+	if !thumb {
+		if err := accesslog.Record(ctx, s.pool, actor, s.now(), accesslog.Attachment, o.StationID, &id); err != nil {
+			return attach.File{}, nil, err
+		}
 	}
 	return f, data, nil
 }
