@@ -214,11 +214,19 @@ func (s *server) routes() http.Handler {
 				r.Post("/orders/{id}/fees/confirm", s.handleConfirmQuote())
 				r.Post("/orders/{id}/fees/settle", s.handleSettle())
 			})
-			// Customer archive (客户档案).
+			// Customer archive (客户档案). Admins open a customer's page (from the access log)
+			// for the customer's data: export and anonymisation, which the service allows
+			// managers of the customer's station or above and admins.
+			r.With(s.requireRole(auth.RoleHotline, auth.RoleSupervisor, auth.RoleManager, auth.RoleAdmin)).Get("/customers/{id}", s.handleCustomer())
+			r.Group(func(r chi.Router) {
+				r.Use(s.requireRole(auth.RoleManager, auth.RoleAdmin))
+				r.Get("/customers/{id}/data.xlsx", s.handleCustomerData())
+				r.Get("/customers/{id}/anonymise", s.handleAnonymisePage())
+				r.Post("/customers/{id}/anonymise", s.handleAnonymise())
+			})
 			r.Group(func(r chi.Router) {
 				r.Use(s.requireRole(auth.RoleHotline, auth.RoleSupervisor, auth.RoleManager))
 				r.Get("/customers", s.handleCustomers())
-				r.Get("/customers/{id}", s.handleCustomer())
 				r.Get("/customers/{id}/edit", s.handleCustomerEditPage())
 				r.Post("/customers/{id}/edit", s.handleCustomerEdit())
 				r.Get("/units/{id}", s.handleUnit())

@@ -5,6 +5,7 @@ package server
 import (
 	"context"
 	"github.com/aftersales/aftersales/internal/accesslog"
+	"github.com/aftersales/aftersales/internal/custdata"
 	"log/slog"
 	"net/http"
 	"time"
@@ -70,6 +71,8 @@ type Deps struct {
 	// Maint keeps units' maintenance plans (built from Pool, Now, the configured time zone
 	// and Orders when nil).
 	Maint *maintenance.Service
+	// CustData exports and anonymises a customer's data (built from Pool and Now when nil).
+	CustData *custdata.Service
 	// Access keeps the access log (built from Pool, Now and the configured time zone when nil).
 	Access *accesslog.Service
 	// Live fans order changes out to open boards (Server-Sent Events).
@@ -133,6 +136,9 @@ func NewServer(d Deps) http.Handler {
 	}
 	if d.WeekPlans == nil {
 		d.WeekPlans = weekplan.NewService(d.Pool, d.Now, d.Config.Location)
+	}
+	if d.CustData == nil {
+		d.CustData = custdata.NewService(d.Pool, d.Now)
 	}
 	if d.Access == nil {
 		d.Access = accesslog.NewService(d.Pool, d.Now, d.Config.Location)

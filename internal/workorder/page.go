@@ -9,6 +9,7 @@ import (
 	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/attach"
 	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/custdata"
 	"github.com/aftersales/aftersales/internal/customer"
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/fee"
@@ -121,6 +122,9 @@ type CustomerPage struct {
 	Complaints []complaint.Summary
 	// Proposals are the customer's proposals (客户提案) the actor sees, newest first.
 	Proposals []proposal.Proposal
+	// Data says whether the actor may export or anonymise the customer's data, and when
+	// the customer was anonymised.
+	Data custdata.Can
 }
 
 // CustomerPage loads customer id's page for the actor, its proposals included: NotFound when the customer does
@@ -130,6 +134,7 @@ func (s *Service) CustomerPage(ctx context.Context, actor auth.Actor, id int64) 
 	b := &pgx.Batch{}
 	done := customer.QueuePage(b, actor, id, &p.Page)
 	accesslog.QueueCustomer(ctx, b, actor, s.now(), id)
+	can := custdata.QueueCan(b, actor, id)
 	queueOrders(b, actor, "o.customer_id = $1", id, &p.Orders)
 	queueComplaints(b, actor, complaint.Concern{CustomerID: id}, &p.Complaints)
 	sql, args := proposal.OfCustomerSQL(actor, id, s.now(), s.loc)
@@ -142,6 +147,15 @@ func (s *Service) CustomerPage(ctx context.Context, actor auth.Actor, id int64) 
 	}
 	if err := done(); err != nil {
 		return CustomerPage{}, err
+	}
+	p.Data = can()
+	if p.Data.AnonymisedAt != nil {
+		// Edits before the anonymisation name the old details: their values are not shown.
+		for i, h := range p.History {
+			if h.Kind == "updated" && !h.At.After(*p.Data.AnonymisedAt) {
+				p.History[i].Kind, p.History[i].Changes = "hidden", nil
+			}
+		}
 	}
 	return p, nil
 }
