@@ -89,9 +89,19 @@ func QueueOrder(ctx context.Context, b *pgx.Batch, actor auth.Actor, at time.Tim
 // QueueCustomer adds to b the entry for actor opening customer id's record, written only
 // when the actor sees the customer's station, with that station.
 func QueueCustomer(ctx context.Context, b *pgx.Batch, actor auth.Actor, at time.Time, id int64) {
+	queueCustomer(ctx, b, actor, at, "$5", id)
+}
+
+// QueueCustomerOfUnit is QueueCustomer for the page of unit id, which shows its
+// customer's record.
+func QueueCustomerOfUnit(ctx context.Context, b *pgx.Batch, actor auth.Actor, at time.Time, id int64) {
+	queueCustomer(ctx, b, actor, at, "(SELECT customer_id FROM units WHERE id = $5)", id)
+}
+
+func queueCustomer(ctx context.Context, b *pgx.Batch, actor auth.Actor, at time.Time, key string, arg int64) {
 	o := OriginFrom(ctx)
-	b.Queue(insertCols+`SELECT $1, $2, c.station_id, 'customer', c.id, $3, $4 FROM customers c WHERE c.id = $5 AND c.station_id = ANY($6)`,
-		at, actor.UserID, o.Route, o.Remote, id, actor.Stations)
+	b.Queue(insertCols+`SELECT $1, $2, c.station_id, 'customer', c.id, $3, $4 FROM customers c WHERE c.id = `+key+` AND c.station_id = ANY($6)`,
+		at, actor.UserID, o.Route, o.Remote, arg, actor.Stations)
 }
 
 // Record writes one entry whose station is known: an attachment opened (record: the

@@ -84,6 +84,9 @@ func Load(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service, now ti
 	if err := loadWeekPlans(ctx, pool, authSvc, now, loc); err != nil {
 		return err
 	}
+	if err := demoAccessLog(ctx, pool, users, now, loc); err != nil {
+		return err
+	}
 	return demoNotices(ctx, pool, users, now, loc)
 }
 

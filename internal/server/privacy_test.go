@@ -43,6 +43,17 @@ func TestAccessLogRecordsEachKind(t *testing.T) {
 	if n := accessCount(t, a, "hotline", "customer", customerID); n != 1 {
 		t.Errorf("customer page: %d entries, want 1", n)
 	}
+	// A unit's page shows its customer's record: logged as the customer.
+	var unitID int64
+	if err := a.Pool.QueryRow(ctx, `SELECT min(id) FROM units WHERE customer_id = $1`, customerID).Scan(&unitID); err != nil {
+		t.Fatal(err)
+	}
+	if r := h.get("/units/" + strconv.FormatInt(unitID, 10)); r.Status != http.StatusOK {
+		t.Fatalf("unit page: %d", r.Status)
+	}
+	if n := accessCount(t, a, "hotline", "customer", customerID); n != 2 {
+		t.Errorf("customer and unit pages: %d entries, want 2", n)
+	}
 	tech := a.client(t)
 	tech.signIn("tech1")
 	path := "/orders/" + strconv.FormatInt(orderID, 10)

@@ -175,6 +175,7 @@ func (s *Service) UnitPage(ctx context.Context, actor auth.Actor, id int64) (Uni
 	var p UnitPage
 	b := &pgx.Batch{}
 	done := customer.QueueUnitPage(b, actor, id, &p.UnitPage)
+	accesslog.QueueCustomerOfUnit(ctx, b, actor, s.now(), id)
 	queueOrders(b, actor, "o.unit_id = $1", id, &p.Orders)
 	queueComplaints(b, actor, complaint.Concern{UnitID: id}, &p.Complaints)
 	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
