@@ -8,7 +8,6 @@ import (
 
 	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/db"
-	"github.com/aftersales/aftersales/internal/i18n"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/xuri/excelize/v2"
 )
@@ -102,8 +101,9 @@ func read(ctx context.Context, q db.Querier, id int64) (Data, error) {
 	return d, nil
 }
 
-// Workbook writes d as an .xlsx in language lang, a sheet per kind, times in loc.
-func (d Data) Workbook(lang string, loc *time.Location) ([]byte, error) {
+// Workbook writes d as an .xlsx, a sheet per kind, words by t (a catalog lookup in the
+// user's language), times in loc.
+func (d Data) Workbook(t func(key string) string, loc *time.Location) ([]byte, error) {
 	f := excelize.NewFile()
 	defer f.Close()
 	dates, err := f.NewStyle(&excelize.Style{CustomNumFmt: ptr("yyyy-mm-dd hh:mm")})
@@ -112,7 +112,7 @@ func (d Data) Workbook(lang string, loc *time.Location) ([]byte, error) {
 	}
 	bold, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
 	for i, sh := range d.Sheets {
-		name := i18n.TL(lang, "privacy.sheet."+sh.Key)
+		name := t("privacy.sheet."+sh.Key)
 		if i == 0 {
 			if err := f.SetSheetName("Sheet1", name); err != nil {
 				return nil, apperr.Wrap(err, "xlsx sheet")
@@ -122,7 +122,7 @@ func (d Data) Workbook(lang string, loc *time.Location) ([]byte, error) {
 		}
 		header := make([]any, len(sh.Columns))
 		for c, col := range sh.Columns {
-			header[c] = i18n.TL(lang, "privacy.col."+col)
+			header[c] = t("privacy.col."+col)
 		}
 		if err := f.SetSheetRow(name, "A1", &header); err != nil {
 			return nil, apperr.Wrap(err, "xlsx header")
@@ -139,7 +139,7 @@ func (d Data) Workbook(lang string, loc *time.Location) ([]byte, error) {
 					_ = f.SetCellValue(name, cell, v.In(loc))
 					_ = f.SetCellStyle(name, cell, cell, dates)
 				case bool:
-					_ = f.SetCellStr(name, cell, i18n.TL(lang, map[bool]string{true: "common.yes", false: "common.no"}[v]))
+					_ = f.SetCellStr(name, cell, t(map[bool]string{true: "common.yes", false: "common.no"}[v]))
 				default:
 					if err := f.SetCellValue(name, cell, cellValue(v)); err != nil {
 						return nil, apperr.Wrap(err, "xlsx cell")

@@ -26,7 +26,7 @@ func (s *server) handleCustomerData() http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		b, err := d.Workbook(i18n.Lang(r.Context()), i18n.Location(r.Context()))
+		b, err := d.Workbook(func(k string) string { return i18n.T(r.Context(), k) }, i18n.Location(r.Context()))
 		if err == nil {
 			b, err = xlsxmark.Restamp(b, s.exportMark(r))
 		}
