@@ -112,7 +112,7 @@ func (d Data) Workbook(t func(key string) string, loc *time.Location) ([]byte, e
 	}
 	bold, _ := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
 	for i, sh := range d.Sheets {
-		name := t("privacy.sheet."+sh.Key)
+		name := t("privacy.sheet." + sh.Key)
 		if i == 0 {
 			if err := f.SetSheetName("Sheet1", name); err != nil {
 				return nil, apperr.Wrap(err, "xlsx sheet")
@@ -122,7 +122,7 @@ func (d Data) Workbook(t func(key string) string, loc *time.Location) ([]byte, e
 		}
 		header := make([]any, len(sh.Columns))
 		for c, col := range sh.Columns {
-			header[c] = t("privacy.col."+col)
+			header[c] = t("privacy.col." + col)
 		}
 		if err := f.SetSheetRow(name, "A1", &header); err != nil {
 			return nil, apperr.Wrap(err, "xlsx header")

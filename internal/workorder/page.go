@@ -47,7 +47,9 @@ type OrderPage struct {
 }
 
 // Page loads the order page for the actor (NotFound when they may not see the order).
-// Every read goes in one batch: one round trip to the database for the whole page.
+// Every read goes in one batch: one round trip to the database for the whole page, the
+// access log's entry included (written only when the actor sees the order). A
+// technician gets the contact masked unless they hold an open job for the customer.
 func (s *Service) Page(ctx context.Context, actor auth.Actor, id int64) (OrderPage, error) {
 	var (
 		p            OrderPage
@@ -128,7 +130,8 @@ type CustomerPage struct {
 }
 
 // CustomerPage loads customer id's page for the actor, its proposals included: NotFound when the customer does
-// not exist or the actor does not see its station. Every read goes in one batch.
+// not exist or the actor does not see its station. Every read goes in one batch, with
+// the access log's entry and what the actor may do with the customer's data.
 func (s *Service) CustomerPage(ctx context.Context, actor auth.Actor, id int64) (CustomerPage, error) {
 	var p CustomerPage
 	b := &pgx.Batch{}
@@ -170,7 +173,8 @@ type UnitPage struct {
 }
 
 // UnitPage loads unit id's page for the actor: NotFound when the unit does not exist or
-// the actor does not see its customer's station. Every read goes in one batch.
+// the actor does not see its customer's station. Every read goes in one batch, with the
+// access log's entry for the customer's record.
 func (s *Service) UnitPage(ctx context.Context, actor auth.Actor, id int64) (UnitPage, error) {
 	var p UnitPage
 	b := &pgx.Batch{}
@@ -198,7 +202,8 @@ type ReportPage struct {
 
 // ReportPage loads the printable report of order id for the actor (NotFound when they
 // may not see the order), in one transaction: the order's quote brought up to date as
-// the fees page does (fee.OrderFeesTx), then the order and its files in one batch.
+// the fees page does (fee.OrderFeesTx), then the order and its files in one batch with
+// the access log's entry; a technician's copy masked as on the order page.
 func (s *Service) ReportPage(ctx context.Context, actor auth.Actor, id int64) (ReportPage, error) {
 	var p ReportPage
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
