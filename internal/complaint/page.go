@@ -12,6 +12,7 @@ import (
 	"github.com/aftersales/aftersales/internal/customer"
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/settings"
+	"github.com/aftersales/aftersales/internal/privacy"
 	"github.com/aftersales/aftersales/internal/workflow"
 	"github.com/jackc/pgx/v5"
 )
@@ -67,6 +68,15 @@ func (s *Service) Page(ctx context.Context, actor auth.Actor, id int64) (Page, e
 	}
 	if p.Rules, err = rulesFor(ctx, s.pool, c.StationID); err != nil {
 		return Page{}, err
+	}
+	if actor.Role == auth.RoleTechnician {
+		var holds bool
+		if err := s.pool.QueryRow(ctx, `SELECT `+privacy.HoldsOpenSQL("$1", "$2"), c.CustomerID, actor.UserID).Scan(&holds); err != nil {
+			return Page{}, db.Translate(err, "open jobs")
+		}
+		if !privacy.Shows(actor, holds) {
+			p.Complaint.ContactPhone = privacy.MaskPhone(p.Complaint.ContactPhone)
+		}
 	}
 	if p.May(Assign) || p.May(Reassign) {
 		st, err := settings.Load(ctx, s.pool, c.StationID)

@@ -188,6 +188,13 @@ func (s *Service) page(ctx context.Context, actor auth.Actor, r Report) (Page, e
 	if err := rows.Err(); err != nil {
 		return p, db.Translate(err, "revisions")
 	}
+	facts := make([]*Facts, len(p.Revisions))
+	for i := range p.Revisions {
+		facts[i] = &p.Revisions[i].Facts
+	}
+	if err := maskAddresses(ctx, s.pool, actor, facts...); err != nil {
+		return p, err
+	}
 	rows, err = s.pool.Query(ctx, `SELECT revision, customer, what, contact FROM daily_report_leads WHERE report_id = $1 ORDER BY revision, position`, r.ID)
 	if err != nil {
 		return p, db.Translate(err, "leads")
@@ -240,6 +247,9 @@ func (s *Service) Today(ctx context.Context, actor auth.Actor) (Today, error) {
 	t := Today{Day: DayOf(s.now(), s.loc)}
 	var err error
 	if t.Facts, err = Prefill(ctx, s.pool, actor.UserID, t.Day, s.loc); err != nil {
+		return t, err
+	}
+	if err := maskAddresses(ctx, s.pool, actor, &t.Facts); err != nil {
 		return t, err
 	}
 	rules, err := rulesFor(ctx, s.pool, actor.StationID)

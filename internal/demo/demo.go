@@ -90,6 +90,9 @@ func Load(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service, now ti
 	if err := demoFieldKit(ctx, pool, users, now, loc); err != nil {
 		return err
 	}
+	if err := demoAccessLog(ctx, pool, users, now, loc); err != nil {
+		return err
+	}
 	return demoNotices(ctx, pool, users, now, loc)
 }
 

@@ -66,6 +66,10 @@ func (s *server) handleOrdersExport() http.HandlerFunc {
 		sheet := i18n.T(ctx, "orders.xlsx.sheet")
 		x := excelize.NewFile()
 		defer x.Close()
+		if err := s.stampWorkbook(r, x); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 		sw, styles, err := orderSheet(ctx, x, sheet)
 		if err != nil {
 			s.fail(w, r, err)

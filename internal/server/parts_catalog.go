@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/aftersales/aftersales/internal/apperr"
@@ -72,9 +71,7 @@ func (s *server) handleCatalogExport() http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		catalogAttachment(w, "配件目录.xlsx", "parts-catalog.xlsx")
-		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
-		_, _ = w.Write(b)
+		s.sendWorkbook(w, r, b, "配件目录.xlsx", "parts-catalog.xlsx")
 	}
 }
 
@@ -168,8 +165,6 @@ func (s *server) handlePlanExport() http.HandlerFunc {
 			return
 		}
 		day := now.In(i18n.Location(r.Context())).Format("20060102")
-		catalogAttachment(w, "采购计划-"+day+".xlsx", "purchase-plan-"+day+".xlsx")
-		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
-		_, _ = w.Write(b)
+		s.sendWorkbook(w, r, b, "采购计划-"+day+".xlsx", "purchase-plan-"+day+".xlsx")
 	}
 }

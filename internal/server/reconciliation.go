@@ -184,6 +184,10 @@ func (s *server) handleReconExport() http.HandlerFunc {
 		dates, _ := x.NewStyle(&excelize.Style{CustomNumFmt: &format})
 		money := 2
 		yuan, _ := x.NewStyle(&excelize.Style{NumFmt: money})
+		if err := s.stampWorkbook(r, x); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 		sw, err := x.NewStreamWriter(sheet)
 		if err != nil {
 			s.fail(w, r, apperr.Wrap(err, "xlsx stream"))

@@ -61,8 +61,6 @@ func (s *server) handleReportsExport() http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		catalogAttachment(w, "报表-"+p.Query.Period.Label+".xlsx", "report-"+p.Query.Period.Label+".xlsx")
-		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
-		_, _ = w.Write(b)
+		s.sendWorkbook(w, r, b, "报表-"+p.Query.Period.Label+".xlsx", "report-"+p.Query.Period.Label+".xlsx")
 	}
 }

@@ -23,7 +23,7 @@ func (s *server) routes() http.Handler {
 	r.Handle("/static/*", http.StripPrefix("/static/", staticCache(http.FileServerFS(staticFS))))
 
 	r.Group(func(r chi.Router) {
-		r.Use(s.Sessions.LoadAndSave, s.idleSessions, s.loadActor, s.locale, s.crossOrigin, s.cleanInput)
+		r.Use(s.Sessions.LoadAndSave, s.idleSessions, s.loadActor, s.locale, s.crossOrigin, s.cleanInput, s.accessOrigin)
 		r.NotFound(s.notFound)
 		r.MethodNotAllowed(s.methodNotAllowed)
 
@@ -250,7 +250,16 @@ func (s *server) routes() http.Handler {
 				r.Post("/orders/{id}/fees/confirm", s.handleConfirmQuote())
 				r.Post("/orders/{id}/fees/settle", s.handleSettle())
 			})
-			// Customer archive (客户档案).
+			// Customer archive (客户档案). Admins open a customer's page (from the access log)
+			// for the customer's data: export and anonymisation, which the service allows
+			// managers of the customer's station or above and admins.
+			r.With(s.requireRole(auth.RoleHotline, auth.RoleSupervisor, auth.RoleManager, auth.RoleAdmin)).Get("/customers/{id}", s.handleCustomer())
+			r.Group(func(r chi.Router) {
+				r.Use(s.requireRole(auth.RoleManager, auth.RoleAdmin))
+				r.Get("/customers/{id}/data.xlsx", s.handleCustomerData())
+				r.Get("/customers/{id}/anonymise", s.handleAnonymisePage())
+				r.Post("/customers/{id}/anonymise", s.handleAnonymise())
+			})
 			r.Group(func(r chi.Router) {
 				r.Use(s.requireRole(auth.RoleHotline, auth.RoleSupervisor, auth.RoleManager))
 				r.Get("/customers", s.handleCustomers())
@@ -264,7 +273,6 @@ func (s *server) routes() http.Handler {
 					r.Post("/customers/import/{key}", s.handleImportConfirm())
 					r.Get("/customers/export.xlsx", s.handleCustomerExport())
 				})
-				r.Get("/customers/{id}", s.handleCustomer())
 				r.Get("/customers/{id}/edit", s.handleCustomerEditPage())
 				r.Post("/customers/{id}/edit", s.handleCustomerEdit())
 				r.Get("/units/{id}", s.handleUnit())
@@ -273,6 +281,9 @@ func (s *server) routes() http.Handler {
 				// Maintenance due (保养计划): overdue and this month's units.
 				r.With(s.requireRole(auth.RoleSupervisor, auth.RoleManager)).Get("/maintenance", s.handleMaintenance())
 			})
+
+			// The access log (访问记录): managers for their stations' records, admins all.
+			r.With(s.requireRole(auth.RoleManager, auth.RoleAdmin)).Get("/access-log", s.handleAccessLog())
 
 			r.Group(func(r chi.Router) {
 				r.Use(s.requireRole(auth.RoleAdmin))
@@ -332,16 +343,18 @@ func navFor(role auth.Role) []navEntry {
 }
 
 // homeMoreFor are the screens a role reaches from its home page besides the menu's:
-// the manager's day's close, receivables, technical notices, faults and the customer
-// import, and the field kit (safety meetings, tools, loaners) of managers and supervisors,
-// kept off menus that are already long.
+// the manager's day's close, receivables, technical notices, faults, the customer import
+// and the access log, and the field kit (safety meetings, tools, loaners) of managers and
+// supervisors, kept off menus that are already long; the admin's access log.
 func homeMoreFor(role auth.Role) []navEntry {
 	switch role {
 	case auth.RoleManager:
 		return []navEntry{{"/daily-reports", "daily.nav"}, {"/weekplans", "weekplan.nav.list"}, {"/receivables", "nav.receivables"}, {"/notices", "notice.nav"}, {"/faults", "fault.nav"},
-			{"/customers/import", "import.nav"}, {"/safety", "safety.nav"}, {"/tools", "tool.nav"}, {"/loaners", "loaner.nav"}}
+			{"/customers/import", "import.nav"}, {"/access-log", "access.nav"}, {"/safety", "safety.nav"}, {"/tools", "tool.nav"}, {"/loaners", "loaner.nav"}}
 	case auth.RoleSupervisor:
 		return []navEntry{{"/safety", "safety.nav"}, {"/tools", "tool.nav"}, {"/loaners", "loaner.nav"}}
+	case auth.RoleAdmin:
+		return []navEntry{{"/access-log", "access.nav"}}
 	}
 	return nil
 }

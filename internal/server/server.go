@@ -4,6 +4,8 @@ package server
 
 import (
 	"context"
+	"github.com/aftersales/aftersales/internal/accesslog"
+	"github.com/aftersales/aftersales/internal/custdata"
 	"log/slog"
 	"net/http"
 	"time"
@@ -89,6 +91,10 @@ type Deps struct {
 	Tools    *tools.Service
 	Loaners  *loaner.Service
 	FieldDay *fieldday.Service
+	// CustData exports and anonymises a customer's data (built from Pool and Now when nil).
+	CustData *custdata.Service
+	// Access keeps the access log (built from Pool, Now and the configured time zone when nil).
+	Access *accesslog.Service
 	// Live fans order changes out to open boards (Server-Sent Events).
 	Live *live.Hub
 	// Now is the one clock (time.Now in production).
@@ -168,6 +174,12 @@ func NewServer(d Deps) http.Handler {
 	}
 	if d.FieldDay == nil {
 		d.FieldDay = fieldday.NewService(d.Pool, d.Now, d.Config.Location)
+	}
+	if d.CustData == nil {
+		d.CustData = custdata.NewService(d.Pool, d.Now)
+	}
+	if d.Access == nil {
+		d.Access = accesslog.NewService(d.Pool, d.Now, d.Config.Location)
 	}
 	s := &server{Deps: d, metrics: newMetrics()}
 	return s.routes()

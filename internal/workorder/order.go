@@ -88,6 +88,8 @@ type Order struct {
 	AssigneeName string `db:"assignee_name"`
 	StationName  string `db:"station_name"`
 	UnitLabel    string `db:"unit_label"`
+	// Masked says the contact's phone and address are masked for the reader (maskContact).
+	Masked bool `db:"-"`
 }
 
 // facts are what the state machine's guards need to know about o.

@@ -5,12 +5,15 @@ import (
 	"github.com/aftersales/aftersales/internal/complaint"
 	"time"
 
+	"github.com/aftersales/aftersales/internal/accesslog"
 	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/attach"
 	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/custdata"
 	"github.com/aftersales/aftersales/internal/customer"
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/fee"
+	"github.com/aftersales/aftersales/internal/privacy"
 	"github.com/aftersales/aftersales/internal/proposal"
 	"github.com/aftersales/aftersales/internal/settings"
 	"github.com/aftersales/aftersales/internal/workflow"
@@ -45,7 +48,9 @@ type OrderPage struct {
 }
 
 // Page loads the order page for the actor (NotFound when they may not see the order).
-// Every read goes in one batch: one round trip to the database for the whole page.
+// Every read goes in one batch: one round trip to the database for the whole page, the
+// access log's entry included (written only when the actor sees the order). A
+// technician gets the contact masked unless they hold an open job for the customer.
 func (s *Service) Page(ctx context.Context, actor auth.Actor, id int64) (OrderPage, error) {
 	var (
 		p      OrderPage
@@ -80,6 +85,8 @@ func (s *Service) Page(ctx context.Context, actor auth.Actor, id int64) (OrderPa
 	})
 	attach.QueueList(b, id, &p.Files)
 	queueComplaints(b, actor, complaint.Concern{OrderID: id}, &p.Complaints)
+	holds := queueHoldsOpen(b, actor, id)
+	accesslog.QueueOrder(ctx, b, actor, s.now(), id)
 	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
 		return OrderPage{}, db.Translate(err, "order page")
 	}
@@ -87,6 +94,7 @@ func (s *Service) Page(ctx context.Context, actor auth.Actor, id int64) (OrderPa
 		return OrderPage{}, apperr.New(apperr.NotFound, "error.not_found")
 	}
 	p.Order = orders[0]
+	maskContact(&p.Order, privacy.Shows(actor, *holds))
 	p.Actions = pageActions(p.Order, st.CallbackAttemptLimit, actor)
 	p.CanRequestParts = workflow.MayRequestParts(actor, p.Order.State)
 	p.CanLogComplaint = complaint.MayLog(actor)
@@ -116,14 +124,20 @@ type CustomerPage struct {
 	Complaints []complaint.Summary
 	// Proposals are the customer's proposals (客户提案) the actor sees, newest first.
 	Proposals []proposal.Proposal
+	// Data says whether the actor may export or anonymise the customer's data, and when
+	// the customer was anonymised.
+	Data custdata.Can
 }
 
 // CustomerPage loads customer id's page for the actor, its proposals included: NotFound when the customer does
-// not exist or the actor does not see its station. Every read goes in one batch.
+// not exist or the actor does not see its station. Every read goes in one batch, with
+// the access log's entry and what the actor may do with the customer's data.
 func (s *Service) CustomerPage(ctx context.Context, actor auth.Actor, id int64) (CustomerPage, error) {
 	var p CustomerPage
 	b := &pgx.Batch{}
 	done := customer.QueuePage(b, actor, id, &p.Page)
+	accesslog.QueueCustomer(ctx, b, actor, s.now(), id)
+	can := custdata.QueueCan(b, actor, id)
 	queueOrders(b, actor, "o.customer_id = $1", id, &p.Orders)
 	queueComplaints(b, actor, complaint.Concern{CustomerID: id}, &p.Complaints)
 	sql, args := proposal.OfCustomerSQL(actor, id, s.now(), s.loc)
@@ -136,6 +150,15 @@ func (s *Service) CustomerPage(ctx context.Context, actor auth.Actor, id int64) 
 	}
 	if err := done(); err != nil {
 		return CustomerPage{}, err
+	}
+	p.Data = can()
+	if p.Data.AnonymisedAt != nil {
+		// Edits before the anonymisation name the old details: their values are not shown.
+		for i, h := range p.History {
+			if h.Kind == "updated" && !h.At.After(*p.Data.AnonymisedAt) {
+				p.History[i].Kind, p.History[i].Changes = "hidden", nil
+			}
+		}
 	}
 	return p, nil
 }
@@ -150,11 +173,13 @@ type UnitPage struct {
 }
 
 // UnitPage loads unit id's page for the actor: NotFound when the unit does not exist or
-// the actor does not see its customer's station. Every read goes in one batch.
+// the actor does not see its customer's station. Every read goes in one batch, with the
+// access log's entry for the customer's record.
 func (s *Service) UnitPage(ctx context.Context, actor auth.Actor, id int64) (UnitPage, error) {
 	var p UnitPage
 	b := &pgx.Batch{}
 	done := customer.QueueUnitPage(b, actor, id, &p.UnitPage)
+	accesslog.QueueCustomerOfUnit(ctx, b, actor, s.now(), id)
 	queueOrders(b, actor, "o.unit_id = $1", id, &p.Orders)
 	queueComplaints(b, actor, complaint.Concern{UnitID: id}, &p.Complaints)
 	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
@@ -177,7 +202,8 @@ type ReportPage struct {
 
 // ReportPage loads the printable report of order id for the actor (NotFound when they
 // may not see the order), in one transaction: the order's quote brought up to date as
-// the fees page does (fee.OrderFeesTx), then the order and its files in one batch.
+// the fees page does (fee.OrderFeesTx), then the order and its files in one batch with
+// the access log's entry; a technician's copy masked as on the order page.
 func (s *Service) ReportPage(ctx context.Context, actor auth.Actor, id int64) (ReportPage, error) {
 	var p ReportPage
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
@@ -192,6 +218,8 @@ func (s *Service) ReportPage(ctx context.Context, actor auth.Actor, id int64) (R
 			return err
 		})
 		attach.QueueList(b, id, &p.Files)
+		holds := queueHoldsOpen(b, actor, id)
+		accesslog.QueueOrder(ctx, b, actor, s.now(), id)
 		if err := tx.SendBatch(ctx, b).Close(); err != nil {
 			return db.Translate(err, "report")
 		}
@@ -199,6 +227,7 @@ func (s *Service) ReportPage(ctx context.Context, actor auth.Actor, id int64) (R
 			return apperr.New(apperr.NotFound, "error.not_found")
 		}
 		p.Order = orders[0]
+		maskContact(&p.Order, privacy.Shows(actor, *holds))
 		return nil
 	})
 	if err != nil {
@@ -287,18 +316,39 @@ func (s *Service) MyJobs(ctx context.Context, actor auth.Actor) (MyJobs, error) 
 	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
 		return MyJobs{}, db.Translate(err, "my jobs")
 	}
+	// The technician's open jobs are all in these tabs: their customers are shown in full.
+	open := map[int64]bool{}
+	for _, list := range [][]Order{j.Today, j.Pending, j.Done} {
+		for _, o := range list {
+			if o.State.Open() {
+				open[o.CustomerID] = true
+			}
+		}
+	}
+	for _, list := range [][]Order{j.Today, j.Pending, j.Done} {
+		for i := range list {
+			maskContact(&list[i], privacy.Shows(actor, open[list[i].CustomerID]))
+		}
+	}
 	return j, nil
 }
 
 // Attachment returns a photo or signature (or its thumbnail) when the actor may see
-// its order; NotFound otherwise.
+// its order; NotFound otherwise. Opening the file itself is written to the access log;
+// a thumbnail is part of the order page, whose opening is logged already.
 func (s *Service) Attachment(ctx context.Context, actor auth.Actor, id int64, thumb bool) (attach.File, []byte, error) {
 	f, data, err := s.files.Open(ctx, id, thumb)
 	if err != nil {
 		return attach.File{}, nil, err
 	}
-	if _, err := s.OrderByID(ctx, actor, f.OrderID); err != nil {
+	o, err := s.OrderByID(ctx, actor, f.OrderID)
+	if err != nil {
 		return attach.File{}, nil, err
+	}
+	if !thumb {
+		if err := accesslog.Record(ctx, s.pool, actor, s.now(), accesslog.Attachment, o.StationID, &id); err != nil {
+			return attach.File{}, nil, err
+		}
 	}
 	return f, data, nil
 }
