@@ -11,8 +11,8 @@ import (
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/customer"
 	"github.com/aftersales/aftersales/internal/db"
-	"github.com/aftersales/aftersales/internal/settings"
 	"github.com/aftersales/aftersales/internal/privacy"
+	"github.com/aftersales/aftersales/internal/settings"
 	"github.com/aftersales/aftersales/internal/workflow"
 	"github.com/jackc/pgx/v5"
 )
