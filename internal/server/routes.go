@@ -27,6 +27,14 @@ func (s *server) routes() http.Handler {
 		r.NotFound(s.notFound)
 		r.MethodNotAllowed(s.methodNotAllowed)
 
+		// Customers without an account (扫码报修, 服务进度): a unit's QR label and an order's
+		// progress page, opened by signed links.
+		r.Get("/u/{token}", s.handleLabel())
+		r.Post("/u/{token}", s.handleSelfReport())
+		r.Post("/u/{token}/note", s.handleSelfNote())
+		r.Get("/p/{token}", s.handleProgress())
+		r.Post("/p/{token}/survey", s.handleSurvey())
+
 		r.Get("/signin", s.handleSignInPage())
 		r.Post("/signin", s.handleSignIn())
 		r.Post("/lang", s.handleLanguage())
@@ -214,6 +222,16 @@ func (s *server) routes() http.Handler {
 				r.Post("/orders/{id}/fees/confirm", s.handleConfirmQuote())
 				r.Post("/orders/{id}/fees/settle", s.handleSettle())
 			})
+			// QR labels and progress links, for the office.
+			r.Group(func(r chi.Router) {
+				r.Use(s.requireRole(auth.RoleHotline, auth.RoleSupervisor, auth.RoleManager))
+				r.Get("/labels", s.handleLabels())
+				r.Post("/units/{id}/label/revoke", s.handleRevokeLabel())
+				r.Get("/orders/{id}/progress-link", s.handleProgressLink())
+				r.Post("/orders/{id}/progress-link", s.handleResendProgress())
+			})
+			// Messages to customers (消息发送记录): managers and admins see what failed.
+			r.With(s.requireRole(auth.RoleManager, auth.RoleAdmin)).Get("/outbox", s.handleOutbox())
 			// Customer archive (客户档案).
 			r.Group(func(r chi.Router) {
 				r.Use(s.requireRole(auth.RoleHotline, auth.RoleSupervisor, auth.RoleManager))
@@ -276,11 +294,14 @@ func navFor(role auth.Role) []navEntry {
 }
 
 // homeMoreFor are the screens a role reaches from its home page besides the menu's:
-// the manager's day's close, receivables, technical notices and faults, kept off a menu that
-// must fit one line.
+// the manager's day's close, receivables, technical notices, faults and the messages to
+// customers, kept off a menu that must fit one line; the admin's messages to customers.
 func homeMoreFor(role auth.Role) []navEntry {
 	if role == auth.RoleManager {
-		return []navEntry{{"/daily-reports", "daily.nav"}, {"/weekplans", "weekplan.nav.list"}, {"/receivables", "nav.receivables"}, {"/notices", "notice.nav"}, {"/faults", "fault.nav"}}
+		return []navEntry{{"/daily-reports", "daily.nav"}, {"/weekplans", "weekplan.nav.list"}, {"/receivables", "nav.receivables"}, {"/notices", "notice.nav"}, {"/faults", "fault.nav"}, {"/outbox", "outbox.nav"}}
+	}
+	if role == auth.RoleAdmin {
+		return []navEntry{{"/outbox", "outbox.nav"}}
 	}
 	return nil
 }

@@ -18,6 +18,8 @@ import (
 	"github.com/aftersales/aftersales/internal/live"
 	"github.com/aftersales/aftersales/internal/maintenance"
 	"github.com/aftersales/aftersales/internal/notice"
+	"github.com/aftersales/aftersales/internal/online"
+	"github.com/aftersales/aftersales/internal/outbox"
 	"github.com/aftersales/aftersales/internal/parts"
 	"github.com/aftersales/aftersales/internal/proposal"
 	"github.com/aftersales/aftersales/internal/reconcile"
@@ -69,6 +71,12 @@ type Deps struct {
 	// Maint keeps units' maintenance plans (built from Pool, Now, the configured time zone
 	// and Orders when nil).
 	Maint *maintenance.Service
+	// Online serves the customers' label, report and progress pages and the office's
+	// labels and progress links (built from Pool, Now, the time zone and Orders when nil).
+	Online *online.Service
+	// Outbox shows the messages to customers to the office (built from Pool, Now and
+	// Online when nil); the sender loop runs in main.
+	Outbox *outbox.Service
 	// Live fans order changes out to open boards (Server-Sent Events).
 	Live *live.Hub
 	// Now is the one clock (time.Now in production).
@@ -109,6 +117,12 @@ func NewServer(d Deps) http.Handler {
 	}
 	if d.Maint == nil {
 		d.Maint = maintenance.NewService(d.Pool, d.Now, d.Config.Location, d.Orders.MaintenanceOrderTx)
+	}
+	if d.Online == nil {
+		d.Online = online.NewService(d.Pool, d.Now, d.Config.Location, d.Orders)
+	}
+	if d.Outbox == nil {
+		d.Outbox = outbox.NewService(d.Pool, d.Now, ProgressURL(d.Config.BaseURL, d.Online))
 	}
 	if d.Complaints == nil {
 		d.Complaints = complaint.NewService(d.Pool, d.Now, d.Config.Location)

@@ -21,12 +21,24 @@ type Callback struct {
 	Attitude, Timeliness, Quality, Overall int
 	Satisfied                              bool
 	Comments, Reason, Note                 string
+	// Channel is how the survey was taken: CallbackByPhone (the default) or
+	// CallbackOnline, the customer's own answers on the progress page.
+	Channel string
 }
+
+// The channels of a reached callback.
+const (
+	CallbackByPhone = "phone"
+	CallbackOnline  = "online"
+)
 
 // Valid checks the shape of a callback record; keys are catalog keys.
 func (c Callback) Valid() map[string]string {
 	f := map[string]string{}
 	checkLengths(f, "comments", c.Comments, "reason", c.Reason, "note", c.Note)
+	if c.Channel != "" && c.Channel != CallbackByPhone && c.Channel != CallbackOnline {
+		f["channel"] = "field.required"
+	}
 	switch c.Outcome {
 	case "no_answer", "refused":
 		return f
