@@ -34,7 +34,9 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	pool := testkit.BaseDB(t)
 	clk := testkit.NewClock()
-	link := func(_ context.Context, id int64) (string, error) { return "https://service.example/p/order-" + itoa(id), nil }
+	link := func(_ context.Context, id int64) (string, error) {
+		return "https://service.example/p/order-" + itoa(id), nil
+	}
 	return &fixture{ctx: context.Background(), pool: pool, clock: clk, orders: wo.NewService(pool, clk.Now, testkit.Shanghai),
 		svc: outbox.NewService(pool, clk.Now, link), users: testkit.LoadUsers(t, pool)}
 }
