@@ -343,8 +343,12 @@ func TestProgressAndOnlineSurvey(t *testing.T) {
 	if n := f.count(`SELECT count(*) FROM callback_attempts WHERE order_id = $1 AND outcome = 'reached' AND channel = 'online'`, o.ID); n != 1 {
 		t.Fatalf("%d online callbacks", n)
 	}
-	if q, _ := f.orders.Callbacks(f.ctx, hot, 0, ""); len(q.Orders) != 0 {
-		t.Errorf("the callback queue still lists %d orders", len(q.Orders))
+	q, err := f.orders.CallbackPage(f.ctx, hot, 0, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(q.Orders) != 0 || len(q.Online) != 1 || q.Online[0].OrderID != o.ID || !q.Online[0].Satisfied {
+		t.Errorf("callback queue: %d waiting, online %+v", len(q.Orders), q.Online)
 	}
 	// A different survey on the closed order is refused.
 	in.Overall = 3
