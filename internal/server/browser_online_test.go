@@ -105,7 +105,9 @@ func TestBrowserCustomerOnline(t *testing.T) {
 		}
 		waitFor(t, phone, "progress shows "+doneStep, `document.querySelector('[data-step="`+doneStep+`"]').dataset.done === "true"`, wait)
 	}
-	step("forward", func(o workorder.Order) (workorder.Order, error) { return orders.Forward(t.Context(), hot, o.ID, o.Version, "") }, "")
+	step("forward", func(o workorder.Order) (workorder.Order, error) {
+		return orders.Forward(t.Context(), hot, o.ID, o.Version, "")
+	}, "")
 	step("assess", func(o workorder.Order) (workorder.Order, error) {
 		return orders.Assess(t.Context(), supA, o.ID, o.Version, workorder.Assessment{CauseAnalysis: "接触器烧蚀", RepairPlan: "更换接触器", ServiceMode: "onsite", Complexity: "simple"})
 	}, "")
@@ -116,7 +118,9 @@ func TestBrowserCustomerOnline(t *testing.T) {
 	step("appointment", func(o workorder.Order) (workorder.Order, error) {
 		return orders.MakeAppointment(t.Context(), tech, o.ID, o.Version, start, start.Add(2*time.Hour), "")
 	}, "appointment")
-	step("check in", func(o workorder.Order) (workorder.Order, error) { return orders.CheckIn(t.Context(), tech, o.ID, o.Version) }, "on_site")
+	step("check in", func(o workorder.Order) (workorder.Order, error) {
+		return orders.CheckIn(t.Context(), tech, o.ID, o.Version)
+	}, "on_site")
 	screenshot(t, phone, "online-progress-on-site")
 	step("complete", func(o workorder.Order) (workorder.Order, error) {
 		return orders.Complete(t.Context(), tech, o.ID, o.Version, workorder.Report{Diagnosis: "接触器烧蚀", FaultCause: "触点老化", ActionsTaken: "更换接触器",
