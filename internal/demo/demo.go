@@ -84,7 +84,10 @@ func Load(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service, now ti
 	if err := loadWeekPlans(ctx, pool, authSvc, now, loc); err != nil {
 		return err
 	}
-	return demoNotices(ctx, pool, users, now, loc)
+	if err := demoNotices(ctx, pool, users, now, loc); err != nil {
+		return err
+	}
+	return demoOnline(ctx, pool, users, loc, now)
 }
 
 // loadBase inserts everything but the orders.
