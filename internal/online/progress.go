@@ -140,7 +140,8 @@ type Survey struct {
 // are settled), unsatisfied sends it back for a revisit. version is the order's version
 // the page showed; the same answers sent twice count once. NotFound for a link that does
 // not work; Invalid with field keys; IllegalTransition when the order no longer waits
-// for its callback (or its fees are unsettled).
+// for its callback (online.survey_closed after another change) or its fees are not
+// settled (online.survey_later: the hotline calls instead).
 func (s *Service) Survey(ctx context.Context, token string, version int, in Survey) error {
 	id, err := s.progressOrder(ctx, token)
 	if err != nil {
@@ -157,10 +158,14 @@ func (s *Service) Survey(ctx context.Context, token string, version int, in Surv
 	_, err = s.orders.RecordCallback(ctx, actor, id, version, workorder.Callback{Outcome: "reached", Attitude: in.Attitude,
 		Timeliness: in.Timeliness, Quality: in.Quality, Overall: in.Overall, Satisfied: in.Satisfied, Comments: in.Comments,
 		Reason: in.Reason, Channel: workorder.CallbackOnline})
-	if apperr.CodeOf(err) == apperr.Conflict {
+	switch {
+	case apperr.CodeOf(err) == apperr.Conflict:
 		// Another change came first (the hotline's call, a second tab): the survey is no
 		// longer open.
 		return apperr.New(apperr.IllegalTransition, "online.survey_closed")
+	case apperr.CodeOf(err) == apperr.IllegalTransition && apperr.As(err).Key == "error.transition.fees_unsettled":
+		// The order cannot close before its fees are settled: the hotline calls instead.
+		return apperr.New(apperr.IllegalTransition, "online.survey_later")
 	}
 	return err
 }
