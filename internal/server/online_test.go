@@ -92,13 +92,13 @@ func TestSelfReportAndProgressPageShowNothingPersonal(t *testing.T) {
 		t.Fatalf("double submit: %d %s", again.Status, again.Location)
 	}
 	var qr int
-	_ = a.Pool.QueryRow(t.Context(), `SELECT count(*) FROM work_orders WHERE unit_id = $1 AND channel = 'qr'`, unitID).Scan(&qr)
+	_ = a.Pool.QueryRow(t.Context(), `SELECT count(*) FROM work_orders WHERE unit_id = $1 AND channel = 'qr' AND state = 'received'`, unitID).Scan(&qr)
 	if qr != 1 {
 		t.Fatalf("%d orders after a double submit", qr)
 	}
 	var orderID int64
 	var number string
-	if err := a.Pool.QueryRow(t.Context(), `SELECT id, number FROM work_orders WHERE unit_id = $1 AND channel = 'qr'`, unitID).Scan(&orderID, &number); err != nil {
+	if err := a.Pool.QueryRow(t.Context(), `SELECT id, number FROM work_orders WHERE unit_id = $1 AND channel = 'qr' AND state = 'received'`, unitID).Scan(&orderID, &number); err != nil {
 		t.Fatalf("one qr order: %v", err)
 	}
 	// The hotline notes something internal; the progress page must not show it.
