@@ -4,7 +4,11 @@
 // out progress links.
 package online
 
-import "time"
+import (
+	"time"
+
+	"github.com/aftersales/aftersales/internal/attach"
+)
 
 // The numbers of the online rules.
 const (
@@ -16,7 +20,7 @@ const (
 	MaxPhotos = 3
 	// MaxReportBody bounds a report's whole post (three photos of attach.MaxPhotoBytes
 	// and the text fields).
-	MaxReportBody = MaxPhotos*(8<<20) + 64<<10
+	MaxReportBody = MaxPhotos*attach.MaxPhotoBytes + 64<<10
 	// ProgressLinkTTL is how long a progress link works after it was made.
 	ProgressLinkTTL = 60 * 24 * time.Hour
 	// MaxLabels is the most labels one sheet prints.
