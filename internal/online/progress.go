@@ -143,6 +143,9 @@ type Survey struct {
 // for its callback (online.survey_closed after another change) or its fees are not
 // settled (online.survey_later: the hotline calls instead).
 func (s *Service) Survey(ctx context.Context, token string, version int, in Survey) error {
+	if f := Limits.Check(map[string]string{}, "comments", in.Comments, "reason", in.Reason); len(f) > 0 {
+		return apperr.Fields(f)
+	}
 	id, err := s.progressOrder(ctx, token)
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aftersales/aftersales/internal/attach"
+	"github.com/aftersales/aftersales/internal/textlimit"
 )
 
 // The numbers of the online rules.
@@ -27,13 +28,16 @@ const (
 	MaxLabels = 200
 )
 
-// Text limits of the report form, in characters.
+// Text limits of the customers' forms, in characters.
 const (
 	MaxSymptom   = 500
-	MaxName      = 50
+	MaxName      = 100
 	MaxPreferred = 100
 	MaxNote      = 500
 )
+
+// Limits are the customers' forms' text limits as a textlimit set.
+var Limits = textlimit.Set{Default: 500, Fields: map[string]int{"symptom": MaxSymptom, "name": MaxName, "preferred": MaxPreferred, "note": MaxNote}}
 
 // ProgressExpiry is when a progress link made at now stops working.
 func ProgressExpiry(now time.Time) time.Time { return now.Add(ProgressLinkTTL) }

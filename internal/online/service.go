@@ -6,7 +6,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/attach"
@@ -225,11 +224,7 @@ func (r Report) Valid() map[string]string {
 	} else if _, ok := customer.NormalizePhone(r.Phone); !ok {
 		f["phone"] = "customer.field.phone_invalid"
 	}
-	for field, v := range map[string]string{"symptom": r.Symptom, "name": r.Name, "preferred": r.Preferred} {
-		if utf8.RuneCountInString(v) > map[string]int{"symptom": MaxSymptom, "name": MaxName, "preferred": MaxPreferred}[field] {
-			f[field] = "online.field.too_long"
-		}
-	}
+	Limits.Check(f, "symptom", r.Symptom, "name", r.Name, "preferred", r.Preferred)
 	if len(r.Phone) > 40 {
 		f["phone"] = "customer.field.phone_invalid"
 	}
@@ -372,8 +367,8 @@ func (s *Service) AddNote(ctx context.Context, token, note, key, addr string) (O
 	if note == "" {
 		return OpenOrder{}, apperr.Fields(map[string]string{"note": "field.required"})
 	}
-	if utf8.RuneCountInString(note) > MaxNote {
-		return OpenOrder{}, apperr.Fields(map[string]string{"note": "online.field.too_long"})
+	if f := Limits.Check(map[string]string{}, "note", note); len(f) > 0 {
+		return OpenOrder{}, apperr.Fields(f)
 	}
 	if len(key) < 8 || len(key) > 64 {
 		return OpenOrder{}, apperr.Fields(map[string]string{"note": "error.form_key"})
