@@ -23,6 +23,8 @@ import (
 	"github.com/aftersales/aftersales/internal/fee"
 	"github.com/aftersales/aftersales/internal/live"
 	"github.com/aftersales/aftersales/internal/maintenance"
+	"github.com/aftersales/aftersales/internal/online"
+	"github.com/aftersales/aftersales/internal/outbox"
 	"github.com/aftersales/aftersales/internal/parts"
 	"github.com/aftersales/aftersales/internal/pgboot"
 	"github.com/aftersales/aftersales/internal/proposal"
@@ -138,7 +140,20 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		keepMaintenanceRunning(maintCtx, maint, 10*time.Minute, log)
 	}()
 	defer func() { stopMaint(); <-maintDone }()
+	// Messages to customers: every process sends from the outbox; each message is claimed
+	// by one of them.
+	onlineSvc := online.NewService(pool, time.Now, cfg.Location, orders)
+	outboxSvc := outbox.NewService(pool, time.Now, server.ProgressURL(cfg.BaseURL, onlineSvc))
+	sendCtx, stopSend := context.WithCancel(ctx)
+	sendDone := make(chan struct{})
+	go func() {
+		defer close(sendDone)
+		outboxSvc.Run(sendCtx, notifySender(cfg, log), outbox.Interval, log)
+	}()
+	defer func() { stopSend(); <-sendDone }()
 	handler := server.NewServer(server.Deps{Config: cfg, Pool: pool, Logger: log, Sessions: sessions, Auth: authSvc, Now: time.Now,
+		Online:    onlineSvc,
+		Outbox:    outboxSvc,
 		Reports:   reports,
 		Customers: customer.NewService(pool, time.Now, cfg.Location),
 		Orders:    orders,
@@ -367,6 +382,14 @@ func cmdCheckLedger(ctx context.Context, getenv func(string) string, stdout, std
 	}
 	fmt.Fprintf(stdout, "ledger OK: %d balances, %d movements\n", balances, movements)
 	return nil
+}
+
+// notifySender is the configured sender of messages to customers.
+func notifySender(cfg config.Config, log *slog.Logger) outbox.Sender {
+	if cfg.NotifySender == "http" {
+		return outbox.HTTPSender{URL: cfg.NotifyURL, Token: cfg.NotifyToken, Channel: cfg.NotifyChannel}
+	}
+	return outbox.LogSender{Log: log}
 }
 
 // keepMaintenanceRunning makes the due maintenance orders now and then every interval

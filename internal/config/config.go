@@ -34,6 +34,14 @@ type Config struct {
 	SessionLifetime time.Duration
 	// LogFormat is "text" or "json".
 	LogFormat string
+	// Notify says how messages to customers are sent: NotifySender is "log" (written to
+	// the log, the default) or "http" (posted to NotifyURL with NotifyToken as a bearer
+	// token, for an SMS or WeChat template-message gateway; NotifyChannel, "sms" or
+	// "wechat", tells the gateway which).
+	NotifySender  string
+	NotifyURL     string
+	NotifyToken   string
+	NotifyChannel string
 }
 
 // Error names the variable that is wrong.
@@ -110,6 +118,20 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return c, &Error{"LOG_FORMAT", c.LogFormat, "must be text or json"}
+	}
+	c.NotifySender, c.NotifyChannel = get("NOTIFY_SENDER", "log"), get("NOTIFY_CHANNEL", "sms")
+	c.NotifyURL, c.NotifyToken = strings.TrimSpace(getenv("NOTIFY_HTTP_URL")), strings.TrimSpace(getenv("NOTIFY_HTTP_TOKEN"))
+	switch c.NotifySender {
+	case "log":
+	case "http":
+		if u, err := url.Parse(c.NotifyURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return c, &Error{"NOTIFY_HTTP_URL", c.NotifyURL, "must be an absolute http(s) URL when NOTIFY_SENDER=http"}
+		}
+	default:
+		return c, &Error{"NOTIFY_SENDER", c.NotifySender, "must be log or http"}
+	}
+	if c.NotifyChannel != "sms" && c.NotifyChannel != "wechat" {
+		return c, &Error{"NOTIFY_CHANNEL", c.NotifyChannel, "must be sms or wechat"}
 	}
 	return c, nil
 }

@@ -93,7 +93,10 @@ func Load(ctx context.Context, pool *pgxpool.Pool, authSvc *auth.Service, now ti
 	if err := demoAccessLog(ctx, pool, users, now, loc); err != nil {
 		return err
 	}
-	return demoNotices(ctx, pool, users, now, loc)
+	if err := demoNotices(ctx, pool, users, now, loc); err != nil {
+		return err
+	}
+	return demoOnline(ctx, pool, users, loc, now)
 }
 
 // loadBase inserts everything but the orders.

@@ -27,6 +27,14 @@ func (s *server) routes() http.Handler {
 		r.NotFound(s.notFound)
 		r.MethodNotAllowed(s.methodNotAllowed)
 
+		// Customers without an account (扫码报修, 服务进度): a unit's QR label and an order's
+		// progress page, opened by signed links.
+		r.Get("/u/{token}", s.handleLabel())
+		r.Post("/u/{token}", s.handleSelfReport())
+		r.Post("/u/{token}/note", s.handleSelfNote())
+		r.Get("/p/{token}", s.handleProgress())
+		r.Post("/p/{token}/survey", s.handleSurvey())
+
 		r.Get("/signin", s.handleSignInPage())
 		r.Post("/signin", s.handleSignIn())
 		r.Post("/lang", s.handleLanguage())
@@ -260,6 +268,16 @@ func (s *server) routes() http.Handler {
 				r.Get("/customers/{id}/anonymise", s.handleAnonymisePage())
 				r.Post("/customers/{id}/anonymise", s.handleAnonymise())
 			})
+			// QR labels and progress links, for the office.
+			r.Group(func(r chi.Router) {
+				r.Use(s.requireRole(auth.RoleHotline, auth.RoleSupervisor, auth.RoleManager))
+				r.Get("/labels", s.handleLabels())
+				r.Post("/units/{id}/label/revoke", s.handleRevokeLabel())
+				r.Get("/orders/{id}/progress-link", s.handleProgressLink())
+				r.Post("/orders/{id}/progress-link", s.handleResendProgress())
+			})
+			// Messages to customers (消息发送记录): managers and admins see what failed.
+			r.With(s.requireRole(auth.RoleManager, auth.RoleAdmin)).Get("/outbox", s.handleOutbox())
 			r.Group(func(r chi.Router) {
 				r.Use(s.requireRole(auth.RoleHotline, auth.RoleSupervisor, auth.RoleManager))
 				r.Get("/customers", s.handleCustomers())
@@ -343,18 +361,19 @@ func navFor(role auth.Role) []navEntry {
 }
 
 // homeMoreFor are the screens a role reaches from its home page besides the menu's:
-// the manager's day's close, receivables, technical notices, faults, the customer import
-// and the access log, and the field kit (safety meetings, tools, loaners) of managers and
-// supervisors, kept off menus that are already long; the admin's access log.
+// the manager's day's close, receivables, technical notices, faults, the customer import,
+// the access log and the messages to customers, and the field kit (safety meetings, tools,
+// loaners) of managers and supervisors, kept off menus that are already long; the admin's
+// access log and messages to customers.
 func homeMoreFor(role auth.Role) []navEntry {
 	switch role {
 	case auth.RoleManager:
 		return []navEntry{{"/daily-reports", "daily.nav"}, {"/weekplans", "weekplan.nav.list"}, {"/receivables", "nav.receivables"}, {"/notices", "notice.nav"}, {"/faults", "fault.nav"},
-			{"/customers/import", "import.nav"}, {"/access-log", "access.nav"}, {"/safety", "safety.nav"}, {"/tools", "tool.nav"}, {"/loaners", "loaner.nav"}}
+			{"/customers/import", "import.nav"}, {"/access-log", "access.nav"}, {"/outbox", "outbox.nav"}, {"/safety", "safety.nav"}, {"/tools", "tool.nav"}, {"/loaners", "loaner.nav"}}
 	case auth.RoleSupervisor:
 		return []navEntry{{"/safety", "safety.nav"}, {"/tools", "tool.nav"}, {"/loaners", "loaner.nav"}}
 	case auth.RoleAdmin:
-		return []navEntry{{"/access-log", "access.nav"}}
+		return []navEntry{{"/access-log", "access.nav"}, {"/outbox", "outbox.nav"}}
 	}
 	return nil
 }

@@ -23,7 +23,9 @@ import (
 	"github.com/aftersales/aftersales/internal/maintenance"
 	"github.com/aftersales/aftersales/internal/notice"
 	"github.com/aftersales/aftersales/internal/onboard"
+	"github.com/aftersales/aftersales/internal/online"
 	"github.com/aftersales/aftersales/internal/org"
+	"github.com/aftersales/aftersales/internal/outbox"
 	"github.com/aftersales/aftersales/internal/parts"
 	"github.com/aftersales/aftersales/internal/proposal"
 	"github.com/aftersales/aftersales/internal/reconcile"
@@ -95,6 +97,12 @@ type Deps struct {
 	CustData *custdata.Service
 	// Access keeps the access log (built from Pool, Now and the configured time zone when nil).
 	Access *accesslog.Service
+	// Online serves the customers' label, report and progress pages and the office's
+	// labels and progress links (built from Pool, Now, the time zone and Orders when nil).
+	Online *online.Service
+	// Outbox shows the messages to customers to the office (built from Pool, Now and
+	// Online when nil); the sender loop runs in main.
+	Outbox *outbox.Service
 	// Live fans order changes out to open boards (Server-Sent Events).
 	Live *live.Hub
 	// Now is the one clock (time.Now in production).
@@ -141,6 +149,12 @@ func NewServer(d Deps) http.Handler {
 	}
 	if d.Onboard == nil {
 		d.Onboard = onboard.NewService(d.Pool, d.Now, d.Config.Location, d.Orders)
+	}
+	if d.Online == nil {
+		d.Online = online.NewService(d.Pool, d.Now, d.Config.Location, d.Orders)
+	}
+	if d.Outbox == nil {
+		d.Outbox = outbox.NewService(d.Pool, d.Now, ProgressURL(d.Config.BaseURL, d.Online))
 	}
 	if d.Complaints == nil {
 		d.Complaints = complaint.NewService(d.Pool, d.Now, d.Config.Location)

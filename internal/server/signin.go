@@ -138,6 +138,13 @@ func (s *server) handleHome() http.HandlerFunc {
 			}
 			v.Reconcile = &pending
 		}
+		// Managers and admins see the messages to customers that failed.
+		if a.Is(auth.RoleManager, auth.RoleAdmin) {
+			if v.FailedMessages, err = s.Outbox.Failed(r.Context(), a); err != nil {
+				s.fail(w, r, err)
+				return
+			}
+		}
 		s.render(w, r, http.StatusOK, views.Home(s.page(r, "nav.home"), v))
 	}
 }

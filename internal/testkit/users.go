@@ -41,13 +41,13 @@ type Users struct {
 	by map[string]auth.Actor
 }
 
-// LoadUsers loads every user of the database.
+// LoadUsers loads every active user of the database (an inactive account is no actor).
 func LoadUsers(t testing.TB, pool *pgxpool.Pool) Users {
 	t.Helper()
 	ctx := context.Background()
 	authSvc := auth.NewService(pool, time.Now)
 	u := Users{t: t, by: map[string]auth.Actor{}}
-	rows, err := pool.Query(ctx, `SELECT id, username FROM users`)
+	rows, err := pool.Query(ctx, `SELECT id, username FROM users WHERE active`)
 	if err != nil {
 		t.Fatal(err)
 	}

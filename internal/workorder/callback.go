@@ -21,12 +21,24 @@ type Callback struct {
 	Attitude, Timeliness, Quality, Overall int
 	Satisfied                              bool
 	Comments, Reason, Note                 string
+	// Channel is how the survey was taken: CallbackByPhone (the default) or
+	// CallbackOnline, the customer's own answers on the progress page.
+	Channel string
 }
+
+// The channels of a reached callback.
+const (
+	CallbackByPhone = "phone"
+	CallbackOnline  = "online"
+)
 
 // Valid checks the shape of a callback record; keys are catalog keys.
 func (c Callback) Valid() map[string]string {
 	f := map[string]string{}
 	checkLengths(f, "comments", c.Comments, "reason", c.Reason, "note", c.Note)
+	if c.Channel != "" && c.Channel != CallbackByPhone && c.Channel != CallbackOnline {
+		f["channel"] = "field.required"
+	}
 	switch c.Outcome {
 	case "no_answer", "refused":
 		return f
@@ -146,6 +158,21 @@ type CallbackPage struct {
 	// CanCall says the actor may record calls (the hotline): the machine's rule for
 	// RecordCallback.
 	CanCall bool
+	// Online are the surveys customers answered on their progress page in the last
+	// OnlineSurveyDays, newest first: callbacks done without a call.
+	Online []OnlineSurvey
+}
+
+// OnlineSurveyDays is how far back the callback queue lists surveys answered online.
+const OnlineSurveyDays = 7
+
+// OnlineSurvey is a survey a customer answered online (a reached callback, channel 在线).
+type OnlineSurvey struct {
+	OrderID   int64     `db:"order_id"`
+	Number    string    `db:"number"`
+	Overall   int       `db:"overall"`
+	Satisfied bool      `db:"satisfied"`
+	At        time.Time `db:"at"`
 }
 
 // CallbackPage loads the callback queue for the actor (hotline, supervisor or manager;
@@ -192,6 +219,13 @@ func (s *Service) CallbackPage(ctx context.Context, actor auth.Actor, stationID 
 	})
 
 	now := s.now()
+	args = []any{now.AddDate(0, 0, -OnlineSurveyDays)}
+	b.Queue(`SELECT a.order_id, o.number, a.overall, a.satisfied, a.at FROM callback_attempts a JOIN work_orders o ON o.id = a.order_id
+		WHERE a.channel = 'online' AND a.outcome = 'reached' AND a.at >= $1 AND `+workflow.Scope(scope, "o", db.Args(&args))+`
+		ORDER BY a.at DESC, a.id DESC LIMIT 50`, args...).Query(func(rows pgx.Rows) (err error) {
+		p.Online, err = pgx.CollectRows(rows, pgx.RowToStructByName[OnlineSurvey])
+		return err
+	})
 	l := now.In(s.loc)
 	from := time.Date(l.Year(), l.Month(), 1, 0, 0, 0, 0, s.loc)
 	to := from.AddDate(0, 1, 0)

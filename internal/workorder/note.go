@@ -37,38 +37,42 @@ func (s *Service) AddNote(ctx context.Context, actor auth.Actor, id int64, note,
 	if len(key) > noteKeyMaxLength {
 		return Order{}, apperr.New(apperr.Invalid, "error.invalid")
 	}
+	if err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error { return s.AddNoteTx(ctx, tx, actor, id, note, key) }); err != nil {
+		return Order{}, err
+	}
+	return s.OrderByID(ctx, actor, id)
+}
+
+// AddNoteTx is AddNote's write inside the caller's transaction: the caller has checked
+// the role and the note's shape.
+func (s *Service) AddNoteTx(ctx context.Context, tx pgx.Tx, actor auth.Actor, id int64, note, key string) error {
+	note = strings.TrimSpace(note)
 	hash := ""
 	if key != "" {
 		hash = fingerprint([]string{noteTransition, key})
 	}
-	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		o, err := lockOrder(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if !visible(o, actor) {
-			return apperr.New(apperr.NotFound, "error.not_found")
-		}
-		if hash != "" {
-			// The order's lock makes the copies of a double submit take turns.
-			var added bool
-			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM work_order_events WHERE order_id = $1 AND transition = $2 AND input_hash = $3)`,
-				o.ID, noteTransition, hash).Scan(&added); err != nil {
-				return db.Translate(err, "note key")
-			}
-			if added {
-				return nil
-			}
-		}
-		state := o.State
-		if err := insertEvent(ctx, tx, Event{OrderID: o.ID, FromState: &state, ToState: state, Transition: noteTransition, ActorID: actor.UserID,
-			Version: o.Version, InputHash: hash, At: s.now(), Note: note}); err != nil {
-			return err
-		}
-		return notify(ctx, tx, &o, o.AssigneeID)
-	})
+	o, err := lockOrder(ctx, tx, id)
 	if err != nil {
-		return Order{}, err
+		return err
 	}
-	return s.OrderByID(ctx, actor, id)
+	if !visible(o, actor) {
+		return apperr.New(apperr.NotFound, "error.not_found")
+	}
+	if hash != "" {
+		// The order's lock makes the copies of a double submit take turns.
+		var added bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM work_order_events WHERE order_id = $1 AND transition = $2 AND input_hash = $3)`,
+			o.ID, noteTransition, hash).Scan(&added); err != nil {
+			return db.Translate(err, "note key")
+		}
+		if added {
+			return nil
+		}
+	}
+	state := o.State
+	if err := insertEvent(ctx, tx, Event{OrderID: o.ID, FromState: &state, ToState: state, Transition: noteTransition, ActorID: actor.UserID,
+		Version: o.Version, InputHash: hash, At: s.now(), Note: note}); err != nil {
+		return err
+	}
+	return notify(ctx, tx, &o, o.AssigneeID)
 }

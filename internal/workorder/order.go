@@ -148,6 +148,8 @@ type Event struct {
 	At         time.Time      `db:"at"`
 	Note       string         `db:"note"`
 	Data       map[string]any `db:"data"`
+	// message is what the event tells the customer (customerMessage), written with it.
+	message *message `db:"-"`
 }
 
 // The enumerations of an order's fields, in display order.

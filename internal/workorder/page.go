@@ -45,6 +45,9 @@ type OrderPage struct {
 	// the actor may log one from the order page.
 	Complaints      []complaint.Summary
 	CanLogComplaint bool
+	// CanShareProgress says the actor may copy or send the customer's progress link
+	// (MayShareProgress).
+	CanShareProgress bool
 }
 
 // Page loads the order page for the actor (NotFound when they may not see the order).
@@ -98,6 +101,7 @@ func (s *Service) Page(ctx context.Context, actor auth.Actor, id int64) (OrderPa
 	p.Actions = pageActions(p.Order, st.CallbackAttemptLimit, actor)
 	p.CanRequestParts = workflow.MayRequestParts(actor, p.Order.State)
 	p.CanLogComplaint = complaint.MayLog(actor)
+	p.CanShareProgress = MayShareProgress(actor)
 	return p, nil
 }
 
@@ -390,4 +394,10 @@ func queueComplaints(b *pgx.Batch, actor auth.Actor, c complaint.Concern, into *
 		*into, err = complaint.ScanSummaries(rows)
 		return err
 	})
+}
+
+// MayShareProgress reports whether the actor may hand out an order's progress link and
+// print units' QR labels: the office (hotline, supervisors, managers).
+func MayShareProgress(actor auth.Actor) bool {
+	return actor.Is(auth.RoleHotline, auth.RoleSupervisor, auth.RoleManager)
 }

@@ -225,7 +225,8 @@ func (s *Service) CreateTx(ctx context.Context, tx pgx.Tx, actor auth.Actor, in 
 	if len(in.AcknowledgedOpen) > 0 && o.UnitID != nil {
 		data["acknowledged_open"] = in.AcknowledgedOpen
 	}
-	if err := insertEvent(ctx, tx, Event{OrderID: o.ID, ToState: Received, Transition: "create", ActorID: actor.UserID, Version: 1, At: now, Data: data}); err != nil {
+	if err := insertEvent(ctx, tx, Event{OrderID: o.ID, ToState: Received, Transition: "create", ActorID: actor.UserID, Version: 1, At: now, Data: data,
+		message: customerMessage("create", &o, s.loc)}); err != nil {
 		return Order{}, err
 	}
 	return o, notify(ctx, tx, &o, nil)
@@ -331,7 +332,7 @@ func (s *Service) runTx(ctx context.Context, tx pgx.Tx, actor auth.Actor, id int
 			return err
 		}
 		if err := insertEvent(ctx, tx, Event{OrderID: o.ID, FromState: &from, ToState: next, Transition: name, ActorID: actor.UserID,
-			Version: o.Version, InputHash: hash, At: now, Note: note, Data: data}); err != nil {
+			Version: o.Version, InputHash: hash, At: now, Note: note, Data: data, message: customerMessage(name, &o, s.loc)}); err != nil {
 			return err
 		}
 		return notify(ctx, tx, &o, prevAssignee)

@@ -135,8 +135,18 @@ func insertEvent(ctx context.Context, tx pgx.Tx, e Event) error {
 	if e.Data == nil {
 		e.Data = map[string]any{}
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO work_order_events (order_id, from_state, to_state, transition, actor_id, version, input_hash, at, note, data)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, e.OrderID, e.FromState, e.ToState, e.Transition, e.ActorID, e.Version, e.InputHash, e.At, e.Note, e.Data)
+	const insert = `INSERT INTO work_order_events (order_id, from_state, to_state, transition, actor_id, version, input_hash, at, note, data)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`
+	args := []any{e.OrderID, e.FromState, e.ToState, e.Transition, e.ActorID, e.Version, e.InputHash, e.At, e.Note, e.Data}
+	if m := e.message; m != nil {
+		// The customer's message goes in the same statement: no extra round trip, and it
+		// exists exactly when the event does.
+		_, err := tx.Exec(ctx, `WITH e AS (`+insert+` RETURNING order_id, at)
+			INSERT INTO outbox (order_id, kind, recipient, params, next_at, created_at) SELECT e.order_id, $11, $12, $13, e.at, e.at FROM e`,
+			append(args, m.Kind, m.Recipient, m.Params)...)
+		return db.Translate(err, "insert event")
+	}
+	_, err := tx.Exec(ctx, insert, args...)
 	return db.Translate(err, "insert event")
 }
 
@@ -259,9 +269,13 @@ func insertCallbackAttempt(ctx context.Context, tx pgx.Tx, orderID int64, outcom
 // insertCallbackSurvey records the survey of a callback that reached the customer, by
 // user by at at.
 func insertCallbackSurvey(ctx context.Context, tx pgx.Tx, orderID int64, c Callback, by int64, at time.Time) error {
-	_, err := tx.Exec(ctx, `INSERT INTO callback_attempts (order_id, outcome, attitude, timeliness, quality, overall, satisfied, comments, note, by_user, at)
-		VALUES ($1, 'reached', $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		orderID, c.Attitude, c.Timeliness, c.Quality, c.Overall, c.Satisfied, strings.TrimSpace(c.Comments), strings.TrimSpace(c.Note), by, at)
+	channel := c.Channel
+	if channel == "" {
+		channel = CallbackByPhone
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO callback_attempts (order_id, outcome, attitude, timeliness, quality, overall, satisfied, comments, note, by_user, at, channel)
+		VALUES ($1, 'reached', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		orderID, c.Attitude, c.Timeliness, c.Quality, c.Overall, c.Satisfied, strings.TrimSpace(c.Comments), strings.TrimSpace(c.Note), by, at, channel)
 	return db.Translate(err, "callback survey")
 }
 

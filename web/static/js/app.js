@@ -6,6 +6,14 @@
   document.addEventListener("click", function (e) {
     var b = e.target.closest && e.target.closest("[data-print]");
     if (b) { e.preventDefault(); window.print(); }
+    // A copy button: <button data-copy="id-of-the-field">.
+    var c = e.target.closest && e.target.closest("[data-copy]");
+    if (c) {
+      var field = document.getElementById(c.dataset.copy);
+      if (!field) return;
+      field.select();
+      if (navigator.clipboard) { navigator.clipboard.writeText(field.value); } else { document.execCommand("copy"); }
+    }
   });
   // A stocktake count shows its variance against the ledger as it is typed
   // (full-width digits from an input method count too).
