@@ -34,6 +34,6 @@ var limits = textlimit.Set{Default: 200, Fields: map[string]int{
 }}
 
 // CanImport reports whether the role brings customers in from a spreadsheet and takes
-// them out: the manager's, who sets a department up (the archive's data is confidential,
-// 保密制度, so a whole station's customers leave only with a manager).
-func CanImport(a auth.Actor) bool { return a.Is(auth.RoleManager) }
+// them out: the manager's and the admin's, who set a department up (the archive's data
+// is confidential, 保密制度, so a whole station's customers leave only with them).
+func CanImport(a auth.Actor) bool { return a.Is(auth.RoleManager, auth.RoleAdmin) }

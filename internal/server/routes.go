@@ -227,8 +227,9 @@ func (s *server) routes() http.Handler {
 			// Manager settings, per station (a manager changes their own station's and the
 			// ones below it): SLA, callbacks, calendar, the fee schedule, the
 			// proposals' award levels and the maintenance job's days ahead.
+			// The station settings also open to admins, who set a company's stations up.
 			r.Group(func(r chi.Router) {
-				r.Use(s.requireRole(auth.RoleManager))
+				r.Use(s.requireRole(auth.RoleManager, auth.RoleAdmin))
 				r.Get("/settings", s.handleSettings())
 				r.Post("/settings", s.handleSaveSettings())
 				r.Post("/settings/reset", s.handleResetSetting())
@@ -239,6 +240,9 @@ func (s *server) routes() http.Handler {
 				r.Post("/settings/fees/{id}/deactivate", s.handleDeactivateFeeItem())
 				r.Post("/settings/fees/{id}/override", s.handleFeeOverride())
 				r.Post("/settings/fees/{id}/reset", s.handleFeeReset())
+			})
+			r.Group(func(r chi.Router) {
+				r.Use(s.requireRole(auth.RoleManager))
 				r.Get("/settings/complaints", s.handleComplaintRules())
 				r.Post("/settings/complaints", s.handleSaveComplaintRules())
 				r.Get("/settings/daily-reports", s.handleDailyRules())
@@ -268,6 +272,17 @@ func (s *server) routes() http.Handler {
 				r.Get("/customers/{id}/anonymise", s.handleAnonymisePage())
 				r.Post("/customers/{id}/anonymise", s.handleAnonymise())
 			})
+			// Import from and export to spreadsheets (导入/导出客户): managers, and admins
+			// setting a company up.
+			r.Group(func(r chi.Router) {
+				r.Use(s.requireRole(auth.RoleManager, auth.RoleAdmin))
+				r.Get("/customers/import", s.handleImportPage())
+				r.Post("/customers/import", s.handleImportUpload())
+				r.Get("/customers/import/template.xlsx", s.handleImportTemplate())
+				r.Get("/customers/import/{key}", s.handleImportPreview())
+				r.Post("/customers/import/{key}", s.handleImportConfirm())
+				r.Get("/customers/export.xlsx", s.handleCustomerExport())
+			})
 			// QR labels and progress links, for the office.
 			r.Group(func(r chi.Router) {
 				r.Use(s.requireRole(auth.RoleHotline, auth.RoleSupervisor, auth.RoleManager))
@@ -281,16 +296,6 @@ func (s *server) routes() http.Handler {
 			r.Group(func(r chi.Router) {
 				r.Use(s.requireRole(auth.RoleHotline, auth.RoleSupervisor, auth.RoleManager))
 				r.Get("/customers", s.handleCustomers())
-				// Import from and export to spreadsheets (导入/导出客户): managers.
-				r.Group(func(r chi.Router) {
-					r.Use(s.requireRole(auth.RoleManager))
-					r.Get("/customers/import", s.handleImportPage())
-					r.Post("/customers/import", s.handleImportUpload())
-					r.Get("/customers/import/template.xlsx", s.handleImportTemplate())
-					r.Get("/customers/import/{key}", s.handleImportPreview())
-					r.Post("/customers/import/{key}", s.handleImportConfirm())
-					r.Get("/customers/export.xlsx", s.handleCustomerExport())
-				})
 				r.Get("/customers/{id}/edit", s.handleCustomerEditPage())
 				r.Post("/customers/{id}/edit", s.handleCustomerEdit())
 				r.Get("/units/{id}", s.handleUnit())
@@ -364,7 +369,7 @@ func navFor(role auth.Role) []navEntry {
 // the manager's day's close, receivables, technical notices, faults, the customer import,
 // the access log and the messages to customers, and the field kit (safety meetings, tools,
 // loaners) of managers and supervisors, kept off menus that are already long; the admin's
-// access log and messages to customers.
+// station settings, customer import, access log and messages to customers.
 func homeMoreFor(role auth.Role) []navEntry {
 	switch role {
 	case auth.RoleManager:
@@ -373,7 +378,7 @@ func homeMoreFor(role auth.Role) []navEntry {
 	case auth.RoleSupervisor:
 		return []navEntry{{"/safety", "safety.nav"}, {"/tools", "tool.nav"}, {"/loaners", "loaner.nav"}}
 	case auth.RoleAdmin:
-		return []navEntry{{"/access-log", "access.nav"}, {"/outbox", "outbox.nav"}}
+		return []navEntry{{"/settings", "nav.settings"}, {"/customers/import", "import.nav"}, {"/access-log", "access.nav"}, {"/outbox", "outbox.nav"}}
 	}
 	return nil
 }
