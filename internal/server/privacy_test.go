@@ -111,10 +111,6 @@ func TestAccessLogVisibility(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
 	ctx := t.Context()
-	if _, err := a.Pool.Exec(ctx, `INSERT INTO users (username, display_name, role, station_id, password_hash)
-		SELECT 'sz.manager', '苏站长', 'manager', station_id, password_hash FROM users WHERE username = 'sz.supervisor'`); err != nil {
-		t.Fatal(err)
-	}
 	var shOrder, szOrder int64
 	if err := a.Pool.QueryRow(ctx, `SELECT (SELECT min(o.id) FROM work_orders o JOIN stations s ON s.id = o.station_id WHERE s.code = 'SH'),
 		(SELECT min(o.id) FROM work_orders o JOIN stations s ON s.id = o.station_id WHERE s.code = 'SZ')`).Scan(&shOrder, &szOrder); err != nil {
