@@ -50,6 +50,33 @@ func (s *server) handleBoard() http.HandlerFunc {
 	}
 }
 
+// handleAssignPage is a board card's assign (or reassign) form on its own page: what the
+// card's button opens in a browser without JavaScript (with it, the board's one dialog).
+// The form posts to /board/move and comes back to the board at the card.
+func (s *server) handleAssignPage() http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := pathID(r, "id")
+		if err != nil {
+			s.fail(w, r, apperr.New(apperr.NotFound, "error.not_found"))
+			return
+		}
+		back := safeNext(r.URL.Query().Get("return"))
+		if back == "/" {
+			back = "/board"
+		}
+		c, err := s.Orders.AssignChoice(r.Context(), actor(r), id)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		title := "transition.assign"
+		if c.Reassign {
+			title = "transition.reassign"
+		}
+		s.render(w, r, http.StatusOK, views.AssignPage(s.page(r, title), views.AssignView{Choice: c, Return: back}))
+	}
+}
+
 // handleBoardMove assigns or reassigns a card: dropped by script (X-Requested-With:
 // fetch → 204, or the status and the message as text), or posted by the card's plain
 // form (→ back to the board at the card, #card-<id>, with the outcome as a flash

@@ -23,6 +23,9 @@ func orderFilter(r *http.Request) (workorder.Filter, map[string]string) {
 	f := workorder.Filter{Urgency: q.Get("urgency"), ServiceType: q.Get("service_type"), Text: q.Get("q"), After: q.Get("after"), Overdue: q.Get("overdue") == "1"}
 	switch st := q.Get("state"); st {
 	case "":
+	case "intake":
+		// The board's first column: the new calls not yet assessed.
+		f.States = append(f.States, workorder.IntakeStates...)
 	case "open":
 		for _, s := range workorder.States {
 			if s.Open() {

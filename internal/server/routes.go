@@ -82,6 +82,7 @@ func (s *server) routes() http.Handler {
 			r.Group(func(r chi.Router) {
 				r.Use(s.requireRole(auth.RoleSupervisor, auth.RoleManager))
 				r.Get("/board", s.handleBoard())
+				r.Get("/board/assign/{id}", s.handleAssignPage())
 				r.Post("/board/move", s.handleBoardMove())
 				r.Get("/assessments", s.handleAssessments())
 				r.Get("/technicians/{id}", s.handleTechnicianRecord())

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -34,13 +33,49 @@ type BoardFilter struct {
 	Day         time.Time
 }
 
+// Card is one card of the work board: only the columns a card shows, read straight from
+// the row (the order page and the lists use the wide Order).
+type Card struct {
+	ID           int64
+	Number       string
+	Version      int
+	State        State
+	Urgency      string
+	ServiceType  string
+	Address      string
+	CustomerName string
+	AssigneeID   *int64
+	AssigneeName string
+	RevisitCount int
+	// Symptom is filled for the new calls (IntakeStates) only: the other cards do not show it.
+	Symptom          string
+	CreatedAt        time.Time
+	AppointmentStart *time.Time
+	FirstContactAt   *time.Time
+	ArrivedAt        *time.Time
+	ContactDueAt     time.Time
+	ArriveDueAt      time.Time
+	RepairDueAt      *time.Time
+	CallbackDueAt    *time.Time
+}
+
+// AsOrder is the card as an Order holding just the card's columns, for the rules and
+// views written for orders (Overdue, the card's SLA clock).
+func (c Card) AsOrder() Order {
+	return Order{ID: c.ID, Number: c.Number, Version: c.Version, State: c.State, Urgency: c.Urgency, ServiceType: c.ServiceType,
+		Address: c.Address, CustomerName: c.CustomerName, AssigneeID: c.AssigneeID, AssigneeName: c.AssigneeName,
+		RevisitCount: c.RevisitCount, Symptom: c.Symptom, CreatedAt: c.CreatedAt, AppointmentStart: c.AppointmentStart,
+		FirstContactAt: c.FirstContactAt, ArrivedAt: c.ArrivedAt, ContactDueAt: c.ContactDueAt, ArriveDueAt: c.ArriveDueAt,
+		RepairDueAt: c.RepairDueAt, CallbackDueAt: c.CallbackDueAt}
+}
+
 // Lane is one technician's row on the board for a day.
 type Lane struct {
 	Technician Person
 	// Today are the technician's appointments on the day, in time order; Pending are
 	// their assigned orders with no appointment yet.
-	Today   []Order
-	Pending []Order
+	Today   []Card
+	Pending []Card
 	// Load counts all their open orders.
 	Load int
 }
@@ -48,10 +83,10 @@ type Lane struct {
 // Board is the supervisor's work board.
 type Board struct {
 	// Intake are the new calls (已受理, 技术评估中), urgent first, then by due time.
-	Intake     []Order
-	Columns    map[State][]Order
+	Intake     []Card
+	Columns    map[State][]Card
 	Lanes      []Lane
-	Unassigned []Order
+	Unassigned []Card
 	Day        time.Time
 	Total      int
 	// Truncated says more open orders exist than the board shows.
@@ -60,15 +95,48 @@ type Board struct {
 	may map[State][]Transition
 }
 
-// May reports whether the board's user may take t on o: the card shows that action.
-func (b Board) May(o Order, t Transition) bool { return slices.Contains(b.may[o.State], t) }
+// May reports whether the board's user may take t on c: the card shows that action.
+func (b Board) May(c Card, t Transition) bool { return slices.Contains(b.may[c.State], t) }
 
 // BoardLimit is the most orders the board loads at once.
 const BoardLimit = 2000
 
+// ColumnCards is how many cards a column (or a lane's pending list, or the unassigned
+// lane) shows, the most urgent and soonest due first; its count and a link to the full
+// list in the order list stand for the rest.
+const ColumnCards = 12
+
+// FirstCards is the part of list a column shows.
+func FirstCards(list []Card) []Card { return list[:min(len(list), ColumnCards)] }
+
 // boardOpen keeps the open orders. The literal state predicate matches the partial index
 // work_orders_open_idx, which the EXPLAIN test checks.
 var boardOpen = " AND " + workflow.OpenSQL("o")
+
+// selectCard reads a Card: the card's columns and two joins (the customer's name, the
+// technician's).
+var selectCard = `SELECT o.id, o.number, o.version, o.state, o.urgency, o.service_type, o.address, c.name,
+	o.assignee_id, coalesce(a.display_name, ''), o.revisit_count,
+	CASE WHEN ` + workflow.StateIs("o", IntakeStates...) + ` THEN o.symptom ELSE '' END,
+	o.created_at, o.appointment_start, o.first_contact_at, o.arrived_at, o.contact_due_at, o.arrive_due_at, o.repair_due_at, o.callback_due_at
+	FROM work_orders o
+	JOIN customers c ON c.id = o.customer_id
+	LEFT JOIN users a ON a.id = o.assignee_id`
+
+func scanCards(rows pgx.Rows) ([]Card, error) {
+	defer rows.Close()
+	var out []Card
+	for rows.Next() {
+		var c Card
+		if err := rows.Scan(&c.ID, &c.Number, &c.Version, &c.State, &c.Urgency, &c.ServiceType, &c.Address, &c.CustomerName,
+			&c.AssigneeID, &c.AssigneeName, &c.RevisitCount, &c.Symptom, &c.CreatedAt, &c.AppointmentStart, &c.FirstContactAt,
+			&c.ArrivedAt, &c.ContactDueAt, &c.ArriveDueAt, &c.RepairDueAt, &c.CallbackDueAt); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
 
 // BoardQuery returns the board's SQL and arguments for what the actor sees (for the
 // EXPLAIN test and Board).
@@ -89,13 +157,17 @@ func BoardQuery(actor auth.Actor, f BoardFilter, now time.Time) (string, []any) 
 		where += " AND o.search ILIKE " + arg(customer.ContainsPattern(t))
 	}
 	// Build the SQL before returning args: arg appends to it.
-	sql := selectOrder + where + " ORDER BY o.created_at DESC, o.id DESC LIMIT " + arg(BoardLimit+1)
+	sql := selectCard + where + " ORDER BY o.created_at DESC, o.id DESC LIMIT " + arg(BoardLimit+1)
 	return sql, args
 }
 
+// technicianSQL lists the active technicians of the stations $1, the board's lanes and
+// the assign dialog's choices.
+const technicianSQL = `SELECT id, display_name FROM users WHERE station_id = ANY($1) AND role = 'technician' AND active ORDER BY station_id, display_name`
+
 // Board loads the work board of the actor's stations: the new calls not yet assessed,
-// open orders by state, and each active technician's lane for the day. Supervisors and
-// managers only.
+// open orders by state, and each active technician's lane for the day, in one round
+// trip. Supervisors and managers only.
 func (s *Service) Board(ctx context.Context, actor auth.Actor, f BoardFilter) (Board, error) {
 	if !actor.Is(auth.RoleSupervisor, auth.RoleManager) {
 		return Board{}, apperr.New(apperr.Forbidden, "error.forbidden_role", "Roles", "supervisor,manager")
@@ -108,23 +180,25 @@ func (s *Service) Board(ctx context.Context, actor auth.Actor, f BoardFilter) (B
 	dayStart := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, s.loc)
 	dayEnd := dayStart.AddDate(0, 0, 1)
 	sql, args := BoardQuery(actor, f, now)
-	orders, err := collectOrders(s.pool.Query(ctx, sql, args...))
-	if err != nil {
-		return Board{}, err
+	var orders []Card
+	var techs []Person
+	batch := &pgx.Batch{}
+	batch.Queue(sql, args...).Query(func(rows pgx.Rows) (err error) {
+		orders, err = scanCards(rows)
+		return err
+	})
+	batch.Queue(technicianSQL, actor.Stations).Query(func(rows pgx.Rows) (err error) {
+		techs, err = pgx.CollectRows(rows, pgx.RowToStructByName[Person])
+		return err
+	})
+	if err := s.pool.SendBatch(ctx, batch).Close(); err != nil {
+		return Board{}, db.Translate(err, "board")
 	}
-	b := Board{Columns: map[State][]Order{}, Day: dayStart, may: map[State][]Transition{}}
+	b := Board{Columns: map[State][]Card{}, Day: dayStart, may: map[State][]Transition{}}
 	if len(orders) > BoardLimit {
 		orders, b.Truncated = orders[:BoardLimit], true
 	}
 	b.Total = len(orders)
-	rows, err := s.pool.Query(ctx, `SELECT id, display_name FROM users WHERE station_id = ANY($1) AND role = 'technician' AND active ORDER BY station_id, display_name`, actor.Stations)
-	if err != nil {
-		return Board{}, db.Translate(err, "technicians")
-	}
-	techs, err := pgx.CollectRows(rows, pgx.RowToStructByName[Person])
-	if err != nil {
-		return Board{}, db.Translate(err, "technicians")
-	}
 	lanes := map[int64]*Lane{}
 	for _, t := range techs {
 		b.Lanes = append(b.Lanes, Lane{Technician: t})
@@ -162,12 +236,15 @@ func (s *Service) Board(ctx context.Context, actor auth.Actor, f BoardFilter) (B
 			lane.Pending = append(lane.Pending, o)
 		}
 	}
-	urgentFirst := func(list []Order) {
-		sort.SliceStable(list, func(i, j int) bool {
-			if (list[i].Urgency == "urgent") != (list[j].Urgency == "urgent") {
-				return list[i].Urgency == "urgent"
+	urgentFirst := func(list []Card) {
+		slices.SortStableFunc(list, func(a, c Card) int {
+			if (a.Urgency == "urgent") != (c.Urgency == "urgent") {
+				if a.Urgency == "urgent" {
+					return -1
+				}
+				return 1
 			}
-			return list[i].ArriveDueAt.Before(list[j].ArriveDueAt)
+			return a.ArriveDueAt.Compare(c.ArriveDueAt)
 		})
 	}
 	for st := range b.Columns {
@@ -175,23 +252,68 @@ func (s *Service) Board(ctx context.Context, actor auth.Actor, f BoardFilter) (B
 	}
 	urgentFirst(b.Unassigned)
 	// Calls not yet assessed: urgent first, then the customer contact that falls due first.
-	sort.SliceStable(b.Intake, func(i, j int) bool {
-		a, c := b.Intake[i], b.Intake[j]
+	slices.SortStableFunc(b.Intake, func(a, c Card) int {
 		if (a.Urgency == "urgent") != (c.Urgency == "urgent") {
-			return a.Urgency == "urgent"
+			if a.Urgency == "urgent" {
+				return -1
+			}
+			return 1
 		}
-		if !a.ContactDueAt.Equal(c.ContactDueAt) {
-			return a.ContactDueAt.Before(c.ContactDueAt)
+		if n := a.ContactDueAt.Compare(c.ContactDueAt); n != 0 {
+			return n
 		}
-		return a.CreatedAt.Before(c.CreatedAt)
+		return a.CreatedAt.Compare(c.CreatedAt)
 	})
 	for i := range b.Lanes {
-		sort.SliceStable(b.Lanes[i].Today, func(a, c int) bool {
-			return b.Lanes[i].Today[a].AppointmentStart.Before(*b.Lanes[i].Today[c].AppointmentStart)
+		slices.SortStableFunc(b.Lanes[i].Today, func(a, c Card) int {
+			return a.AppointmentStart.Compare(*c.AppointmentStart)
 		})
 		urgentFirst(b.Lanes[i].Pending)
 	}
 	return b, nil
+}
+
+// AssignChoice is the assign (or reassign) form of one board card, on its own page for
+// browsers without JavaScript: the order, the technicians of its station to choose from
+// (the current one left out) and which of the two actions the form takes.
+type AssignChoice struct {
+	Order       Order
+	Technicians []Person
+	// Reassign says the order has a technician already: the form asks for a reason.
+	Reassign bool
+	// CanCancel says the form may link to the order's cancel form.
+	CanCancel bool
+}
+
+// AssignChoice loads the assign form of order id for the board's user. A Conflict when
+// the order can be neither assigned nor reassigned now (someone moved it on).
+func (s *Service) AssignChoice(ctx context.Context, actor auth.Actor, id int64) (AssignChoice, error) {
+	if !actor.Is(auth.RoleSupervisor, auth.RoleManager) {
+		return AssignChoice{}, apperr.New(apperr.Forbidden, "error.forbidden_role", "Roles", "supervisor,manager")
+	}
+	o, err := s.OrderByID(ctx, actor, id)
+	if err != nil {
+		return AssignChoice{}, err
+	}
+	may := Allowed(Facts{State: o.State}, machineActor(actor))
+	c := AssignChoice{Order: o, Reassign: !slices.Contains(may, Assign), CanCancel: slices.Contains(may, Cancel)}
+	if c.Reassign && !slices.Contains(may, Reassign) {
+		return AssignChoice{}, apperr.New(apperr.Conflict, "board.assign_gone", "State", string(o.State))
+	}
+	rows, err := s.pool.Query(ctx, technicianSQL, []int64{o.StationID})
+	if err != nil {
+		return AssignChoice{}, db.Translate(err, "technicians")
+	}
+	techs, err := pgx.CollectRows(rows, pgx.RowToStructByName[Person])
+	if err != nil {
+		return AssignChoice{}, db.Translate(err, "technicians")
+	}
+	for _, t := range techs {
+		if o.AssigneeID == nil || *o.AssigneeID != t.ID {
+			c.Technicians = append(c.Technicians, t)
+		}
+	}
+	return c, nil
 }
 
 // Move puts an order on a technician from the board. What the user meant follows from
