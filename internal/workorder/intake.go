@@ -86,9 +86,17 @@ func (s *Service) Intake(ctx context.Context, actor auth.Actor, in Intake) (Orde
 		return Order{}, apperr.Fields(f)
 	}
 	if in.Order.IntakeKey != "" {
-		if o, err := s.byIntakeKey(ctx, actor, in.Order.IntakeKey); err == nil {
-			return o, nil
+		id, err := orderIDByIntakeKey(ctx, s.pool, in.Order.IntakeKey)
+		switch {
+		case err != nil:
+			return Order{}, err
+		case id != 0:
+			// The same form sent again: the order it made.
+			return s.OrderByID(ctx, actor, id)
 		}
+		// No order of this form yet: the transaction need not look again (the key's
+		// unique index still refuses a second order of a form sent twice at once).
+		in.Order.keyChecked = true
 	}
 	cust := customer.NewService(s.pool, s.now, s.loc)
 	var o Order
@@ -132,29 +140,31 @@ func (s *Service) Intake(ctx context.Context, actor auth.Actor, in Intake) (Orde
 // then recorded on the new order). It locks the unit, so intakes on one unit take turns
 // and each sees the order the one before logged.
 func intakeUnitRules(ctx context.Context, tx pgx.Tx, actor auth.Actor, in *Intake) error {
-	var station int64
+	// The customer as the new order needs it, held, and whether it has units; kept for
+	// the order (CreateTx need not read it again).
+	var c caller
 	var hasUnits bool
-	err := tx.QueryRow(ctx, `SELECT station_id, EXISTS (SELECT 1 FROM units u WHERE u.customer_id = c.id) FROM customers c WHERE c.id = $1 FOR SHARE`,
-		in.CustomerID).Scan(&station, &hasUnits)
+	err := tx.QueryRow(ctx, callerSQL, in.CustomerID).Scan(&c.station, &c.name, &c.contact, &c.phonesRaw, &c.phonesE164, &c.address, &hasUnits)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return db.Translate(err, "intake customer")
 	}
-	if err != nil || !actor.Sees(station) {
+	if err != nil || !actor.Sees(c.station) {
 		return apperr.Fields(map[string]string{"customer_id": "workorder.field.customer_required"})
 	}
+	in.Order.caller = &c
 	if in.UnitID == 0 {
 		if hasUnits && in.NewUnit == nil && !in.NoUnit {
 			return apperr.Fields(map[string]string{"unit_id": "workorder.field.unit_required"})
 		}
 		return nil
 	}
-	var id int64
-	err = tx.QueryRow(ctx, `SELECT id FROM units WHERE id = $1 AND customer_id = $2 FOR NO KEY UPDATE`, in.UnitID, in.CustomerID).Scan(&id)
+	u, err := unitOf(ctx, tx, in.UnitID, in.CustomerID, true)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return apperr.Fields(map[string]string{"unit_id": "workorder.field.unit_not_customers"})
 	} else if err != nil {
 		return db.Translate(err, "intake unit")
 	}
+	in.Order.unit = &u
 	open, err := collectOrders(tx.Query(ctx, selectOrder+` WHERE o.unit_id = $1 AND `+workflow.OpenSQL("o")+` ORDER BY o.created_at, o.id`, in.UnitID))
 	if err != nil {
 		return err
