@@ -137,7 +137,12 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		keepMaintenanceRunning(maintCtx, maint, 10*time.Minute, log)
 	}()
 	defer func() { stopMaint(); <-maintDone }()
+	var floor http.Handler
+	if *benchMode {
+		floor = benchFloor(pool)
+	}
 	handler := server.NewServer(server.Deps{Config: cfg, Pool: pool, Logger: log, Sessions: sessions, Auth: authSvc, Now: time.Now,
+		Floor:     floor,
 		Reports:   reports,
 		Customers: customer.NewService(pool, time.Now, cfg.Location),
 		Orders:    orders,

@@ -37,6 +37,9 @@ func (s *server) routes() http.Handler {
 			r.Post("/signout", s.handleSignOut())
 			// Live updates for open pages (Server-Sent Events), filtered to what the user sees.
 			r.Get("/events", s.handleEvents())
+			if s.Floor != nil {
+				r.Handle("/_floor/page", s.Floor)
+			}
 
 			// Hotline: repair intake.
 			r.Group(func(r chi.Router) {
