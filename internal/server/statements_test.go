@@ -83,12 +83,13 @@ func TestOrderPageStatements(t *testing.T) {
 // an intake may run, the session's read and write and the signed-in user's read
 // included. A reschedule: session, user, BEGIN, the order locked, settings, calendar, one
 // statement for the row, its event and the NOTIFY, COMMIT, the session's flash. An
-// intake: session, user, the form key, BEGIN, the customer held (with its phones and
-// address), the unit locked (with its latest repair), its open orders, settings,
-// calendar, the day's number, one statement for the order, its event and the NOTIFY,
-// COMMIT, the session's flash. Lower them as the write path gets lighter (the settings
-// and calendar reads are the next: 8 and 10 are the targets).
-const rescheduleStatements, intakeStatements = 9, 13
+// intake for an existing customer: session, user, BEGIN, the customer held (with its
+// phones and address, and the order of the form's key if it was sent before), the unit
+// locked (with its latest repair), its open orders, settings, calendar, the day's number,
+// one statement for the order, its event and the NOTIFY, COMMIT, the session's flash.
+// Lower them as the write path gets lighter (the settings and calendar reads are the
+// next: 8 and 10 are the targets).
+const rescheduleStatements, intakeStatements = 9, 12
 
 // The write path's statements: a reschedule and an intake, each with every check it makes
 // (station, assignment, version, replay, event row, NOTIFY) and the session's and the

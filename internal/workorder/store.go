@@ -228,7 +228,8 @@ type caller struct {
 func callerOf(ctx context.Context, tx pgx.Tx, customerID int64) (caller, error) {
 	var c caller
 	var hasUnits bool
-	err := tx.QueryRow(ctx, callerSQL, customerID).Scan(&c.station, &c.name, &c.contact, &c.phonesRaw, &c.phonesE164, &c.address, &hasUnits)
+	var made *int64
+	err := tx.QueryRow(ctx, callerSQL, customerID, "").Scan(&c.station, &c.name, &c.contact, &c.phonesRaw, &c.phonesE164, &c.address, &hasUnits, &made)
 	if err != nil {
 		return caller{}, db.Translate(err, "customer")
 	}
@@ -236,12 +237,14 @@ func callerOf(ctx context.Context, tx pgx.Tx, customerID int64) (caller, error) 
 }
 
 // callerSQL reads customer $1 for a new order in one statement, holding the row: station,
-// name, contact, phones as typed and normalised, first address, and whether it has units.
+// name, contact, phones as typed and normalised, first address, whether it has units,
+// and the order intake form key $2 made (NULL for none, or for key "").
 const callerSQL = `SELECT c.station_id, c.name, c.contact_person,
 	coalesce((SELECT array_agg(p.raw ORDER BY p.position, p.id) FROM customer_phones p WHERE p.customer_id = c.id), '{}'),
 	coalesce((SELECT array_agg(p.e164 ORDER BY p.position, p.id) FROM customer_phones p WHERE p.customer_id = c.id), '{}'),
 	coalesce((SELECT a.address FROM customer_addresses a WHERE a.customer_id = c.id ORDER BY a.position, a.id LIMIT 1), ''),
-	EXISTS (SELECT 1 FROM units u WHERE u.customer_id = c.id)
+	EXISTS (SELECT 1 FROM units u WHERE u.customer_id = c.id),
+	(SELECT w.id FROM work_orders w WHERE w.intake_key = nullif($2::text, ''))
 	FROM customers c WHERE c.id = $1 FOR SHARE OF c`
 
 // unitOf reads a customer's unit for a new order and, in the same statement, the unit's
