@@ -22,6 +22,8 @@ func (s *server) handleBoard() http.HandlerFunc {
 			v.View = "tech"
 		}
 		f := workorder.BoardFilter{Urgency: q.Get("urgency"), ServiceType: q.Get("service_type"), Overdue: q.Get("overdue") == "1", Text: q.Get("q")}
+		// The state view shows each column's first cards: only those are read.
+		f.FirstOnly = v.View == "state"
 		if d := q.Get("day"); d != "" {
 			day, err := time.ParseInLocation("2006-01-02", d, i18n.Location(r.Context()))
 			if err != nil {

@@ -1,9 +1,11 @@
 package workorder
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -31,6 +33,10 @@ type BoardFilter struct {
 	Overdue     bool
 	Text        string
 	Day         time.Time
+	// FirstOnly reads each column's count and only its first ColumnCards cards (the state
+	// view); otherwise every open order is read (the technician view: the lanes' loads
+	// and the day's appointments need them all).
+	FirstOnly bool
 }
 
 // Card is one card of the work board: only the columns a card shows, read straight from
@@ -91,9 +97,24 @@ type Board struct {
 	Total      int
 	// Truncated says more open orders exist than the board shows.
 	Truncated bool
+	// counts are the orders in each column (Received for the new calls), also those the
+	// lists leave out (FirstOnly).
+	counts map[State]int
 	// may holds, per state on the board, the transitions the actor may take there.
 	may map[State][]Transition
 }
+
+// CountLists sets each column's count from its list, for a board whose lists hold every
+// open order (not FirstOnly).
+func (b *Board) CountLists() {
+	b.counts = map[State]int{Received: len(b.Intake)}
+	for st, list := range b.Columns {
+		b.counts[st] = len(list)
+	}
+}
+
+// Count is how many orders column st holds (Received: the new calls), shown or not.
+func (b Board) Count(st State) int { return b.counts[st] }
 
 // May reports whether the board's user may take t on c: the card shows that action.
 func (b Board) May(c Card, t Transition) bool { return slices.Contains(b.may[c.State], t) }
@@ -123,15 +144,25 @@ var selectCard = `SELECT o.id, o.number, o.version, o.state, o.urgency, o.servic
 	JOIN customers c ON c.id = o.customer_id
 	LEFT JOIN users a ON a.id = o.assignee_id`
 
-func scanCards(rows pgx.Rows) ([]Card, error) {
+// scanCards reads selectCard's rows; with counted, each row starts with its column's count
+// (BoardFirstQuery), handed to counted with the card.
+func scanCards(rows pgx.Rows, counted func(Card, int)) ([]Card, error) {
 	defer rows.Close()
 	var out []Card
+	var n int
 	for rows.Next() {
 		var c Card
-		if err := rows.Scan(&c.ID, &c.Number, &c.Version, &c.State, &c.Urgency, &c.ServiceType, &c.Address, &c.CustomerName,
+		dst := []any{&c.ID, &c.Number, &c.Version, &c.State, &c.Urgency, &c.ServiceType, &c.Address, &c.CustomerName,
 			&c.AssigneeID, &c.AssigneeName, &c.RevisitCount, &c.Symptom, &c.CreatedAt, &c.AppointmentStart, &c.FirstContactAt,
-			&c.ArrivedAt, &c.ContactDueAt, &c.ArriveDueAt, &c.RepairDueAt, &c.CallbackDueAt); err != nil {
+			&c.ArrivedAt, &c.ContactDueAt, &c.ArriveDueAt, &c.RepairDueAt, &c.CallbackDueAt}
+		if counted != nil {
+			dst = append([]any{&n}, dst...)
+		}
+		if err := rows.Scan(dst...); err != nil {
 			return nil, err
+		}
+		if counted != nil {
+			counted(c, n)
 		}
 		out = append(out, c)
 	}
@@ -161,6 +192,27 @@ func BoardQuery(actor auth.Actor, f BoardFilter, now time.Time) (string, []any) 
 	return sql, args
 }
 
+// BoardFirstQuery is BoardQuery for FirstOnly: each column's first ColumnCards open
+// orders (urgent first, then by due time: contact for the new calls, arrival for the
+// rest) with the column's count in the last column, the joins made for those only.
+func BoardFirstQuery(actor auth.Actor, f BoardFilter, now time.Time) (string, []any) {
+	full, args := BoardQuery(actor, f, now)
+	where := full[strings.Index(full, " WHERE "):strings.LastIndex(full, " ORDER BY ")]
+	args = args[:len(args)-1] // BoardQuery's LIMIT
+	intake := workflow.StateIs("o", IntakeStates...)
+	ranked := `SELECT o.id,
+		count(*) OVER w AS n,
+		row_number() OVER (w ORDER BY o.urgency = 'urgent' DESC,
+			CASE WHEN ` + intake + ` THEN o.contact_due_at ELSE o.arrive_due_at END,
+			CASE WHEN ` + intake + ` THEN o.created_at END, o.created_at DESC, o.id DESC) AS rn
+		FROM work_orders o` + where + `
+		WINDOW w AS (PARTITION BY CASE WHEN ` + intake + ` THEN 'intake' ELSE o.state END)`
+	sql := strings.Replace(selectCard, "SELECT ", "SELECT r.n, ", 1) + `
+	JOIN (` + ranked + `) r ON r.id = o.id
+	WHERE r.rn <= ` + strconv.Itoa(ColumnCards)
+	return sql, args
+}
+
 // technicianSQL lists the active technicians of the stations $1, the board's lanes and
 // the assign dialog's choices.
 const technicianSQL = `SELECT id, display_name FROM users WHERE station_id = ANY($1) AND role = 'technician' AND active ORDER BY station_id, display_name`
@@ -179,14 +231,28 @@ func (s *Service) Board(ctx context.Context, actor auth.Actor, f BoardFilter) (B
 	l := f.Day.In(s.loc)
 	dayStart := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, s.loc)
 	dayEnd := dayStart.AddDate(0, 0, 1)
-	sql, args := BoardQuery(actor, f, now)
 	var orders []Card
 	var techs []Person
+	counts := map[State]int{}
 	batch := &pgx.Batch{}
-	batch.Queue(sql, args...).Query(func(rows pgx.Rows) (err error) {
-		orders, err = scanCards(rows)
-		return err
-	})
+	if f.FirstOnly {
+		sql, args := BoardFirstQuery(actor, f, now)
+		batch.Queue(sql, args...).Query(func(rows pgx.Rows) (err error) {
+			orders, err = scanCards(rows, func(c Card, n int) {
+				if c.State == Assessing {
+					c.State = Received
+				}
+				counts[c.State] = n
+			})
+			return err
+		})
+	} else {
+		sql, args := BoardQuery(actor, f, now)
+		batch.Queue(sql, args...).Query(func(rows pgx.Rows) (err error) {
+			orders, err = scanCards(rows, nil)
+			return err
+		})
+	}
 	batch.Queue(technicianSQL, actor.Stations).Query(func(rows pgx.Rows) (err error) {
 		techs, err = pgx.CollectRows(rows, pgx.RowToStructByName[Person])
 		return err
@@ -194,11 +260,24 @@ func (s *Service) Board(ctx context.Context, actor auth.Actor, f BoardFilter) (B
 	if err := s.pool.SendBatch(ctx, batch).Close(); err != nil {
 		return Board{}, db.Translate(err, "board")
 	}
-	b := Board{Columns: map[State][]Card{}, Day: dayStart, may: map[State][]Transition{}}
+	b := Board{Columns: map[State][]Card{}, Day: dayStart, may: map[State][]Transition{}, counts: counts}
 	if len(orders) > BoardLimit {
 		orders, b.Truncated = orders[:BoardLimit], true
 	}
-	b.Total = len(orders)
+	if f.FirstOnly {
+		for _, n := range counts {
+			b.Total += n
+		}
+		// In the full query's order (newest first), so ties sort as they do there.
+		slices.SortFunc(orders, func(a, c Card) int {
+			if n := c.CreatedAt.Compare(a.CreatedAt); n != 0 {
+				return n
+			}
+			return cmp.Compare(c.ID, a.ID)
+		})
+	} else {
+		b.Total = len(orders)
+	}
 	lanes := map[int64]*Lane{}
 	for _, t := range techs {
 		b.Lanes = append(b.Lanes, Lane{Technician: t})
@@ -264,6 +343,9 @@ func (s *Service) Board(ctx context.Context, actor auth.Actor, f BoardFilter) (B
 		}
 		return a.CreatedAt.Compare(c.CreatedAt)
 	})
+	if !f.FirstOnly {
+		b.CountLists()
+	}
 	for i := range b.Lanes {
 		slices.SortStableFunc(b.Lanes[i].Today, func(a, c Card) int {
 			return a.AppointmentStart.Compare(*c.AppointmentStart)

@@ -513,7 +513,7 @@ func BoardPage(p Page, v BoardView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if v.View == "tech" {
-				if len(v.Board.Intake) > 0 {
+				if v.Board.Count(workorder.Received) > 0 {
 					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 44, "<p class=\"warn-line\" id=\"intake-waiting\"><a href=\"")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
@@ -532,9 +532,9 @@ func BoardPage(p Page, v BoardView) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var33 string
-					templ_7745c5c3_Var33, templ_7745c5c3_Err = templ.JoinStringErrs(i18n.T(ctx, "board.intake_waiting", "Count", len(v.Board.Intake)))
+					templ_7745c5c3_Var33, templ_7745c5c3_Err = templ.JoinStringErrs(i18n.T(ctx, "board.intake_waiting", "Count", v.Board.Count(workorder.Received)))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/board.templ`, Line: 75, Col: 165}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/board.templ`, Line: 75, Col: 179}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var33))
 					if templ_7745c5c3_Err != nil {
@@ -563,9 +563,9 @@ func BoardPage(p Page, v BoardView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var35 string
-				templ_7745c5c3_Var35, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(len(v.Board.Unassigned)))
+				templ_7745c5c3_Var35, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(v.Board.Count(workorder.AwaitingDispatch)))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/board.templ`, Line: 80, Col: 106}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/board.templ`, Line: 80, Col: 124}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var35))
 				if templ_7745c5c3_Err != nil {
@@ -585,7 +585,7 @@ func BoardPage(p Page, v BoardView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = boardMore(len(v.Board.Unassigned), boardListURL(v.Query, "awaiting_dispatch", 0)).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = boardMore(v.Board.Count(workorder.AwaitingDispatch), boardListURL(v.Query, "awaiting_dispatch", 0)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -764,9 +764,9 @@ func BoardPage(p Page, v BoardView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var45 string
-				templ_7745c5c3_Var45, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(len(v.Board.Intake)))
+				templ_7745c5c3_Var45, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(v.Board.Count(workorder.Received)))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/board.templ`, Line: 112, Col: 98}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/board.templ`, Line: 112, Col: 112}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var45))
 				if templ_7745c5c3_Err != nil {
@@ -782,7 +782,7 @@ func BoardPage(p Page, v BoardView) templ.Component {
 						return templ_7745c5c3_Err
 					}
 				}
-				if len(v.Board.Intake) == 0 {
+				if v.Board.Count(workorder.Received) == 0 {
 					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 69, "<p class=\"muted small empty-lane\">")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
@@ -805,7 +805,7 @@ func BoardPage(p Page, v BoardView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = boardMore(len(v.Board.Intake), boardListURL(v.Query, "intake", 0)).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = boardMore(v.Board.Count(workorder.Received), boardListURL(v.Query, "intake", 0)).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -845,9 +845,9 @@ func BoardPage(p Page, v BoardView) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var49 string
-					templ_7745c5c3_Var49, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(len(v.Board.Columns[st])))
+					templ_7745c5c3_Var49, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(v.Board.Count(st)))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/board.templ`, Line: 125, Col: 111}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/board.templ`, Line: 125, Col: 104}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var49))
 					if templ_7745c5c3_Err != nil {
@@ -867,7 +867,7 @@ func BoardPage(p Page, v BoardView) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = boardMore(len(v.Board.Columns[st]), boardListURL(v.Query, string(st), 0)).Render(ctx, templ_7745c5c3_Buffer)
+					templ_7745c5c3_Err = boardMore(v.Board.Count(st), boardListURL(v.Query, string(st), 0)).Render(ctx, templ_7745c5c3_Buffer)
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
