@@ -91,6 +91,10 @@ func TestOrderPageStatements(t *testing.T) {
 // next: 8 and 10 are the targets).
 const rescheduleStatements, intakeStatements = 9, 12
 
+// boardStatements is the most SQL statements the board runs by view (see
+// TestBoardStatements): the technician view also reads the day's approved plans.
+var boardStatements = map[string]int64{"state": 7, "tech": 8}
+
 // The write path's statements: a reschedule and an intake, each with every check it makes
 // (station, assignment, version, replay, event row, NOTIFY) and the session's and the
 // signed-in user's reads.
@@ -144,5 +148,22 @@ func TestWriteStatements(t *testing.T) {
 	t.Logf("intake: %d statements", n)
 	if n > maxIntake {
 		t.Errorf("intake ran %d statements, want at most %d", n, maxIntake)
+	}
+}
+
+// The board: the session's and the signed-in user's reads, the cards and the technicians
+// (one batch), and the missing daily reports of yesterday and today (a list each, and
+// each station's rules once for both). Lower it as those get lighter.
+func TestBoardStatements(t *testing.T) {
+	t.Parallel()
+	a, stats := countingApp(t)
+	sup := a.client(t)
+	sup.signIn("supervisor")
+	for _, view := range []string{"state", "tech"} {
+		r, n := statements(t, stats, sup, "board "+view, http.MethodGet, "/board?view="+view, nil)
+		t.Logf("board (%s): %d statements", view, n)
+		if r.Status != http.StatusOK || n > boardStatements[view] {
+			t.Errorf("board (%s): %d, %d statements, want at most %d", view, r.Status, n, boardStatements[view])
+		}
 	}
 }
