@@ -194,7 +194,7 @@ func (r *report) markdown() string {
 		fmt.Fprintf(&b, "- SQL statements per page, including the session and the signed-in user (target ≤ 4): board %d — %s; order page %d — %s\n",
 			s1.MaxStatements, yes(s1.MaxStatements <= 4), r.big["S2"].MaxStatements, yes(r.big["S2"].MaxStatements <= 4))
 	}
-	if f, d := r.big["S6"], r.big["S6 deep"]; f.P50 > 0 {
+	if f, d := r.big["S6"], r.big["S6 deep"]; f.P50 > 0 && d.P50 > 0 {
 		x := float64(d.P50) / float64(f.P50)
 		fmt.Fprintf(&b, "- deep keyset page (page %d) p50 %s vs first page %s: %.2f× (target ≤ 1.2×) — %s\n", r.deepPage, ms(d.P50), ms(f.P50), x, yes(x <= 1.2))
 	}
