@@ -197,6 +197,27 @@ func (s *server) peakRSS() float64 {
 	return kb / 1024
 }
 
+// cpu is the server process's CPU time so far, user and system (/proc/PID/stat).
+func (s *server) cpu() time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	// The fields after the command name (which may hold spaces) in parentheses: state is
+	// the first, utime the 12th, stime the 13th, in clock ticks (100 a second on Linux).
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	user, _ := strconv.ParseInt(f[11], 10, 64)
+	sys, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(user+sys) * (time.Second / 100)
+}
+
 func (s *server) stop() {
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)
 	select {
@@ -239,6 +260,10 @@ func get(path string) func(int) (bench.Step, bool) {
 	}
 }
 
+// listRows is how many orders a page of the order list shows (workorder.Filter's
+// default page size).
+const listRows = 50
+
 var nextLink = regexp.MustCompile(`[?&]after=([^"&]+)`)
 
 // deepCursor follows the order list's "next" links from the first page and returns the
@@ -276,7 +301,7 @@ func benchBig(ctx context.Context, o options, dbURL string, m seed.Manifest, rep
 			return bench.Result{}, nil
 		}
 		fmt.Fprintf(logw, "bench: %s with %d clients …\n", name, len(clients))
-		r, err := bench.Run(ctx, t, bench.Scenario{Name: name, Clients: clients, Warmup: o.warmup, Duration: o.duration, Next: next})
+		r, err := bench.Run(ctx, t, bench.Scenario{Name: name, Clients: clients, Warmup: o.warmup, Duration: o.duration, Next: next, CPU: srv.cpu})
 		for _, e := range r.FirstErrors {
 			fmt.Fprintln(logw, "  error:", e)
 		}
@@ -355,12 +380,6 @@ func benchBig(ctx context.Context, o options, dbURL string, m seed.Manifest, rep
 	if err != nil {
 		return err
 	}
-	if err := add("S1")(scen("S1", sup, get("/board"))); err != nil {
-		return err
-	}
-	if err := add("S2")(scen("S2", sup, get(fmt.Sprintf("/orders/%d", m.PageOrderID)))); err != nil {
-		return err
-	}
 	mgr, err := signedIn(ctx, t, m.Manager, o.readers)
 	if err != nil {
 		return err
@@ -371,11 +390,58 @@ func benchBig(ctx context.Context, o options, dbURL string, m seed.Manifest, rep
 		return err
 	}
 	rep.deepPage = page
-	if err := add("S6")(scen("S6", mgr, get(first))); err != nil {
+	orderPath := fmt.Sprintf("/orders/%d", m.PageOrderID)
+
+	// Each page against its same-size floor, measured just before it: one SELECT of as
+	// many rows as the page reads, rendered into as many bytes as it sends, signed in.
+	var boardRows, orderRows int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM work_orders WHERE station_id = $1 AND `+workflow.OpenSQL("work_orders"), m.HotStationID).Scan(&boardRows); err != nil {
 		return err
 	}
-	if err := add("S6 deep")(scen("S6 deep", mgr, get(deep))); err != nil {
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM work_order_events WHERE order_id = $1`, m.PageOrderID).Scan(&orderRows); err != nil {
 		return err
+	}
+	floors := []struct {
+		floor, page string
+		pages       []string
+		client      *bench.Client
+		path        string
+		rows        int
+	}{
+		{"FB", "S1", []string{"S1"}, sup[0], "/board", boardRows},
+		{"FO", "S2", []string{"S2"}, sup[0], orderPath, max(1, orderRows)},
+		{"FL", "S6", []string{"S6", "S6 deep"}, mgr[0], first, listRows},
+	}
+	rep.floors = map[string]string{}
+	for _, f := range floors {
+		wanted := o.runs(f.floor)
+		for _, p := range f.pages {
+			wanted = wanted || o.runs(p)
+		}
+		if !wanted {
+			continue
+		}
+		status, body, err := f.client.Do(ctx, "setup", http.MethodGet, f.path, nil)
+		if err != nil || status != http.StatusOK {
+			return fmt.Errorf("%s for its floor: %d %v", f.path, status, err)
+		}
+		floorPath := fmt.Sprintf("/_floor/page?rows=%d&bytes=%d", f.rows, len(body))
+		rep.floors[f.floor] = fmt.Sprintf("%d rows, %.0f KB", f.rows, float64(len(body))/1000)
+		clients := sup
+		if f.client == mgr[0] {
+			clients = mgr
+		}
+		r, err := scen(f.floor, clients, get(floorPath))
+		if err != nil {
+			return err
+		}
+		res[f.floor] = r
+		paths := map[string]string{"S1": "/board", "S2": orderPath, "S6": first, "S6 deep": deep}
+		for _, p := range f.pages {
+			if err := add(p)(scen(p, clients, get(paths[p]))); err != nil {
+				return err
+			}
+		}
 	}
 
 	// Writes at 32 clients: the floor, reschedules on the hot orders, intakes.

@@ -151,9 +151,14 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		outboxSvc.Run(sendCtx, notifySender(cfg, log), outbox.Interval, log)
 	}()
 	defer func() { stopSend(); <-sendDone }()
+	var floor http.Handler
+	if *benchMode {
+		floor = benchFloor(pool)
+	}
 	handler := server.NewServer(server.Deps{Config: cfg, Pool: pool, Logger: log, Sessions: sessions, Auth: authSvc, Now: time.Now,
 		Online:    onlineSvc,
 		Outbox:    outboxSvc,
+		Floor:     floor,
 		Reports:   reports,
 		Customers: customer.NewService(pool, time.Now, cfg.Location),
 		Orders:    orders,

@@ -18,6 +18,9 @@ var errNoBench = errors.New("serve -bench: this binary is built without bench mo
 // benchPool refuses bench mode in a binary built without -tags bench.
 func benchPool() (func(*pgxpool.Config), error) { return nil, errNoBench }
 
+// benchFloor is never reached without -tags bench: benchPool refuses first.
+func benchFloor(*pgxpool.Pool) http.Handler { return nil }
+
 // benchHandler is never reached without -tags bench: benchPool refuses first.
 func benchHandler(context.Context, *pgxpool.Pool, http.Handler, io.Writer) (http.Handler, error) {
 	return nil, errNoBench

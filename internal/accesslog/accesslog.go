@@ -79,11 +79,18 @@ func (a *args) add(v any) string {
 // QueueOrder adds to b the entry for actor opening order id, written only when the actor
 // sees the order (workflow.Scope), with the order's station.
 func QueueOrder(ctx context.Context, b *pgx.Batch, actor auth.Actor, at time.Time, id int64) {
+	sql, a := OrderSQL(ctx, actor, at, id)
+	b.Queue(sql, a...)
+}
+
+// OrderSQL is the statement QueueOrder queues, with its arguments, for a page that
+// writes it as part of its own statement (db.Merged.Write).
+func OrderSQL(ctx context.Context, actor auth.Actor, at time.Time, id int64) (string, []any) {
 	o := OriginFrom(ctx)
 	var a args
 	sql := insertCols + `SELECT ` + a.add(at) + `, ` + a.add(actor.UserID) + `, r.station_id, 'order', r.id, ` + a.add(o.Route) + `, ` + a.add(o.Remote) +
 		` FROM work_orders r WHERE r.id = ` + a.add(id) + ` AND ` + workflow.Scope(actor, "r", a.add)
-	b.Queue(sql, a...)
+	return sql, a
 }
 
 // QueueCustomer adds to b the entry for actor opening customer id's record, written only

@@ -203,6 +203,12 @@ func QueueList(b *pgx.Batch, orderID int64, dst *[]File) {
 	})
 }
 
+// QueueFiles adds the listing of an order's files to a merged query; they land in *dst
+// when it runs.
+func QueueFiles(m *db.Merged, orderID int64, dst *[]File) {
+	db.Rows(m, listSQL, []any{orderID}, dst)
+}
+
 // Open implements Store.
 func (s *PG) Open(ctx context.Context, id int64, thumb bool) (File, []byte, error) {
 	var f File

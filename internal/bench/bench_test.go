@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -95,5 +96,48 @@ func TestCountsAndFloors(t *testing.T) {
 	got, err := NewTarget(srv.URL, 1).Stats(ctx)
 	if err != nil || got["A"] != want["A"] {
 		t.Errorf("stats over HTTP: %+v %v", got["A"], err)
+	}
+}
+
+// The same-size floor reads as many rows as asked and comes to about the bytes asked for,
+// escaping what it writes; without the sizes it refuses.
+func TestSizedFloor(t *testing.T) {
+	ctx := context.Background()
+	pool, err := db.Open(ctx, testdb.URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	if err := EnsureFloorTables(ctx, pool); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(SizedFloor(pool))
+	t.Cleanup(srv.Close)
+	get := func(query string) (int, string) {
+		res, err := http.Get(srv.URL + "/?" + query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	for _, c := range []struct{ rows, bytes int }{{500, 72000}, {50, 50000}, {20, 11000}, {12, 1000}} {
+		status, body := get("rows=" + strconv.Itoa(c.rows) + "&bytes=" + strconv.Itoa(c.bytes))
+		if status != http.StatusOK {
+			t.Fatalf("%+v: %d %s", c, status, body)
+		}
+		if n := strings.Count(body, "<tr>"); n != c.rows {
+			t.Errorf("%+v: %d rows", c, n)
+		}
+		if c.bytes >= 10000 && (len(body) < c.bytes*95/100 || len(body) > c.bytes*105/100) {
+			t.Errorf("%+v: %d bytes", c, len(body))
+		}
+		if strings.Contains(body, "<维修>") || (c.bytes >= 10000 && !strings.Contains(body, "&lt;维修&gt;")) {
+			t.Errorf("%+v: not escaped", c)
+		}
+	}
+	if status, _ := get("rows=10"); status != http.StatusBadRequest {
+		t.Errorf("without bytes: %d", status)
 	}
 }

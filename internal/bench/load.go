@@ -99,6 +99,9 @@ type Scenario struct {
 	Duration time.Duration
 	// Next returns client i's next step; ok false means the client has nothing left.
 	Next func(i int) (Step, bool)
+	// CPU, when set, reads the server process's CPU time so far (user and system); the
+	// result then says what the measured requests cost the server each.
+	CPU func() time.Duration
 }
 
 // Result is what a scenario measured.
@@ -112,6 +115,10 @@ type Result struct {
 	// Statements and RoundTrips are per request, as the server counted them.
 	Statements, RoundTrips float64
 	MaxStatements          int64
+	// Bytes is the mean response body per measured request.
+	Bytes float64
+	// CPU is the server's CPU time per measured request (0 without Scenario.CPU).
+	CPU time.Duration
 	// FirstErrors are a few failed requests, for the log.
 	FirstErrors []string
 	// Exhausted is how many clients ran out of work before the end.
@@ -125,11 +132,27 @@ func Run(ctx context.Context, t *Target, s Scenario) (Result, error) {
 	end := measureFrom.Add(s.Duration)
 	type tally struct {
 		lat       []time.Duration
+		bytes     int64
 		errs      int
 		first     []string
 		exhausted bool
 	}
 	tallies := make([]tally, len(s.Clients))
+	// The server's CPU time at the start and the end of the measurement.
+	var cpu0 time.Duration
+	cpuStarted := make(chan struct{})
+	if s.CPU != nil {
+		go func() {
+			defer close(cpuStarted)
+			select {
+			case <-time.After(time.Until(measureFrom)):
+			case <-ctx.Done():
+			}
+			cpu0 = s.CPU()
+		}()
+	} else {
+		close(cpuStarted)
+	}
 	var wg sync.WaitGroup
 	for i, c := range s.Clients {
 		wg.Add(1)
@@ -162,6 +185,7 @@ func Run(ctx context.Context, t *Target, s Scenario) (Result, error) {
 					continue
 				}
 				tl.lat = append(tl.lat, took)
+				tl.bytes += int64(len(body))
 				if !good {
 					tl.errs++
 					if len(tl.first) < 3 {
@@ -173,10 +197,17 @@ func Run(ctx context.Context, t *Target, s Scenario) (Result, error) {
 		}()
 	}
 	wg.Wait()
+	<-cpuStarted
+	var cpu1 time.Duration
+	if s.CPU != nil {
+		cpu1 = s.CPU()
+	}
 	r := Result{Name: s.Name, Clients: len(s.Clients)}
 	var all []time.Duration
+	var bytes int64
 	for _, tl := range tallies {
 		all = append(all, tl.lat...)
+		bytes += tl.bytes
 		r.Errors += tl.errs
 		if len(r.FirstErrors) < 5 {
 			r.FirstErrors = append(r.FirstErrors, tl.first...)
@@ -188,6 +219,10 @@ func Run(ctx context.Context, t *Target, s Scenario) (Result, error) {
 	r.Requests = len(all)
 	r.PerSecond = float64(len(all)) / s.Duration.Seconds()
 	if len(all) > 0 {
+		r.Bytes = float64(bytes) / float64(len(all))
+		if s.CPU != nil {
+			r.CPU = (cpu1 - cpu0) / time.Duration(len(all))
+		}
 		slices.Sort(all)
 		r.P50 = all[len(all)*50/100]
 		r.P99 = all[min(len(all)-1, len(all)*99/100)]

@@ -56,6 +56,11 @@ func hadJobsSQL(tech, start, end, steps string) string {
 // List returns the day's reports of the technicians actor sees (of station, when not 0).
 // Supervisors, managers and technicians (their own line only).
 func (s *Service) List(ctx context.Context, actor auth.Actor, day time.Time, station int64) (List, error) {
+	return s.list(ctx, actor, day, station, map[int64]Rules{})
+}
+
+// list is List with the stations' rules read so far (rules), which it adds to.
+func (s *Service) list(ctx context.Context, actor auth.Actor, day time.Time, station int64, rules map[int64]Rules) (List, error) {
 	l := List{Day: DayOf(day, s.loc), Rows: []Row{}}
 	start, end := DayBounds(l.Day, s.loc)
 	args := []any{start, end, daySteps, l.Day.Format(time.DateOnly)}
@@ -83,7 +88,6 @@ func (s *Service) List(ctx context.Context, actor auth.Actor, day time.Time, sta
 		return l, db.Translate(err, "daily reports")
 	}
 	now := s.now()
-	rules := map[int64]Rules{}
 	seen := map[int64]bool{}
 	for _, r := range all {
 		if !seen[r.StationID] {
@@ -110,7 +114,12 @@ func (s *Service) List(ctx context.Context, actor auth.Actor, day time.Time, sta
 // Missing returns the technicians actor sees whose report of day is missing: they had
 // jobs that day, submitted nothing, and their station's time has come.
 func (s *Service) Missing(ctx context.Context, actor auth.Actor, day time.Time) ([]Row, error) {
-	l, err := s.List(ctx, actor, day, 0)
+	return s.missing(ctx, actor, day, map[int64]Rules{})
+}
+
+// missing is Missing with the stations' rules read so far.
+func (s *Service) missing(ctx context.Context, actor auth.Actor, day time.Time, rules map[int64]Rules) ([]Row, error) {
+	l, err := s.list(ctx, actor, day, 0, rules)
 	if err != nil {
 		return nil, err
 	}
@@ -127,11 +136,12 @@ func (s *Service) Missing(ctx context.Context, actor auth.Actor, day time.Time) 
 // the home page: a report not filed last night still shows the next morning.
 func (s *Service) MissingRecent(ctx context.Context, actor auth.Actor) ([]Row, error) {
 	today := DayOf(s.now(), s.loc)
-	out, err := s.Missing(ctx, actor, today.AddDate(0, 0, -1))
+	rules := map[int64]Rules{} // each station's rules read once for both days
+	out, err := s.missing(ctx, actor, today.AddDate(0, 0, -1), rules)
 	if err != nil {
 		return nil, err
 	}
-	more, err := s.Missing(ctx, actor, today)
+	more, err := s.missing(ctx, actor, today, rules)
 	return append(out, more...), err
 }
 

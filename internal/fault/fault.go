@@ -316,6 +316,12 @@ func (s *Service) OfOrder(ctx context.Context, actor auth.Actor, orderID int64) 
 	return fs, db.Translate(err, "order faults")
 }
 
+// QueueOfOrder adds OfOrder's query to m; the faults land in *dst when m runs.
+func QueueOfOrder(m *db.Merged, actor auth.Actor, orderID int64, dst *[]Fault) {
+	args := []any{orderID}
+	db.Rows(m, selectSQL+" WHERE f.order_id = $1 AND "+Scope(actor, "o", db.Args(&args))+" ORDER BY f.id", args, dst)
+}
+
 // Event is one line of a fault's timeline.
 type Event struct {
 	At        time.Time      `db:"at"`

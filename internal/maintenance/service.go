@@ -350,6 +350,12 @@ func ChecklistOfOrder(ctx context.Context, q db.Querier, orderID int64) ([]strin
 	return items, db.Translate(err, "maintenance checklist")
 }
 
+// QueueChecklist adds ChecklistOfOrder's query to m; the items land in *dst when m runs
+// (nil for an order that is not a maintenance order).
+func QueueChecklist(m *db.Merged, orderID int64, dst *[]string) {
+	db.Value(m, `SELECT checklist FROM maintenance_orders WHERE order_id = $1`, []any{orderID}, dst)
+}
+
 // Due is a unit on the supervisor's list: its plan's next due date and the order made
 // for it, if any.
 type Due struct {

@@ -330,6 +330,38 @@ func attachLines(rows pgx.Rows, reqs []Requisition) error {
 	return rows.Err()
 }
 
+// reqLineRow is a line of reqLinesSQL with its requisition, as a merged query reads it.
+type reqLineRow struct {
+	RequisitionID int64 `db:"requisition_id"`
+	ReqLine
+}
+
+// QueueForOrder adds to m what ForOrder reads of order orderID: its requisitions with their
+// lines and the parts issued to it, and the parts to choose from when the SQL condition
+// choicesIf holds ("" for never; its $1 is the order's id). They land in *dst when m runs.
+func QueueForOrder(m *db.Merged, orderID int64, choicesIf string, dst *OrderParts) {
+	id := []any{orderID}
+	db.Rows(m, `SELECT `+requisitionCols+` WHERE r.order_id = $1 ORDER BY r.id DESC LIMIT 200`, id, &dst.Requisitions)
+	var lines []reqLineRow
+	db.Rows(m, reqLinesSQL+` JOIN requisitions r ON r.id = l.requisition_id WHERE r.order_id = $1 ORDER BY l.id`, id, &lines)
+	db.Rows(m, issuedSQL, id, &dst.Issued)
+	if choicesIf != "" {
+		db.Rows(m, `SELECT id, code, name, spec FROM parts WHERE active AND `+choicesIf+` ORDER BY code LIMIT 2000`, id, &dst.Choices)
+	}
+	m.Then(func() error {
+		at := make(map[int64]int, len(dst.Requisitions))
+		for i, r := range dst.Requisitions {
+			at[r.ID] = i
+		}
+		for _, l := range lines {
+			if i, ok := at[l.RequisitionID]; ok {
+				dst.Requisitions[i].Lines = append(dst.Requisitions[i].Lines, l.ReqLine)
+			}
+		}
+		return nil
+	})
+}
+
 // RequisitionByID returns one requisition the actor sees.
 func (s *Service) RequisitionByID(ctx context.Context, actor auth.Actor, id int64) (Requisition, error) {
 	reqs, err := s.loadRequisitions(ctx, "r.id = $1 AND r.station_id = ANY($2)", id, actor.Stations)

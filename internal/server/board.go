@@ -22,6 +22,8 @@ func (s *server) handleBoard() http.HandlerFunc {
 			v.View = "tech"
 		}
 		f := workorder.BoardFilter{Urgency: q.Get("urgency"), ServiceType: q.Get("service_type"), Overdue: q.Get("overdue") == "1", Text: q.Get("q")}
+		// The state view shows each column's first cards: only those are read.
+		f.FirstOnly = v.View == "state"
 		if d := q.Get("day"); d != "" {
 			day, err := time.ParseInLocation("2006-01-02", d, i18n.Location(r.Context()))
 			if err != nil {
@@ -47,6 +49,33 @@ func (s *server) handleBoard() http.HandlerFunc {
 			}
 		}
 		s.render(w, r, http.StatusOK, views.BoardPage(s.page(r, "board.title"), v))
+	}
+}
+
+// handleAssignPage is a board card's assign (or reassign) form on its own page: what the
+// card's button opens in a browser without JavaScript (with it, the board's one dialog).
+// The form posts to /board/move and comes back to the board at the card.
+func (s *server) handleAssignPage() http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := pathID(r, "id")
+		if err != nil {
+			s.fail(w, r, apperr.New(apperr.NotFound, "error.not_found"))
+			return
+		}
+		back := safeNext(r.URL.Query().Get("return"))
+		if back == "/" {
+			back = "/board"
+		}
+		c, err := s.Orders.AssignChoice(r.Context(), actor(r), id)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		title := "transition.assign"
+		if c.Reassign {
+			title = "transition.reassign"
+		}
+		s.render(w, r, http.StatusOK, views.AssignPage(s.page(r, title), views.AssignView{Choice: c, Return: back}))
 	}
 }
 

@@ -123,3 +123,67 @@ func TestBoardMove(t *testing.T) {
 		}
 	}
 }
+
+// The board carries one assign form (the dialog) however many cards it shows; each card
+// links to its own assign page, a plain form for browsers without JavaScript, which asks
+// for a reason only when the order has a technician already. Another station's order is
+// not found, and an order past dispatch cannot be assigned from there.
+func TestBoardAssignPage(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	sup := a.client(t)
+	sup.signIn("supervisor")
+	id, version := demoOrder(t, a, "awaiting_dispatch")
+	r := sup.get("/board?view=tech")
+	if n := strings.Count(r.Body, `name="technician_id"`); n != 1 {
+		t.Errorf("the board holds %d technician choices, want the dialog's one", n)
+	}
+	mustContain(t, r.Body, `id="assign-dialog"`, `data-card-action="assign"`, `href="/board/assign/`+id+`?return=%2Fboard%3Fview%3Dtech"`)
+
+	r = sup.get("/board/assign/" + id + "?return=" + url.QueryEscape("/board?view=tech"))
+	if r.Status != http.StatusOK {
+		t.Fatalf("assign page: %d", r.Status)
+	}
+	mustContain(t, r.Body, `id="assign-page-form"`, `name="version" value="`+version+`"`, `name="return" value="/board?view=tech"`, "张伟", "刘洋")
+	if strings.Contains(r.Body, `name="reason"`) {
+		t.Error("assigning asks for a reason")
+	}
+	if strings.Contains(r.Body, "孙磊") {
+		t.Error("the Shanghai order offers the Suzhou technician")
+	}
+	// Off-site return addresses fall back to the board.
+	mustContain(t, sup.get("/board/assign/"+id+"?return=//evil.example/").Body, `name="return" value="/board"`)
+
+	tech1 := userID(t, a, "tech1")
+	if r := boardMove(sup, id, version, "awaiting_dispatch", tech1, "", false); r.Status != http.StatusSeeOther {
+		t.Fatalf("assign: %d", r.Status)
+	}
+	r = sup.get("/board/assign/" + id)
+	mustContain(t, r.Body, `name="reason"`, "改派", "刘洋")
+	if strings.Contains(r.Body, `<option value="`+tech1+`"`) {
+		t.Error("reassigning offers the current technician")
+	}
+
+	for user, want := range map[string]int{"sz.supervisor": 404, "tech1": 403, "hotline": 403} {
+		c := a.client(t)
+		c.signIn(user)
+		if r := c.get("/board/assign/" + id); r.Status != want {
+			t.Errorf("%s: %d, want %d", user, r.Status, want)
+		}
+	}
+	closed, _ := demoOrder(t, a, "closed")
+	if r := sup.get("/board/assign/" + closed); r.Status != http.StatusConflict || !strings.Contains(r.Body, "不能派工或改派") {
+		t.Errorf("closed order: %d", r.Status)
+	}
+	// The new-calls column's full list: the calls not yet assessed.
+	number := func(id string) (n string) {
+		_ = a.Pool.QueryRow(t.Context(), `SELECT number FROM work_orders WHERE id = $1`, id).Scan(&n)
+		return n
+	}
+	received, _ := demoOrder(t, a, "received")
+	r = sup.get("/orders?state=intake")
+	if r.Status != http.StatusOK || !strings.Contains(r.Body, number(received)) || strings.Contains(r.Body, number(id)) {
+		t.Errorf("intake list: %d, the new call listed %v, the dispatched one listed %v", r.Status,
+			strings.Contains(r.Body, number(received)), strings.Contains(r.Body, number(id)))
+	}
+}

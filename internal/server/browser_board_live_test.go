@@ -14,12 +14,13 @@ import (
 )
 
 // TestBrowserBoardLiveUpdateKeepsTheOpenForm: supervisor A is choosing a technician in
-// a card's assign form when supervisor B dispatches another card. A's board does not
-// pull the form away: it says updates are waiting, and the form stays open with the
-// technician chosen and the select focused. Once A closes the form the board refreshes
-// with B's change, keeping the column's scroll position and the focus. B, who saved with
-// the card's own form, comes back to the board with focus on that card; so does a
-// session without JavaScript, at the card.
+// the assign dialog opened from a card when supervisor B dispatches another card. A's
+// board does not pull the form away: it says updates are waiting, and the dialog stays
+// open with the technician chosen and the select focused. Once A closes the dialog the
+// board refreshes with B's change, keeping the column's scroll position and the focus on
+// the card's assign button. B, who saved with the dialog, comes back to the board with
+// focus on that card; so does a session without JavaScript (the card's assign page), at
+// the card.
 func TestBrowserBoardLiveUpdateKeepsTheOpenForm(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
@@ -72,14 +73,27 @@ func TestBrowserBoardLiveUpdateKeepsTheOpenForm(t *testing.T) {
 	}
 	mine, theirs := ids[10], ids[2]
 	sel := "#card-" + mine
-	techSelect := `document.querySelector("` + sel + ` select[name=technician_id]")`
+	assignButton := sel + ` a[data-card-action="assign"]`
+	techSelect := `document.getElementById("assign-tech")`
 	if err := chromedp.Do(ctxA,
-		chromedp.Click(chromedp.CSS(sel+" details.card-form summary")),
-		chromedp.WaitVisible(chromedp.CSS(sel+` select[name="technician_id"]`)),
-		chromedp.Focus(chromedp.CSS(sel+` select[name="technician_id"]`)),
-		chromedp.SetValue(chromedp.CSS(sel+` select[name="technician_id"]`), tech1),
+		chromedp.Click(chromedp.CSS(assignButton)),
+		chromedp.WaitVisible(chromedp.ID("assign-tech")),
+		chromedp.Focus(chromedp.ID("assign-tech")),
+		chromedp.SetValue(chromedp.ID("assign-tech"), tech1),
 	); err != nil {
-		t.Fatalf("A opens the assign form: %v", err)
+		t.Fatalf("A opens the assign dialog: %v", err)
+	}
+	// The dialog is filled in from the card: its order, version and state, no reason
+	// asked for an unassigned card.
+	for what, js := range map[string]string{
+		"the order":         `document.querySelector("#assign-form [name=order_id]").value === "` + mine + `"`,
+		"the version":       `document.querySelector("#assign-form [name=version]").value === document.querySelector("` + sel + `").dataset.version`,
+		"the state":         `document.querySelector("#assign-form [name=state]").value === "awaiting_dispatch"`,
+		"no reason to give": `document.getElementById("assign-reason-row").hidden && document.getElementById("assign-reason").disabled`,
+	} {
+		if ok, err := chromedp.Run(ctxA, chromedp.Evaluate[bool](js)); err != nil || !ok {
+			t.Errorf("the assign dialog, %s: no (%v)", what, err)
+		}
 	}
 	scrollTop, err := chromedp.Run(ctxA, chromedp.Evaluate[float64](lane+`.scrollTop`))
 	if err != nil || scrollTop < 50 {
@@ -87,12 +101,13 @@ func TestBrowserBoardLiveUpdateKeepsTheOpenForm(t *testing.T) {
 	}
 	screenshot(t, ctxA, "board-live-form-open")
 
-	// B dispatches its card with the card's own form.
+	// B dispatches its card with the assign dialog.
 	other := "#card-" + theirs
 	if err := chromedp.Do(ctxB,
-		chromedp.Click(chromedp.CSS(other+" details.card-form summary")),
-		chromedp.SetValue(chromedp.CSS(other+` select[name="technician_id"]`), tech2),
-		chromedp.Click(chromedp.CSS(other+` button[type="submit"]`)),
+		chromedp.Click(chromedp.CSS(other+` a[data-card-action="assign"]`)),
+		chromedp.WaitVisible(chromedp.ID("assign-tech")),
+		chromedp.SetValue(chromedp.ID("assign-tech"), tech2),
+		chromedp.Click(chromedp.ID("assign-ok")),
 		chromedp.WaitVisible(chromedp.CSS(".flash-ok")),
 	); err != nil {
 		t.Fatalf("B dispatches: %v", err)
@@ -105,7 +120,7 @@ func TestBrowserBoardLiveUpdateKeepsTheOpenForm(t *testing.T) {
 	waitFor(t, ctxA, "A is told updates are waiting", `document.getElementById("board-waiting").textContent.includes("有新的变动")`, wait)
 	screenshot(t, ctxA, "board-live-updates-waiting")
 	for what, js := range map[string]string{
-		"the form is still open":               `document.querySelector("` + sel + ` details.card-form").open`,
+		"the dialog is still open":             `document.getElementById("assign-dialog").open`,
 		"the technician is still chosen":       techSelect + `.value === "` + tech1 + `"`,
 		"the select still has focus":           `document.activeElement === ` + techSelect,
 		"the board was not swapped underneath": `!!document.querySelector("#lane-unassigned ` + other + `")`,
@@ -117,17 +132,17 @@ func TestBrowserBoardLiveUpdateKeepsTheOpenForm(t *testing.T) {
 		}
 	}
 
-	// A closes the form: the board refreshes with B's change, the lane where it was and
-	// the focus on the form's summary.
-	if err := chromedp.Do(ctxA, chromedp.Click(chromedp.CSS(sel+" details.card-form summary"))); err != nil {
-		t.Fatalf("A closes the form: %v", err)
+	// A closes the dialog: the board refreshes with B's change, the lane where it was
+	// and the focus back on the card's assign button.
+	if err := chromedp.Do(ctxA, chromedp.Click(chromedp.ID("assign-close"))); err != nil {
+		t.Fatalf("A closes the dialog: %v", err)
 	}
 	waitFor(t, ctxA, "A's board shows B's dispatch", `!!document.querySelector("#lane-`+tech2+` `+other+`") && !document.querySelector("#lane-unassigned `+other+`")`, wait)
 	waitFor(t, ctxA, "the waiting notice goes", `document.getElementById("board-waiting").textContent === ""`, wait)
 	for what, js := range map[string]string{
 		"the lane kept its scroll position": `Math.abs(` + lane + `.scrollTop - ` + ftoa(scrollTop) + `) <= 1`,
-		"the summary kept focus":            `document.activeElement === document.querySelector("` + sel + ` details.card-form summary")`,
-		"the form is closed":                `!document.querySelector("` + sel + ` details.card-form").open`,
+		"the assign button has focus":       `document.activeElement === document.querySelector('` + assignButton + `')`,
+		"the dialog is closed":              `!document.getElementById("assign-dialog").open`,
 		"the page was not reloaded":         `window.__sameLoad === 42`,
 	} {
 		if ok, err := chromedp.Run(ctxA, chromedp.Evaluate[bool](js)); err != nil || !ok {
@@ -147,9 +162,10 @@ func TestBrowserBoardLiveUpdateKeepsTheOpenForm(t *testing.T) {
 	}
 	third := "#card-" + ids[6]
 	if err := chromedp.Do(ctxC,
-		chromedp.Click(chromedp.CSS(third+" details.card-form summary")),
-		chromedp.SetValue(chromedp.CSS(third+` select[name="technician_id"]`), tech1),
-		chromedp.Click(chromedp.CSS(third+` button[type="submit"]`)),
+		chromedp.Click(chromedp.CSS(third+` a[data-card-action="assign"]`)),
+		chromedp.WaitVisible(chromedp.ID("assign-page-form")),
+		chromedp.SetValue(chromedp.CSS(`#assign-page-form select[name="technician_id"]`), tech1),
+		chromedp.Click(chromedp.CSS(`#assign-page-form button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(".flash-ok")),
 	); err != nil {
 		t.Fatalf("no-JavaScript dispatch: %v", err)
@@ -166,7 +182,7 @@ func TestBrowserBoardLiveUpdateKeepsTheOpenForm(t *testing.T) {
 
 	// A, still open and not busy, follows that change by itself with the focus kept.
 	waitFor(t, ctxA, "A sees the no-JavaScript dispatch", `!!document.querySelector("#lane-`+tech1+` `+third+`")`, wait)
-	if ok, _ := chromedp.Run(ctxA, chromedp.Evaluate[bool](`document.activeElement === document.querySelector("`+sel+` details.card-form summary") && window.__sameLoad === 42`)); !ok {
+	if ok, _ := chromedp.Run(ctxA, chromedp.Evaluate[bool](`document.activeElement === document.querySelector('`+assignButton+`') && window.__sameLoad === 42`)); !ok {
 		t.Error("A's focus moved, or the page reloaded, with a plain live update")
 	}
 }

@@ -2,12 +2,14 @@ package server_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/demo"
+	"github.com/aftersales/aftersales/internal/workorder"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
@@ -31,7 +33,7 @@ func waitFor(t *testing.T, ctx context.Context, what, js string, within time.Dur
 // TestBrowserBoardDragAndLiveUpdate: supervisor A drags an unassigned card onto a
 // technician; supervisor B's open board shows it moved without a reload. Then A
 // reassigns by dragging to the other technician and gives the reason in the dialog.
-// Then, with JavaScript off, a third session dispatches with the card's plain form.
+// Then, with JavaScript off, a third session dispatches with the card's assign page.
 func TestBrowserBoardDragAndLiveUpdate(t *testing.T) {
 	t.Parallel()
 	a := newApp(t)
@@ -117,10 +119,17 @@ func TestBrowserBoardDragAndLiveUpdate(t *testing.T) {
 		t.Fatalf("no unassigned card left: %v", err)
 	}
 	sel := "#card-" + card2.Value
+	// The card's assign button is a link to the card's assign page: a plain form.
 	if err := chromedp.Do(ctxC,
-		chromedp.Click(chromedp.CSS(sel+" details.card-form summary")),
-		chromedp.SetValue(chromedp.CSS(sel+` select[name="technician_id"]`), tech2),
-		chromedp.Click(chromedp.CSS(sel+` button[type="submit"]`)),
+		chromedp.Click(chromedp.CSS(sel+` a[data-card-action="assign"]`)),
+		chromedp.WaitVisible(chromedp.ID("assign-page-form")),
+	); err != nil {
+		t.Fatalf("the assign page: %v", err)
+	}
+	screenshot(t, ctxC, "board-assign-page")
+	if err := chromedp.Do(ctxC,
+		chromedp.SetValue(chromedp.CSS(`#assign-page-form select[name="technician_id"]`), tech2),
+		chromedp.Click(chromedp.CSS(`#assign-page-form button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(".flash-ok")),
 	); err != nil {
 		t.Fatalf("form fallback: %v", err)
@@ -158,20 +167,41 @@ func TestBrowserBoardWith500OpenOrders(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("state view with 500+ open orders loaded in %s (seen, not asserted)", time.Since(start))
+	// The column shows its count and its first cards, urgent first; the rest are one
+	// click away in the order list, which holds them all.
 	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#col-awaiting_dispatch .board-item").length`))
-	if err != nil || n < 500 {
-		t.Fatalf("awaiting-dispatch column shows %d cards (%v)", n, err)
+	if err != nil || n != workorder.ColumnCards {
+		t.Fatalf("awaiting-dispatch column shows %d cards (%v), want %d", n, err, workorder.ColumnCards)
+	}
+	if badge, _ := strconv.Atoi(text(t, ctx, "#col-awaiting_dispatch h2 .badge")); badge < 500 {
+		t.Errorf("column count %d", badge)
+	}
+	if u, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector("#col-awaiting_dispatch .board-item").classList.contains("urgent")`)); !u {
+		t.Error("the column's first card is not urgent")
 	}
 	if total := text(t, ctx, "#board > p"); !strings.Contains(total, "个未完成工单") {
 		t.Errorf("total line %q", total)
 	}
+	html, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.outerHTML.length`))
+	if err != nil || html > 200000 {
+		t.Errorf("the board's markup is %d characters (%v)", html, err)
+	}
 	screenshot(t, ctx, "board-500-state")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#col-awaiting_dispatch .column-more a")), chromedp.WaitVisible(chromedp.CSS("table"))); err != nil {
+		t.Fatalf("the column's more link: %v", err)
+	}
+	if loc, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname + location.search`)); !strings.Contains(loc, "/orders?") || !strings.Contains(loc, "state=awaiting_dispatch") {
+		t.Errorf("more link leads to %q", loc)
+	}
+	if !strings.Contains(text(t, ctx, "main"), "GD20261122-") {
+		t.Error("the full list lacks the column's orders")
+	}
 	if err := chromedp.Do(ctx, chromedp.Navigate(a.URL+"/board?view=tech&urgency=urgent&overdue=1"), chromedp.WaitVisible(chromedp.ID("lane-unassigned"))); err != nil {
 		t.Fatal(err)
 	}
 	m, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#lane-unassigned .board-item").length`))
-	if m == 0 || m >= n {
-		t.Errorf("urgent overdue filter leaves %d of %d", m, n)
+	if m == 0 || m > workorder.ColumnCards {
+		t.Errorf("urgent overdue filter leaves %d cards in the unassigned lane", m)
 	}
 	screenshot(t, ctx, "board-500-tech-filtered")
 }

@@ -72,11 +72,13 @@ func TestBrowserAdminSetsUpACompany(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("import-upload")),
 		chromedp.SetValue(chromedp.ID("import-station"), id("GZ")),
 		chromedp.SetUploadFiles(chromedp.ID("import-file"), []string{file}),
-		chromedp.Click(chromedp.ID("import-submit")),
-		chromedp.Poll[chromedp.Void](`document.querySelector("#import-confirm, #import-problems, #import-error") !== null`, chromedp.WithPollingInterval(100*time.Millisecond)),
 	)
 	if err != nil {
 		t.Fatalf("upload: %v", err)
+	}
+	follow(t, ctx, "#import-submit")
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("#import-confirm, #import-problems, #import-error"))); err != nil {
+		t.Fatalf("preview: %v", err)
 	}
 	if got := text(t, ctx, "main"); !strings.Contains(got, "确认导入") {
 		t.Fatalf("the preview offers no confirmation: %q", got)

@@ -39,7 +39,12 @@ type app struct {
 
 func newApp(t testing.TB, opts ...func(*server.Deps)) *app {
 	t.Helper()
-	pool := testkit.DemoDB(t)
+	return newAppOn(t, testkit.DemoDB(t), nil, opts...)
+}
+
+// newAppOn is newApp on pool, its handler wrapped by wrap when not nil.
+func newAppOn(t testing.TB, pool *pgxpool.Pool, wrap func(http.Handler) http.Handler, opts ...func(*server.Deps)) *app {
+	t.Helper()
 	cfg, err := config.Load(func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
@@ -62,7 +67,11 @@ func newApp(t testing.TB, opts ...func(*server.Deps)) *app {
 	for _, o := range opts {
 		o(&deps)
 	}
-	srv := httptest.NewServer(server.NewServer(deps))
+	handler := server.NewServer(deps)
+	if wrap != nil {
+		handler = wrap(handler)
+	}
+	srv := httptest.NewServer(handler)
 	t.Cleanup(srv.Close)
 	// Cleanups run last-registered first: the hub stops (ending open event streams)
 	// before srv.Close waits for requests, and before the pool and database go.

@@ -9,8 +9,11 @@ import (
 	"time"
 
 	"github.com/aftersales/aftersales/internal/auth"
+	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/fault"
 	"github.com/aftersales/aftersales/internal/i18n"
+	"github.com/aftersales/aftersales/internal/maintenance"
+	"github.com/aftersales/aftersales/internal/parts"
 	"github.com/aftersales/aftersales/internal/workorder"
 	"github.com/aftersales/aftersales/web/views"
 	"github.com/go-chi/chi/v5"
@@ -23,6 +26,9 @@ func orderFilter(r *http.Request) (workorder.Filter, map[string]string) {
 	f := workorder.Filter{Urgency: q.Get("urgency"), ServiceType: q.Get("service_type"), Text: q.Get("q"), After: q.Get("after"), Overdue: q.Get("overdue") == "1"}
 	switch st := q.Get("state"); st {
 	case "":
+	case "intake":
+		// The board's first column: the new calls not yet assessed.
+		f.States = append(f.States, workorder.IntakeStates...)
 	case "open":
 		for _, s := range workorder.States {
 			if s.Open() {
@@ -90,22 +96,35 @@ func (s *server) handleOrders() http.HandlerFunc {
 // renderOrder renders the order page, fresh from the database, with what a refused
 // action left behind (its input, field errors, or a message at the top).
 func (s *server) renderOrder(w http.ResponseWriter, r *http.Request, status int, id int64, v views.OrderView) {
-	p, err := s.Orders.Page(r.Context(), actor(r), id)
+	a := actor(r)
+	// The order page is one statement: the order with its timeline, files and complaints
+	// and, in the same statement, its parts (requisitions, what was issued, the parts to
+	// ask for when the actor may), its faults and its maintenance checklist.
+	var (
+		op        parts.OrderParts
+		faults    []fault.Fault
+		checklist []string
+	)
+	p, err := s.Orders.Page(r.Context(), a, id, func(m *db.Merged) {
+		parts.QueueForOrder(m, id, workorder.PartsChoicesIf(a), &op)
+		fault.QueueOfOrder(m, a, id, &faults)
+		maintenance.QueueChecklist(m, id, &checklist)
+	})
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	v.OrderPage, v.Now = p, s.Now()
 	v.ErrorData = localizeData(r.Context(), v.ErrorData)
-	a := actor(r)
-	// The order's parts (requisitions, what was issued) for the office and its technician.
 	v.CanRequest = p.CanRequestParts
-	op, err := s.Parts.ForOrder(r.Context(), id, v.CanRequest)
-	if err != nil {
-		s.fail(w, r, err)
-		return
+	if !v.CanRequest {
+		op.Choices = nil
 	}
 	v.Requisitions, v.Issued, v.PartChoices = op.Requisitions, op.Issued, op.Choices
+	v.Faults = faults
+	if v.Order.ServiceType == "maintenance" {
+		v.Checklist = checklist
+	}
 	if slices.Contains(p.Actions, "complete") {
 		// The completion form keeps its one-time key across refusals, with the files a
 		// refused post kept for the retry.
@@ -119,17 +138,6 @@ func (s *server) renderOrder(w http.ResponseWriter, r *http.Request, status int,
 				return
 			}
 		}
-	}
-	if v.Order.ServiceType == "maintenance" {
-		if v.Checklist, err = s.Maint.Checklist(r.Context(), id); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-	}
-	// The order's faults, and the report form for its technician and supervisors.
-	if v.Faults, err = s.Faults.OfOrder(r.Context(), a, id); err != nil {
-		s.fail(w, r, err)
-		return
 	}
 	v.CanReportFault = fault.MayReport(a.Role) && p.Order.State != workorder.Cancelled
 	// The field kit: ledger tools named, loaners lent, the pre-departure check, and on the

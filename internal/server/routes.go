@@ -45,6 +45,9 @@ func (s *server) routes() http.Handler {
 			r.Post("/signout", s.handleSignOut())
 			// Live updates for open pages (Server-Sent Events), filtered to what the user sees.
 			r.Get("/events", s.handleEvents())
+			if s.Floor != nil {
+				r.Handle("/_floor/page", s.Floor)
+			}
 
 			// Hotline: repair intake.
 			r.Group(func(r chi.Router) {
@@ -90,6 +93,7 @@ func (s *server) routes() http.Handler {
 			r.Group(func(r chi.Router) {
 				r.Use(s.requireRole(auth.RoleSupervisor, auth.RoleManager))
 				r.Get("/board", s.handleBoard())
+				r.Get("/board/assign/{id}", s.handleAssignPage())
 				r.Post("/board/move", s.handleBoardMove())
 				r.Get("/assessments", s.handleAssessments())
 				r.Get("/technicians/{id}", s.handleTechnicianRecord())

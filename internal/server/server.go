@@ -107,6 +107,9 @@ type Deps struct {
 	Live *live.Hub
 	// Now is the one clock (time.Now in production).
 	Now func() time.Time
+	// Floor, when set (bench mode only), is the same-size floor page, served at
+	// /_floor/page behind the session middleware and sign-in like every page.
+	Floor http.Handler
 }
 
 // metrics are the Prometheus collectors of one server.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/aftersales/aftersales/internal/calendar"
+	"github.com/aftersales/aftersales/internal/db"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -28,35 +29,64 @@ func ChainSQL(seed string) string {
 		ORDER BY 1, 5`
 }
 
+// ChainRow is one row of ChainSQL.
+type ChainRow struct {
+	Depth     int    `db:"depth"`
+	StationID int64  `db:"station_id"`
+	Name      string `db:"name"`
+	Kind      string `db:"kind"`
+	What      string `db:"what"`
+	K         string `db:"k"`
+	V         string `db:"v"`
+}
+
 // ScanChain reads the rows of ChainSQL into layers, nearest station first.
 func ScanChain(rows pgx.Rows) ([]Layer, error) {
 	defer rows.Close()
-	var chain []Layer
+	var list []ChainRow
 	for rows.Next() {
-		var depth int
-		var st Station
-		var what, k, v string
-		if err := rows.Scan(&depth, &st.ID, &st.Name, &st.Kind, &what, &k, &v); err != nil {
+		var r ChainRow
+		if err := rows.Scan(&r.Depth, &r.StationID, &r.Name, &r.Kind, &r.What, &r.K, &r.V); err != nil {
 			return nil, fmt.Errorf("settings chain: %w", err)
 		}
-		for len(chain) <= depth {
-			chain = append(chain, Layer{Values: map[string]string{}, Days: map[calendar.Date]string{}})
-		}
-		l := &chain[depth]
-		l.Station = st
-		switch what {
-		case "value":
-			l.Values[k] = v
-		case "day":
-			if d, err := calendar.ParseDate(k); err == nil {
-				l.Days[d] = v
-			}
-		}
+		list = append(list, r)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("settings chain: %w", err)
 	}
-	return chain, nil
+	return ChainOf(list), nil
+}
+
+// ChainOf builds the layers, nearest station first, from the rows of ChainSQL.
+func ChainOf(rows []ChainRow) []Layer {
+	var chain []Layer
+	for _, r := range rows {
+		for len(chain) <= r.Depth {
+			chain = append(chain, Layer{Values: map[string]string{}, Days: map[calendar.Date]string{}})
+		}
+		l := &chain[r.Depth]
+		l.Station = Station{ID: r.StationID, Name: r.Name, Kind: r.Kind}
+		switch r.What {
+		case "value":
+			l.Values[r.K] = r.V
+		case "day":
+			if d, err := calendar.ParseDate(r.K); err == nil {
+				l.Days[d] = r.V
+			}
+		}
+	}
+	return chain
+}
+
+// MergeLoad adds the read of a station's settings to the merged statement m; seed and
+// args as in ChainSQL. *out is resolved when m runs.
+func MergeLoad(m *db.Merged, out *Resolved, seed string, args []any) {
+	var rows []ChainRow
+	db.Rows(m, ChainSQL(seed), args, &rows)
+	m.Then(func() error {
+		*out = Resolve(ChainOf(rows))
+		return nil
+	})
 }
 
 // Load reads and resolves the settings of a station in one statement.

@@ -3,6 +3,7 @@ package workorder_test
 import (
 	"context"
 	"github.com/aftersales/aftersales/internal/auth"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -44,8 +45,12 @@ func TestBoardQueryUsesTheOpenStateIndex(t *testing.T) {
 	if err := pool.QueryRow(ctx, `SELECT id FROM stations WHERE code = 'SH'`).Scan(&sh); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []wo.BoardFilter{{}, {Urgency: "normal"}, {Overdue: true}} {
-		sql, args := wo.BoardQuery(auth.Actor{Role: auth.RoleSupervisor, Stations: []int64{sh}}, f, time.Now())
+	for _, f := range []wo.BoardFilter{{}, {Urgency: "normal"}, {Overdue: true}, {FirstOnly: true}, {FirstOnly: true, Urgency: "urgent"}} {
+		query := wo.BoardQuery
+		if f.FirstOnly {
+			query = wo.BoardFirstQuery
+		}
+		sql, args := query(auth.Actor{Role: auth.RoleSupervisor, Stations: []int64{sh}}, f, time.Now())
 		// EXPLAIN returns one row per plan line.
 		rows, err := pool.Query(ctx, "EXPLAIN "+sql, args...)
 		if err != nil {
@@ -64,6 +69,52 @@ func TestBoardQueryUsesTheOpenStateIndex(t *testing.T) {
 		}
 		if strings.Contains(text, "Seq Scan on work_orders") {
 			t.Errorf("filter %+v: sequential scan of work_orders:\n%s", f, text)
+		}
+	}
+}
+
+// The state view reads only each column's first cards and its count: the same cards, in
+// the same order, and the same counts as the full board gives, ties included.
+func TestBoardFirstCardsAgreeWithTheFullBoard(t *testing.T) {
+	t.Parallel()
+	pool := testdb.Seeded(t, "board100k", seed100kOrders)
+	ctx := context.Background()
+	var sh int64
+	if err := pool.QueryRow(ctx, `SELECT id FROM stations WHERE code = 'SH'`).Scan(&sh); err != nil {
+		t.Fatal(err)
+	}
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	svc := wo.NewService(pool, time.Now, loc)
+	sup := auth.Actor{Role: auth.RoleSupervisor, Stations: []int64{sh}}
+	for _, f := range []wo.BoardFilter{{}, {Urgency: "normal"}, {Text: "GD-B-1"}} {
+		full, err := svc.Board(ctx, sup, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.FirstOnly = true
+		first, err := svc.Board(ctx, sup, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first.Total != full.Total || full.Total == 0 {
+			t.Errorf("%+v: total %d, full board %d", f, first.Total, full.Total)
+		}
+		ids := func(list []wo.Card) (out []int64) {
+			for _, c := range wo.FirstCards(list) {
+				out = append(out, c.ID)
+			}
+			return out
+		}
+		if got, want := ids(first.Intake), ids(full.Intake); !slices.Equal(got, want) || first.Count(wo.Received) != full.Count(wo.Received) {
+			t.Errorf("%+v: new calls %v (%d), full board %v (%d)", f, got, first.Count(wo.Received), want, full.Count(wo.Received))
+		}
+		for _, st := range wo.BoardStates {
+			if got, want := ids(first.Columns[st]), ids(full.Columns[st]); !slices.Equal(got, want) || first.Count(st) != full.Count(st) {
+				t.Errorf("%+v, %s: %v (%d), full board %v (%d)", f, st, got, first.Count(st), want, full.Count(st))
+			}
+			if len(first.Columns[st]) > wo.ColumnCards {
+				t.Errorf("%+v, %s: %d cards read", f, st, len(first.Columns[st]))
+			}
 		}
 	}
 }

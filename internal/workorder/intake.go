@@ -3,6 +3,7 @@ package workorder
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -85,13 +86,23 @@ func (s *Service) Intake(ctx context.Context, actor auth.Actor, in Intake) (Orde
 	if f := in.Valid(s.now(), s.loc); len(f) > 0 {
 		return Order{}, apperr.Fields(f)
 	}
-	if in.Order.IntakeKey != "" {
-		if o, err := s.byIntakeKey(ctx, actor, in.Order.IntakeKey); err == nil {
-			return o, nil
+	if in.Order.IntakeKey != "" && in.CustomerID == 0 {
+		// A new customer's form sent again must not make the customer twice: look for
+		// its order first. (An existing customer's intake looks in its first statement.)
+		id, err := orderIDByIntakeKey(ctx, s.pool, in.Order.IntakeKey)
+		switch {
+		case err != nil:
+			return Order{}, err
+		case id != 0:
+			return s.OrderByID(ctx, actor, id)
 		}
+		// No order of this form yet: the transaction need not look again (the key's
+		// unique index still refuses a second order of a form sent twice at once).
+		in.Order.keyChecked = true
 	}
 	cust := customer.NewService(s.pool, s.now, s.loc)
 	var o Order
+	var made intakeReplay
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		if in.CustomerID != 0 {
 			if err := intakeUnitRules(ctx, tx, actor, &in); err != nil {
@@ -117,6 +128,10 @@ func (s *Service) Intake(ctx context.Context, actor auth.Actor, in Intake) (Orde
 		o, err = s.CreateTx(ctx, tx, actor, in.Order)
 		return err
 	})
+	if errors.As(err, &made) {
+		// The same form sent again: the order it made.
+		return s.OrderByID(ctx, actor, made.id)
+	}
 	if err != nil && in.Order.IntakeKey != "" && apperr.CodeOf(err) == apperr.Conflict {
 		// The other copy of a double submit won the race on the intake key.
 		if existing, ferr := s.byIntakeKey(ctx, actor, in.Order.IntakeKey); ferr == nil {
@@ -132,15 +147,25 @@ func (s *Service) Intake(ctx context.Context, actor auth.Actor, in Intake) (Orde
 // then recorded on the new order). It locks the unit, so intakes on one unit take turns
 // and each sees the order the one before logged.
 func intakeUnitRules(ctx context.Context, tx pgx.Tx, actor auth.Actor, in *Intake) error {
-	var station int64
+	// The customer as the new order needs it, held, and whether it has units; kept for
+	// the order (CreateTx need not read it again).
+	// So is the order the form's key made, if any: the form sent again.
+	var c caller
 	var hasUnits bool
-	err := tx.QueryRow(ctx, `SELECT station_id, EXISTS (SELECT 1 FROM units u WHERE u.customer_id = c.id) FROM customers c WHERE c.id = $1 FOR SHARE`,
-		in.CustomerID).Scan(&station, &hasUnits)
+	var made *int64
+	err := tx.QueryRow(ctx, callerSQL, in.CustomerID, in.Order.IntakeKey).Scan(&c.station, &c.name, &c.contact, &c.phonesRaw, &c.phonesE164, &c.address, &hasUnits, &made)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return db.Translate(err, "intake customer")
 	}
-	if err != nil || !actor.Sees(station) {
+	if err == nil && made != nil {
+		return intakeReplay{*made}
+	}
+	if err != nil || !actor.Sees(c.station) {
 		return apperr.Fields(map[string]string{"customer_id": "workorder.field.customer_required"})
+	}
+	in.Order.caller = &c
+	if in.Order.IntakeKey != "" {
+		in.Order.keyChecked = true
 	}
 	if in.UnitID == 0 {
 		if hasUnits && in.NewUnit == nil && !in.NoUnit {
@@ -148,13 +173,13 @@ func intakeUnitRules(ctx context.Context, tx pgx.Tx, actor auth.Actor, in *Intak
 		}
 		return nil
 	}
-	var id int64
-	err = tx.QueryRow(ctx, `SELECT id FROM units WHERE id = $1 AND customer_id = $2 FOR NO KEY UPDATE`, in.UnitID, in.CustomerID).Scan(&id)
+	u, err := unitOf(ctx, tx, in.UnitID, in.CustomerID, true)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return apperr.Fields(map[string]string{"unit_id": "workorder.field.unit_not_customers"})
 	} else if err != nil {
 		return db.Translate(err, "intake unit")
 	}
+	in.Order.unit = &u
 	open, err := collectOrders(tx.Query(ctx, selectOrder+` WHERE o.unit_id = $1 AND `+workflow.OpenSQL("o")+` ORDER BY o.created_at, o.id`, in.UnitID))
 	if err != nil {
 		return err
@@ -168,6 +193,11 @@ func intakeUnitRules(ctx context.Context, tx pgx.Tx, actor auth.Actor, in *Intak
 	}
 	return nil
 }
+
+// intakeReplay is the order an intake form made, found when the form is sent again.
+type intakeReplay struct{ id int64 }
+
+func (r intakeReplay) Error() string { return fmt.Sprintf("intake form sent again: order %d", r.id) }
 
 // UnitStatus is what intake shows for one of the caller's units.
 type UnitStatus struct {

@@ -50,59 +50,70 @@ type OrderPage struct {
 	CanShareProgress bool
 }
 
-// Page loads the order page for the actor (NotFound when they may not see the order).
-// Every read goes in one batch: one round trip to the database for the whole page, the
-// access log's entry included (written only when the actor sees the order). A
-// technician gets the contact masked unless they hold an open job for the customer.
-func (s *Service) Page(ctx context.Context, actor auth.Actor, id int64) (OrderPage, error) {
+// Page loads the order page for the actor (NotFound when they may not see the order) in
+// one statement, with what more adds to it: the other modules' parts of the page (the
+// order's parts, faults, checklist), each reading the order by its id. The statement also
+// writes the access log's entry (only when the actor sees the order); a technician gets
+// the contact masked unless they hold an open job for the customer.
+func (s *Service) Page(ctx context.Context, actor auth.Actor, id int64, more ...func(*db.Merged)) (OrderPage, error) {
 	var (
-		p      OrderPage
-		orders []Order
+		p     OrderPage
+		order Order
+		found bool
+		st    settings.Resolved
 	)
-	b := &pgx.Batch{}
-	b.Queue(selectOrder+` WHERE o.id = $1`, id).Query(func(rows pgx.Rows) (err error) {
-		orders, err = pgx.CollectRows(rows, pgx.RowToStructByName[Order])
-		return err
-	})
-	b.Queue(timelineSQL, id).Query(func(rows pgx.Rows) (err error) {
-		p.Timeline, err = pgx.CollectRows(rows, pgx.RowToStructByName[Event])
-		return err
-	})
+	m := &db.Merged{}
+	idArg := []any{id}
+	db.Row(m, selectOrder+` WHERE o.id = $1`, idArg, &order, &found)
+	db.Rows(m, timelineSQL, idArg, &p.Timeline)
 	// The order's station's settings: how many failed callbacks allow closing unreachable.
-	var st settings.Resolved
-	settings.QueueLoad(b, &st, "(SELECT station_id FROM work_orders WHERE id = $1)", id)
+	settings.MergeLoad(m, &st, "(SELECT station_id FROM work_orders WHERE id = $1)", idArg)
 	if actor.Is(auth.RoleSupervisor, auth.RoleManager) {
-		b.Queue(`SELECT u.id, u.display_name FROM users u JOIN work_orders o ON o.station_id = u.station_id
-			WHERE o.id = $1 AND u.role = 'technician' AND u.active ORDER BY u.display_name`, id).Query(func(rows pgx.Rows) (err error) {
-			p.Technicians, err = pgx.CollectRows(rows, pgx.RowToStructByName[Person])
-			return err
-		})
+		db.Rows(m, `SELECT u.id, u.display_name FROM users u JOIN work_orders o ON o.station_id = u.station_id
+			WHERE o.id = $1 AND u.role = 'technician' AND u.active ORDER BY u.display_name`, idArg, &p.Technicians)
 	}
-	b.Queue(`SELECT r.number FROM work_orders o JOIN work_orders r ON r.id = o.repeat_of WHERE o.id = $1`, id).Query(func(rows pgx.Rows) error {
-		for rows.Next() {
-			if err := rows.Scan(&p.RepeatOfNumber); err != nil {
-				return err
-			}
-		}
-		return rows.Err()
-	})
-	attach.QueueList(b, id, &p.Files)
-	queueComplaints(b, actor, complaint.Concern{OrderID: id}, &p.Complaints)
-	holds := queueHoldsOpen(b, actor, id)
-	accesslog.QueueOrder(ctx, b, actor, s.now(), id)
-	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+	db.Value(m, `SELECT r.number FROM work_orders o JOIN work_orders r ON r.id = o.repeat_of WHERE o.id = $1`, idArg, &p.RepeatOfNumber)
+	attach.QueueFiles(m, id, &p.Files)
+	sql, args := complaint.ConcerningSQL(actor, complaint.Concern{OrderID: id})
+	db.Rows(m, sql, args, &p.Complaints)
+	var holds bool
+	if actor.Role == auth.RoleTechnician {
+		db.Value(m, `SELECT `+privacy.HoldsOpenSQL("o.customer_id", "$2")+` FROM work_orders o WHERE o.id = $1`, []any{id, actor.UserID}, &holds)
+	}
+	// The access log's entry, written only when the actor sees the order.
+	m.Write(accesslog.OrderSQL(ctx, actor, s.now(), id))
+	for _, f := range more {
+		f(m)
+	}
+	if err := m.Run(ctx, s.pool); err != nil {
 		return OrderPage{}, db.Translate(err, "order page")
 	}
-	if len(orders) == 0 || !visible(orders[0], actor) {
+	if !found || !visible(order, actor) {
 		return OrderPage{}, apperr.New(apperr.NotFound, "error.not_found")
 	}
-	p.Order = orders[0]
-	maskContact(&p.Order, privacy.Shows(actor, *holds))
+	p.Order = order
+	maskContact(&p.Order, privacy.Shows(actor, holds))
 	p.Actions = pageActions(p.Order, st.CallbackAttemptLimit, actor)
 	p.CanRequestParts = workflow.MayRequestParts(actor, p.Order.State)
 	p.CanLogComplaint = complaint.MayLog(actor)
 	p.CanShareProgress = MayShareProgress(actor)
 	return p, nil
+}
+
+// PartsChoicesIf is the SQL condition (its $1 the order's id) under which the order page
+// lists the parts a request can name: the actor may ask for parts for the order in its
+// state (workflow.MayRequestParts), read in the same statement as the order.
+func PartsChoicesIf(actor auth.Actor) string {
+	var states []State
+	for _, st := range workflow.States {
+		if workflow.MayRequestParts(actor, st) {
+			states = append(states, st)
+		}
+	}
+	if len(states) == 0 {
+		return ""
+	}
+	return `EXISTS (SELECT 1 FROM work_orders o WHERE o.id = $1 AND ` + workflow.StateIs("o", states...) + `)`
 }
 
 // pageOrdersLimit bounds the orders a customer's or a unit's page lists.

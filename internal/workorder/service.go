@@ -56,6 +56,14 @@ type NewOrder struct {
 	Address      string
 	// IntakeKey is the form's one-time key: submitting it again returns the same order.
 	IntakeKey string
+	// caller and unit, when set, are the customer and unit as the caller already read
+	// them in this transaction (intake, checking its unit rules).
+	caller *caller
+	unit   *orderUnit
+	// keyChecked says the caller found no order of IntakeKey just before (Intake does):
+	// the transaction does not look again, and the key's unique index still refuses a
+	// second order.
+	keyChecked bool
 	// AcknowledgedOpen are the unit's open orders this one is logged beside, knowingly;
 	// the "create" event records them (Intake fills it in).
 	AcknowledgedOpen []int64
@@ -138,7 +146,7 @@ func (s *Service) byIntakeKey(ctx context.Context, actor auth.Actor, key string)
 // and unit in the same one). The caller has checked the role and the input's shape.
 func (s *Service) CreateTx(ctx context.Context, tx pgx.Tx, actor auth.Actor, in NewOrder) (Order, error) {
 	now := s.now()
-	if in.IntakeKey != "" {
+	if in.IntakeKey != "" && !in.keyChecked {
 		// The same intake form sent again: the order it made.
 		if id, err := orderIDByIntakeKey(ctx, tx, in.IntakeKey); err != nil || id != 0 {
 			if err != nil {
@@ -151,8 +159,16 @@ func (s *Service) CreateTx(ctx context.Context, tx pgx.Tx, actor auth.Actor, in 
 			return o, err
 		}
 	}
-	c, err := callerOf(ctx, tx, in.CustomerID)
-	if err != nil || !actor.Sees(c.station) {
+	var (
+		c   caller
+		err error
+	)
+	if in.caller != nil {
+		c = *in.caller
+	} else if c, err = callerOf(ctx, tx, in.CustomerID); err != nil {
+		return Order{}, apperr.Fields(map[string]string{"customer_id": "workorder.field.customer_required"})
+	}
+	if !actor.Sees(c.station) {
 		return Order{}, apperr.Fields(map[string]string{"customer_id": "workorder.field.customer_required"})
 	}
 	// The order belongs to the customer's station: its settings set the due times.
@@ -177,10 +193,13 @@ func (s *Service) CreateTx(ctx context.Context, tx pgx.Tx, actor auth.Actor, in 
 	}
 	var serial string
 	if in.UnitID != 0 {
-		u, err := unitOf(ctx, tx, in.UnitID, in.CustomerID)
-		if err != nil {
+		var u orderUnit
+		if in.unit != nil && in.unit.ID == in.UnitID {
+			u = *in.unit
+		} else if u, err = unitOf(ctx, tx, in.UnitID, in.CustomerID, false); err != nil {
 			return Order{}, apperr.Fields(map[string]string{"unit_id": "workorder.field.unit_not_customers"})
 		}
+		lastRepair, repairedAt := u.lastRepair, u.repairedAt
 		o.UnitID, serial = &u.ID, u.Serial
 		if in, known := u.InWarranty(now, s.loc); known && in {
 			o.Warranty = "in"
@@ -192,14 +211,8 @@ func (s *Service) CreateTx(ctx context.Context, tx pgx.Tx, actor auth.Actor, in 
 		}
 		// A repair call on a unit repaired within the repair-warranty period is a repeat
 		// repair (返修).
-		if o.ServiceType == "repair" {
-			prev, err := earlierRepair(ctx, tx, u.ID, st, now)
-			if err != nil {
-				return Order{}, err
-			}
-			if prev != 0 {
-				o.RepeatOf, o.Warranty = &prev, "repair"
-			}
+		if o.ServiceType == "repair" && lastRepair != 0 && !repairedAt.Before(now.AddDate(0, 0, -st.RepairWarrantyDays)) {
+			o.RepeatOf, o.Warranty = &lastRepair, "repair"
 		}
 	}
 	o.Address = firstNonEmpty(strings.TrimSpace(in.Address), address)
@@ -215,9 +228,6 @@ func (s *Service) CreateTx(ctx context.Context, tx pgx.Tx, actor auth.Actor, in 
 	}
 	o.Number = OrderNumber(code, local, n)
 	o.Search = SearchText(o.Number, c.name, o.ContactName, append(phonesRaw, o.ContactPhone), append(phonesE164, o.ContactE164), serial)
-	if err := insertOrder(ctx, tx, &o); err != nil {
-		return Order{}, err
-	}
 	data := map[string]any{"number": o.Number, "urgency": o.Urgency, "warranty": o.Warranty}
 	if o.RepeatOf != nil {
 		data["repeat_of"] = *o.RepeatOf
@@ -225,11 +235,9 @@ func (s *Service) CreateTx(ctx context.Context, tx pgx.Tx, actor auth.Actor, in 
 	if len(in.AcknowledgedOpen) > 0 && o.UnitID != nil {
 		data["acknowledged_open"] = in.AcknowledgedOpen
 	}
-	if err := insertEvent(ctx, tx, Event{OrderID: o.ID, ToState: Received, Transition: "create", ActorID: actor.UserID, Version: 1, At: now, Data: data,
-		message: customerMessage("create", &o, s.loc)}); err != nil {
-		return Order{}, err
-	}
-	return o, notify(ctx, tx, &o, nil)
+	err = insertOrder(ctx, tx, &o, Event{ToState: Received, Transition: "create", ActorID: actor.UserID, Version: 1, At: now, Data: data,
+		message: customerMessage("create", &o, s.loc)})
+	return o, err
 }
 
 // SearchText is what the list's search box matches: number, names, phones as typed and
@@ -282,61 +290,68 @@ type decide func(tx pgx.Tx, o *Order, st Settings) (State, error)
 // run is the one write path of an order: lock, visibility, version (a retried form is
 // recognised and answered with the order as it is), decide, apply, row, event, NOTIFY.
 func (s *Service) run(ctx context.Context, actor auth.Actor, id int64, version int, name string, input any, to decide, apply change) (Order, error) {
-	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		return s.runTx(ctx, tx, actor, id, version, name, input, to, apply)
+	var o Order
+	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) (err error) {
+		o, err = s.step(ctx, tx, actor, id, version, name, input, to, apply)
+		return err
 	})
-	if err != nil && !errors.Is(err, errReplay) {
+	if errors.Is(err, errReplay) {
+		// A retried form: the order as it is now.
+		return s.OrderByID(ctx, actor, id)
+	}
+	if err != nil {
 		return Order{}, err
 	}
-	return s.OrderByID(ctx, actor, id)
+	return o, nil
 }
 
 // runTx is run inside the caller's transaction tx.
 func (s *Service) runTx(ctx context.Context, tx pgx.Tx, actor auth.Actor, id int64, version int, name string, input any, to decide, apply change) error {
+	_, err := s.step(ctx, tx, actor, id, version, name, input, to, apply)
+	return err
+}
+
+// step is runTx returning the order as the change left it (the joined names as the
+// order was locked; the steps that change the technician set their name).
+func (s *Service) step(ctx context.Context, tx pgx.Tx, actor auth.Actor, id int64, version int, name string, input any, to decide, apply change) (Order, error) {
 	hash := fingerprint(input)
-	{
-		o, err := lockOrder(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		if !visible(o, actor) {
-			return apperr.New(apperr.NotFound, "error.not_found")
-		}
-		if version != o.Version {
-			m, err := lastChange(ctx, tx, o.ID, version+1)
-			if err == nil && m.Transition == name && m.ActorID == actor.UserID && m.InputHash == hash {
-				return errReplay
-			}
-			if m, err = lastChange(ctx, tx, o.ID, o.Version); err != nil {
-				return db.Translate(err, "last change")
-			}
-			return apperr.New(apperr.Conflict, "error.stale", "Name", m.Name, "At", m.At.In(s.loc).Format("2006-01-02 15:04"),
-				"Transition", m.Transition, "State", string(o.State))
-		}
-		st, err := loadSettings(ctx, tx, o.StationID)
-		if err != nil {
-			return err
-		}
-		next, err := to(tx, &o, st)
-		if err != nil {
-			return err
-		}
-		now := s.now()
-		from, prevAssignee := o.State, o.AssigneeID
-		note, data, err := apply(tx, &o, st, now)
-		if err != nil {
-			return err
-		}
-		o.State, o.Version, o.UpdatedAt = next, o.Version+1, now
-		if err := updateOrder(ctx, tx, &o); err != nil {
-			return err
-		}
-		if err := insertEvent(ctx, tx, Event{OrderID: o.ID, FromState: &from, ToState: next, Transition: name, ActorID: actor.UserID,
-			Version: o.Version, InputHash: hash, At: now, Note: note, Data: data, message: customerMessage(name, &o, s.loc)}); err != nil {
-			return err
-		}
-		return notify(ctx, tx, &o, prevAssignee)
+	o, err := lockOrder(ctx, tx, id)
+	if err != nil {
+		return Order{}, err
 	}
+	if !visible(o, actor) {
+		return Order{}, apperr.New(apperr.NotFound, "error.not_found")
+	}
+	if version != o.Version {
+		m, err := lastChange(ctx, tx, o.ID, version+1)
+		if err == nil && m.Transition == name && m.ActorID == actor.UserID && m.InputHash == hash {
+			return Order{}, errReplay
+		}
+		if m, err = lastChange(ctx, tx, o.ID, o.Version); err != nil {
+			return Order{}, db.Translate(err, "last change")
+		}
+		return Order{}, apperr.New(apperr.Conflict, "error.stale", "Name", m.Name, "At", m.At.In(s.loc).Format("2006-01-02 15:04"),
+			"Transition", m.Transition, "State", string(o.State))
+	}
+	st, err := loadSettings(ctx, tx, o.StationID)
+	if err != nil {
+		return Order{}, err
+	}
+	next, err := to(tx, &o, st)
+	if err != nil {
+		return Order{}, err
+	}
+	now := s.now()
+	from, prevAssignee := o.State, o.AssigneeID
+	note, data, err := apply(tx, &o, st, now)
+	if err != nil {
+		return Order{}, err
+	}
+	o.State, o.Version, o.UpdatedAt = next, o.Version+1, now
+	// The row, its event, the customer's message and the NOTIFY in one statement.
+	err = writeStep(ctx, tx, &o, Event{OrderID: o.ID, FromState: &from, ToState: next, Transition: name, ActorID: actor.UserID,
+		Version: o.Version, InputHash: hash, At: now, Note: note, Data: data, message: customerMessage(name, &o, s.loc)}, prevAssignee)
+	return o, err
 }
 
 var errReplay = errors.New("replayed form")
@@ -496,7 +511,7 @@ func (s *Service) Assign(ctx context.Context, actor auth.Actor, id int64, versio
 		if err != nil {
 			return "", nil, err
 		}
-		o.AssigneeID, o.AssignedAt = ptr(technicianID), ptr(now)
+		o.AssigneeID, o.AssignedAt, o.AssigneeName = ptr(technicianID), ptr(now), name
 		return strings.TrimSpace(note), map[string]any{"technician_id": technicianID, "technician": name}, nil
 	})
 }
@@ -520,7 +535,7 @@ func (s *Service) Reassign(ctx context.Context, actor auth.Actor, id int64, vers
 		if o.AssigneeID != nil {
 			from = *o.AssigneeID
 		}
-		o.AssigneeID, o.AssignedAt = ptr(technicianID), ptr(now)
+		o.AssigneeID, o.AssignedAt, o.AssigneeName = ptr(technicianID), ptr(now), name
 		o.AppointmentStart, o.AppointmentEnd = nil, nil
 		return strings.TrimSpace(reason), map[string]any{"from_technician_id": from, "technician_id": technicianID, "technician": name}, nil
 	})

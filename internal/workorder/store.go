@@ -110,14 +110,61 @@ func orderByID(ctx context.Context, q *pgxpool.Pool, id int64) (Order, error) {
 }
 
 // insertOrder writes a new order and sets its id.
-func insertOrder(ctx context.Context, tx pgx.Tx, o *Order) error {
+// insertOrder writes the new order o, its first event e (e.OrderID is o's new id) and
+// the NOTIFY in one statement, and sets o.ID.
+func insertOrder(ctx context.Context, tx pgx.Tx, o *Order, e Event) error {
 	cols, vals := OrderColumns(), OrderValues(o)
+	args := []any{}
+	arg := db.Args(&args)
 	ph := make([]string, len(cols))
 	for i := range ph {
-		ph[i] = "$" + strconv.Itoa(i+1)
+		ph[i] = arg(vals[i])
 	}
-	err := tx.QueryRow(ctx, `INSERT INTO work_orders (`+strings.Join(cols, ", ")+`) VALUES (`+strings.Join(ph, ", ")+`) RETURNING id`, vals...).Scan(&o.ID)
+	if e.Data == nil {
+		e.Data = map[string]any{}
+	}
+	// The payload's id is the new row's: set in SQL.
+	payload := notifyPayload(o, nil)
+	err := tx.QueryRow(ctx, `WITH o AS (INSERT INTO work_orders (`+strings.Join(cols, ", ")+`) VALUES (`+strings.Join(ph, ", ")+`) RETURNING id),
+		e AS (INSERT INTO work_order_events (order_id, from_state, to_state, transition, actor_id, version, input_hash, at, note, data)
+			SELECT o.id, `+arg(e.FromState)+`::text, `+arg(e.ToState)+`::text, `+arg(e.Transition)+`::text, `+arg(e.ActorID)+`::bigint, `+arg(e.Version)+`::int,
+				`+arg(e.InputHash)+`::text, `+arg(e.At)+`::timestamptz, `+arg(e.Note)+`::text, `+arg(e.Data)+`::jsonb FROM o)
+		`+outboxCTE(e.message, e.At, arg, "SELECT o.id", "FROM o")+`
+		SELECT o.id, pg_notify(`+arg(NotifyChannel)+`::text, jsonb_set(`+arg(payload)+`::jsonb, '{id}', to_jsonb(o.id))::text) FROM o`, args...).Scan(&o.ID, nil)
 	return db.Translate(err, "insert order")
+}
+
+// writeStep writes every mutable column of o, its event e and the NOTIFY (prev is the
+// assignee before the change) in one statement.
+func writeStep(ctx context.Context, tx pgx.Tx, o *Order, e Event, prev *int64) error {
+	args := []any{o.ID}
+	arg := db.Args(&args)
+	set := make([]string, len(mutableCols))
+	vals := orderValues(o)
+	for i, c := range mutableCols {
+		set[i] = c + " = " + arg(vals[i])
+	}
+	if e.Data == nil {
+		e.Data = map[string]any{}
+	}
+	_, err := tx.Exec(ctx, `WITH u AS (UPDATE work_orders SET `+strings.Join(set, ", ")+` WHERE id = $1),
+		e AS (INSERT INTO work_order_events (order_id, from_state, to_state, transition, actor_id, version, input_hash, at, note, data)
+			VALUES ($1, `+arg(e.FromState)+`, `+arg(e.ToState)+`, `+arg(e.Transition)+`, `+arg(e.ActorID)+`, `+arg(e.Version)+`, `+arg(e.InputHash)+`, `+arg(e.At)+`, `+arg(e.Note)+`, `+arg(e.Data)+`))
+		`+outboxCTE(e.message, e.At, arg, "SELECT $1::bigint", "")+`
+		SELECT pg_notify(`+arg(NotifyChannel)+`::text, `+arg(notifyPayload(o, prev))+`::text)`, args...)
+	return db.Translate(err, "write order")
+}
+
+// outboxCTE is the WITH part that puts the customer's message m in the outbox beside the
+// event at the event's time at (m nil: none). selectOrder and from pick the order's id,
+// from the statement's own rows when the order is new.
+func outboxCTE(m *message, at time.Time, arg func(any) string, selectOrder, from string) string {
+	if m == nil {
+		return ""
+	}
+	t := arg(at)
+	return `, m AS (INSERT INTO outbox (order_id, kind, recipient, params, next_at, created_at)
+		` + selectOrder + `, ` + arg(m.Kind) + `::text, ` + arg(m.Recipient) + `::text, ` + arg(m.Params) + `::jsonb, ` + t + `::timestamptz, ` + t + `::timestamptz ` + from + `)`
 }
 
 // updateOrder writes every mutable column of o.
@@ -154,6 +201,12 @@ func insertEvent(ctx context.Context, tx pgx.Tx, e Event) error {
 // the assignee before the change, so a technician's page also hears of an order taken
 // away from them.
 func notify(ctx context.Context, tx pgx.Tx, o *Order, prev *int64) error {
+	_, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, NotifyChannel, notifyPayload(o, prev))
+	return db.Translate(err, "notify")
+}
+
+// notifyPayload is the NOTIFY payload of o's change (prev: the assignee before it).
+func notifyPayload(o *Order, prev *int64) string {
 	var assignee, before int64
 	if o.AssigneeID != nil {
 		assignee = *o.AssigneeID
@@ -163,8 +216,7 @@ func notify(ctx context.Context, tx pgx.Tx, o *Order, prev *int64) error {
 	}
 	payload, _ := json.Marshal(map[string]any{"id": o.ID, "station_id": o.StationID, "state": o.State, "version": o.Version,
 		"assignee_id": assignee, "prev_assignee_id": before})
-	_, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, NotifyChannel, string(payload))
-	return db.Translate(err, "notify")
+	return string(payload)
 }
 
 // nextNumber takes the next number of a station's day. The upsert locks the counter row
@@ -202,37 +254,55 @@ type caller struct {
 // order is written; NotFound when there is none.
 func callerOf(ctx context.Context, tx pgx.Tx, customerID int64) (caller, error) {
 	var c caller
-	if err := tx.QueryRow(ctx, `SELECT station_id, name, contact_person FROM customers WHERE id = $1 FOR SHARE`, customerID).
-		Scan(&c.station, &c.name, &c.contact); err != nil {
-		return caller{}, db.Translate(err, "customer")
-	}
-	rows, err := tx.Query(ctx, `SELECT raw, e164 FROM customer_phones WHERE customer_id = $1 ORDER BY position, id`, customerID)
+	var hasUnits bool
+	var made *int64
+	err := tx.QueryRow(ctx, callerSQL, customerID, "").Scan(&c.station, &c.name, &c.contact, &c.phonesRaw, &c.phonesE164, &c.address, &hasUnits, &made)
 	if err != nil {
-		return caller{}, db.Translate(err, "phones")
-	}
-	for rows.Next() {
-		var r, e string
-		if err := rows.Scan(&r, &e); err != nil {
-			rows.Close()
-			return caller{}, db.Translate(err, "phones")
-		}
-		c.phonesRaw, c.phonesE164 = append(c.phonesRaw, r), append(c.phonesE164, e)
-	}
-	rows.Close()
-	err = tx.QueryRow(ctx, `SELECT address FROM customer_addresses WHERE customer_id = $1 ORDER BY position, id LIMIT 1`, customerID).Scan(&c.address)
-	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return caller{}, db.Translate(err, "address")
+		return caller{}, db.Translate(err, "customer")
 	}
 	return c, nil
 }
 
-// unitOf reads a customer's unit for a new order.
-func unitOf(ctx context.Context, tx pgx.Tx, unitID, customerID int64) (customer.Unit, error) {
-	var u customer.Unit
-	err := tx.QueryRow(ctx, `SELECT id, serial, purchase_date, warranty_months, install_address FROM units WHERE id = $1 AND customer_id = $2`,
-		unitID, customerID).Scan(&u.ID, &u.Serial, &u.PurchaseDate, &u.WarrantyMonths, &u.InstallAddress)
-	return u, db.Translate(err, "unit")
+// callerSQL reads customer $1 for a new order in one statement, holding the row: station,
+// name, contact, phones as typed and normalised, first address, whether it has units,
+// and the order intake form key $2 made (NULL for none, or for key "").
+const callerSQL = `SELECT c.station_id, c.name, c.contact_person,
+	coalesce((SELECT array_agg(p.raw ORDER BY p.position, p.id) FROM customer_phones p WHERE p.customer_id = c.id), '{}'),
+	coalesce((SELECT array_agg(p.e164 ORDER BY p.position, p.id) FROM customer_phones p WHERE p.customer_id = c.id), '{}'),
+	coalesce((SELECT a.address FROM customer_addresses a WHERE a.customer_id = c.id ORDER BY a.position, a.id LIMIT 1), ''),
+	EXISTS (SELECT 1 FROM units u WHERE u.customer_id = c.id),
+	(SELECT w.id FROM work_orders w WHERE w.intake_key = nullif($2::text, ''))
+	FROM customers c WHERE c.id = $1 FOR SHARE OF c`
+
+// unitOf reads a customer's unit for a new order and, in the same statement, the unit's
+// latest completed repair (its order and when it was completed; 0 and nil without one),
+// which makes a repair call a repeat repair when it falls within the repair warranty.
+func unitOf(ctx context.Context, tx pgx.Tx, unitID, customerID int64, lock bool) (orderUnit, error) {
+	sql := unitSQL
+	if lock {
+		sql += ` FOR NO KEY UPDATE OF u`
+	}
+	var u orderUnit
+	var last *int64
+	err := tx.QueryRow(ctx, sql, unitID, customerID).Scan(&u.ID, &u.Serial, &u.PurchaseDate, &u.WarrantyMonths, &u.InstallAddress, &last, &u.repairedAt)
+	if last != nil {
+		u.lastRepair = *last
+	}
+	return u, err
 }
+
+// orderUnit is the unit of a new order and its latest completed repair (0 without one).
+type orderUnit struct {
+	customer.Unit
+	lastRepair int64
+	repairedAt *time.Time
+}
+
+// unitSQL reads unit $1 of customer $2 and its latest completed repair.
+const unitSQL = `SELECT u.id, u.serial, u.purchase_date, u.warranty_months, u.install_address, r.id, r.completed_at
+	FROM units u LEFT JOIN LATERAL (SELECT o.id, o.completed_at FROM work_orders o
+		WHERE o.unit_id = u.id AND o.service_type = 'repair' AND o.completed_at IS NOT NULL ORDER BY o.completed_at DESC LIMIT 1) r ON true
+	WHERE u.id = $1 AND u.customer_id = $2`
 
 // photoCount counts the photos already saved for an order.
 func photoCount(ctx context.Context, tx pgx.Tx, orderID int64) (int, error) {

@@ -1,6 +1,7 @@
 // The work board: drag a card onto a technician to assign (or reassign, with a reason),
-// and keep the board current from the server's event stream. Without JavaScript the
-// cards' own forms do the same.
+// or use the card's assign button, which opens the board's one assign dialog filled in
+// from the card; and keep the board current from the server's event stream. Without
+// JavaScript the card's assign button opens the card's assign page instead.
 //
 // A live update never pulls the board out from under the supervisor: while a card's
 // form is open (or the reason dialog, or focus is in a form) the refresh waits, says so
@@ -14,6 +15,7 @@
   var waitingBox = document.getElementById("board-waiting");
   var texts = document.getElementById("board-texts").dataset;
   var dialog = document.getElementById("reason-dialog");
+  var assign = document.getElementById("assign-dialog");
   var dragging = false, moving = false, waiting = false, timer = null, asked = 0, sortables = [];
 
   function say(text, kind) {
@@ -27,6 +29,7 @@
   function blocker() {
     if (dragging || moving) return "quiet";
     if (dialog && dialog.open) return "form";
+    if (assign && assign.open) return "form";
     if (board.querySelector("details[open]")) return "form";
     var f = document.activeElement;
     if (f && f !== board && board.contains(f) && f.closest("form")) return "form";
@@ -196,6 +199,51 @@
         }
       }));
     });
+  }
+
+  // openAssign fills the assign dialog in from card and opens it: the order, the version
+  // and state the card showed, the current technician left out of the choices, and the
+  // reason asked for only when the order has a technician already.
+  function openAssign(card, button) {
+    var form = assign.querySelector("form");
+    var reassign = !!card.dataset.assignee && card.dataset.assignee !== "0";
+    form.elements.order_id.value = card.dataset.id;
+    form.elements.version.value = card.dataset.version;
+    form.elements.state.value = card.dataset.state;
+    var select = form.elements.technician_id;
+    select.value = "";
+    Array.prototype.forEach.call(select.options, function (o) {
+      var current = o.value !== "" && o.value === card.dataset.assignee;
+      o.hidden = current;
+      o.disabled = current;
+    });
+    var reason = document.getElementById("assign-reason");
+    reason.value = "";
+    reason.disabled = !reassign;
+    reason.required = reassign;
+    document.getElementById("assign-reason-row").hidden = !reassign;
+    var verb = reassign ? texts.reassign : texts.assign;
+    var number = card.querySelector(".card-number");
+    document.getElementById("assign-title").textContent = verb + " " + (number ? number.textContent : "");
+    document.getElementById("assign-ok").textContent = verb;
+    var cancel = document.getElementById("assign-cancel-order");
+    cancel.hidden = !button.hasAttribute("data-cancel");
+    cancel.href = "/orders/" + card.dataset.id + "?action=cancel#action-cancel";
+    assign.showModal();
+    select.focus();
+  }
+
+  if (assign) {
+    board.addEventListener("click", function (e) {
+      var button = e.target.closest && e.target.closest('a[data-card-action="assign"]');
+      if (!button || e.ctrlKey || e.metaKey || e.shiftKey || e.button) return;
+      var card = button.closest(".board-item");
+      if (!card) return;
+      e.preventDefault();
+      openAssign(card, button);
+    });
+    document.getElementById("assign-close").addEventListener("click", function () { assign.close(); });
+    assign.addEventListener("close", settle);
   }
 
   // A refresh that waited runs when the form closes, the dialog closes or focus leaves
