@@ -81,15 +81,14 @@ func TestOrderPageStatements(t *testing.T) {
 
 // rescheduleStatements and intakeStatements are the most SQL statements a reschedule and
 // an intake may run, the session's read and write and the signed-in user's read
-// included. A reschedule: session, user, BEGIN, the order locked, settings, calendar, one
-// statement for the row, its event and the NOTIFY, COMMIT, the session's flash. An
-// intake for an existing customer: session, user, BEGIN, the customer held (with its
-// phones and address, and the order of the form's key if it was sent before), the unit
-// locked (with its latest repair), its open orders, settings, calendar, the day's number,
-// one statement for the order, its event and the NOTIFY, COMMIT, the session's flash.
-// Lower them as the write path gets lighter (the settings and calendar reads are the
-// next: 8 and 10 are the targets).
-const rescheduleStatements, intakeStatements = 9, 12
+// included. A reschedule: session, user, BEGIN, the order locked, the station's settings
+// with its calendar, one statement for the row, its event, the customer's message and the
+// NOTIFY, COMMIT, the session's flash. An intake for an existing customer: session, user,
+// BEGIN, the customer held (with its phones and address, the order of the form's key if
+// it was sent before, and its station's settings with the calendar), the unit locked
+// (with its latest repair), its open orders, the day's number, one statement for the
+// order, its event, the customer's message and the NOTIFY, COMMIT, the session's flash.
+const rescheduleStatements, intakeStatements = 8, 10
 
 // boardStatements is the most SQL statements the board runs by view (see
 // TestBoardStatements): the technician view also reads the day's approved plans.

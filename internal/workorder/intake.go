@@ -153,7 +153,7 @@ func intakeUnitRules(ctx context.Context, tx pgx.Tx, actor auth.Actor, in *Intak
 	var c caller
 	var hasUnits bool
 	var made *int64
-	err := tx.QueryRow(ctx, callerSQL, in.CustomerID, in.Order.IntakeKey).Scan(&c.station, &c.name, &c.contact, &c.phonesRaw, &c.phonesE164, &c.address, &hasUnits, &made)
+	err := scanCaller(tx.QueryRow(ctx, callerSQL, in.CustomerID, in.Order.IntakeKey), &c, &hasUnits, &made)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return db.Translate(err, "intake customer")
 	}

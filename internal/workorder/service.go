@@ -171,11 +171,9 @@ func (s *Service) CreateTx(ctx context.Context, tx pgx.Tx, actor auth.Actor, in 
 	if !actor.Sees(c.station) {
 		return Order{}, apperr.Fields(map[string]string{"customer_id": "workorder.field.customer_required"})
 	}
-	// The order belongs to the customer's station: its settings set the due times.
-	st, err := loadSettings(ctx, tx, c.station)
-	if err != nil {
-		return Order{}, err
-	}
+	// The order belongs to the customer's station: its settings (read with the customer)
+	// set the due times.
+	st := c.settings
 	phonesRaw, phonesE164, address := c.phonesRaw, c.phonesE164, c.address
 
 	o := Order{

@@ -13,6 +13,7 @@ import (
 	"github.com/aftersales/aftersales/internal/auth"
 	"github.com/aftersales/aftersales/internal/customer"
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/settings"
 	"github.com/aftersales/aftersales/internal/workflow"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -248,6 +249,23 @@ type caller struct {
 	name, contact         string
 	phonesRaw, phonesE164 []string
 	address               string
+	// settings are the customer's station's, read in the same statement.
+	settings Settings
+}
+
+// scanCaller reads a row of callerSQL: the customer, whether it has units, the order the
+// form's key made (nil: none) and the station's settings.
+func scanCaller(row pgx.Row, c *caller, hasUnits *bool, made **int64) error {
+	var chain []byte
+	if err := row.Scan(&c.station, &c.name, &c.contact, &c.phonesRaw, &c.phonesE164, &c.address, hasUnits, made, &chain); err != nil {
+		return err
+	}
+	rows, err := db.DecodeRows[settings.ChainRow](chain)
+	if err != nil {
+		return fmt.Errorf("settings chain: %w", err)
+	}
+	c.settings = settings.Resolve(settings.ChainOf(rows)).Values
+	return nil
 }
 
 // callerOf reads a customer for a new order, holding the row (FOR SHARE) until the
@@ -256,7 +274,7 @@ func callerOf(ctx context.Context, tx pgx.Tx, customerID int64) (caller, error) 
 	var c caller
 	var hasUnits bool
 	var made *int64
-	err := tx.QueryRow(ctx, callerSQL, customerID, "").Scan(&c.station, &c.name, &c.contact, &c.phonesRaw, &c.phonesE164, &c.address, &hasUnits, &made)
+	err := scanCaller(tx.QueryRow(ctx, callerSQL, customerID, ""), &c, &hasUnits, &made)
 	if err != nil {
 		return caller{}, db.Translate(err, "customer")
 	}
@@ -266,12 +284,13 @@ func callerOf(ctx context.Context, tx pgx.Tx, customerID int64) (caller, error) 
 // callerSQL reads customer $1 for a new order in one statement, holding the row: station,
 // name, contact, phones as typed and normalised, first address, whether it has units,
 // and the order intake form key $2 made (NULL for none, or for key "").
-const callerSQL = `SELECT c.station_id, c.name, c.contact_person,
+var callerSQL = `SELECT c.station_id, c.name, c.contact_person,
 	coalesce((SELECT array_agg(p.raw ORDER BY p.position, p.id) FROM customer_phones p WHERE p.customer_id = c.id), '{}'),
 	coalesce((SELECT array_agg(p.e164 ORDER BY p.position, p.id) FROM customer_phones p WHERE p.customer_id = c.id), '{}'),
 	coalesce((SELECT a.address FROM customer_addresses a WHERE a.customer_id = c.id ORDER BY a.position, a.id LIMIT 1), ''),
 	EXISTS (SELECT 1 FROM units u WHERE u.customer_id = c.id),
-	(SELECT w.id FROM work_orders w WHERE w.intake_key = nullif($2::text, ''))
+	(SELECT w.id FROM work_orders w WHERE w.intake_key = nullif($2::text, '')),
+	(SELECT coalesce(json_agg(to_json(t)), '[]') FROM (` + settings.ChainSQL("c.station_id") + `) t)
 	FROM customers c WHERE c.id = $1 FOR SHARE OF c`
 
 // unitOf reads a customer's unit for a new order and, in the same statement, the unit's
