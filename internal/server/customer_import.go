@@ -91,9 +91,7 @@ func (s *server) handleCustomerExport() http.HandlerFunc {
 			return
 		}
 		day := s.Now().In(i18n.Location(r.Context())).Format("20060102")
-		catalogAttachment(w, "客户档案-"+day+".xlsx", "customers-"+day+".xlsx")
-		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
-		_, _ = w.Write(b)
+		s.sendWorkbook(w, r, b, "客户档案-"+day+".xlsx", "customers-"+day+".xlsx")
 	}
 }
 

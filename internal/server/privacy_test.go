@@ -234,7 +234,7 @@ func TestExportsCarryWhoAndWhen(t *testing.T) {
 	a := newApp(t)
 	m := a.client(t)
 	m.signIn("manager")
-	for _, path := range []string{"/orders.xlsx", "/reports.xlsx", "/parts/catalog.xlsx", "/parts/plan.xlsx", "/reconciliation.xlsx"} {
+	for _, path := range []string{"/orders.xlsx", "/reports.xlsx", "/parts/catalog.xlsx", "/parts/plan.xlsx", "/reconciliation.xlsx", "/customers/export.xlsx"} {
 		r := m.get(path)
 		if r.Status != http.StatusOK {
 			t.Errorf("%s: %d", path, r.Status)
@@ -256,7 +256,7 @@ func TestExportsCarryWhoAndWhen(t *testing.T) {
 			t.Errorf("%s properties %+v", path, props)
 		}
 	}
-	if n := accessCount(t, a, "manager", "export", 0); n != 5 {
-		t.Errorf("%d exports logged, want 5", n)
+	if n := accessCount(t, a, "manager", "export", 0); n != 6 {
+		t.Errorf("%d exports logged, want 6", n)
 	}
 }
