@@ -280,3 +280,30 @@ func TestUserAdministration(t *testing.T) {
 		t.Errorf("history %v", events)
 	}
 }
+
+// TestSystemAccountNeverSignsIn: the account of the customers' online steps gets no
+// password and is never activated; nothing is written.
+func TestSystemAccountNeverSignsIn(t *testing.T) {
+	t.Parallel()
+	svc, _, pool := setup(t)
+	ctx := context.Background()
+	var id int64
+	if err := pool.QueryRow(ctx, `SELECT id FROM users WHERE username = $1`, auth.SystemUsername).Scan(&id); err != nil {
+		t.Fatalf("the demo's system account: %v", err)
+	}
+	admin := testkit.Actor(t, pool, "admin")
+	if err := svc.ResetPassword(ctx, admin, id, "a-long-new-password-1"); apperr.As(err).Key != "user.system_account" {
+		t.Errorf("password reset: %v", err)
+	}
+	if err := svc.SetActive(ctx, admin, id, true); apperr.As(err).Key != "user.system_account" {
+		t.Errorf("activation: %v", err)
+	}
+	var active bool
+	var hash string
+	if err := pool.QueryRow(ctx, `SELECT active, password_hash FROM users WHERE id = $1`, id).Scan(&active, &hash); err != nil {
+		t.Fatal(err)
+	}
+	if active || hash != "!" {
+		t.Errorf("the system account changed: active %v, hash %q", active, hash)
+	}
+}

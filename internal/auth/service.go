@@ -319,6 +319,10 @@ func (s *Service) event(ctx context.Context, tx pgx.Tx, userID int64, actorID *i
 
 // ResetPassword sets a new password for a user the admin manages and ends the user's
 // open sessions. Invalid when PasswordProblem refuses the password.
+// SystemUsername is the account the customers' own online steps are recorded under. It
+// never signs in: its password cannot be set and it cannot be activated.
+const SystemUsername = "selfservice"
+
 func (s *Service) ResetPassword(ctx context.Context, actor Actor, userID int64, password string) error {
 	if !actor.Is(RoleAdmin) {
 		return apperr.New(apperr.Forbidden, "error.forbidden_role", "Roles", "admin")
@@ -326,6 +330,9 @@ func (s *Service) ResetPassword(ctx context.Context, actor Actor, userID int64, 
 	u, err := s.UserByID(ctx, actor, userID)
 	if err != nil {
 		return err
+	}
+	if u.Username == SystemUsername {
+		return apperr.New(apperr.Invalid, "user.system_account")
 	}
 	if k := PasswordProblem(u.Username, password); k != "" {
 		return apperr.Fields(map[string]string{"password": k})
@@ -371,8 +378,12 @@ func (s *Service) SetActive(ctx context.Context, actor Actor, userID int64, acti
 	if userID == actor.UserID && !active {
 		return apperr.New(apperr.Invalid, "user.cannot_deactivate_self")
 	}
-	if _, err := s.UserByID(ctx, actor, userID); err != nil {
+	u, err := s.UserByID(ctx, actor, userID)
+	if err != nil {
 		return err
+	}
+	if u.Username == SystemUsername && active {
+		return apperr.New(apperr.Invalid, "user.system_account")
 	}
 	kind := "activated"
 	if !active {

@@ -52,7 +52,7 @@ func (s *Service) Signer(ctx context.Context) (Signer, error) {
 
 // OnlineUsername is the account the customers' own steps are recorded under: it never
 // signs in (it is inactive), and its name in an order's log says the customer did it.
-const OnlineUsername = "selfservice"
+const OnlineUsername = auth.SystemUsername
 
 // customerActor is the actor of a customer's own step on an order of station: the
 // online account, acting for the hotline of that station only.
