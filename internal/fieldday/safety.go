@@ -123,19 +123,21 @@ type TechDay struct {
 	Reminder  bool
 }
 
-func (s *Service) meeting(ctx context.Context, stationID int64, day time.Time) (*Meeting, error) {
-	rows, err := s.pool.Query(ctx, selectMeeting+` WHERE m.station_id = $1 AND m.day = $2`, stationID, day)
-	if err != nil {
-		return nil, db.Translate(err, "safety meeting")
-	}
-	m, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Meeting])
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, db.Translate(err, "safety meeting")
-	}
-	return &m, nil
+// meetingOfDaySQL reads station $1's meeting of day $2; techDaySQL whether technician $3
+// confirmed it and whether they checked in on a job between $4 and $5 (the day's bounds).
+const (
+	meetingOfDaySQL = selectMeeting + ` WHERE m.station_id = $1 AND m.day = $2`
+	techDaySQL      = `SELECT
+		EXISTS (SELECT 1 FROM safety_attendance a JOIN safety_meetings m ON m.id = a.meeting_id WHERE m.station_id = $1 AND m.day = $2 AND a.user_id = $3) AS attended,
+		EXISTS (SELECT 1 FROM work_order_events e WHERE e.actor_id = $3 AND e.transition = 'check_in' AND e.at >= $4 AND e.at < $5) AS checked_in`
+)
+
+// techDayArgs are the arguments of meetingOfDaySQL and techDaySQL for the technician
+// today.
+func (s *Service) techDayArgs(actor auth.Actor) []any {
+	day := s.day(s.now())
+	from, to := s.bounds(day)
+	return []any{actor.StationID, day, actor.UserID, from, to}
 }
 
 // Today is the technician's safety meeting of today.
@@ -143,21 +145,55 @@ func (s *Service) Today(ctx context.Context, actor auth.Actor) (TechDay, error) 
 	if actor.Role != auth.RoleTechnician {
 		return TechDay{}, nil
 	}
-	day := s.day(s.now())
-	from, to := s.bounds(day)
+	args := s.techDayArgs(actor)
 	var td TechDay
-	var err error
-	if td.Meeting, err = s.meeting(ctx, actor.StationID, day); err != nil {
-		return td, err
+	rows, err := s.pool.Query(ctx, meetingOfDaySQL, args[:2]...)
+	if err != nil {
+		return td, db.Translate(err, "safety meeting")
 	}
-	if err := s.pool.QueryRow(ctx, `SELECT
-		EXISTS (SELECT 1 FROM safety_attendance a JOIN safety_meetings m ON m.id = a.meeting_id WHERE m.station_id = $1 AND m.day = $2 AND a.user_id = $3),
-		EXISTS (SELECT 1 FROM work_order_events e WHERE e.actor_id = $3 AND e.transition = 'check_in' AND e.at >= $4 AND e.at < $5)`,
-		actor.StationID, day, actor.UserID, from, to).Scan(&td.Attended, &td.CheckedIn); err != nil {
+	m, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Meeting])
+	switch {
+	case err == nil:
+		td.Meeting = &m
+	case !errors.Is(err, pgx.ErrNoRows):
+		return td, db.Translate(err, "safety meeting")
+	}
+	if err := s.pool.QueryRow(ctx, techDaySQL, args...).Scan(&td.Attended, &td.CheckedIn); err != nil {
 		return td, db.Translate(err, "safety day")
 	}
 	td.Reminder = Reminder(td.CheckedIn, td.Attended)
 	return td, nil
+}
+
+// techDayFlags are techDaySQL's row.
+type techDayFlags struct {
+	Attended  bool `db:"attended"`
+	CheckedIn bool `db:"checked_in"`
+}
+
+// QueueToday adds Today's reads to m (the technician's job page): the day lands in *dst
+// when m runs. Other roles have no safety day: *dst is left empty and m gets nothing.
+func (s *Service) QueueToday(m *db.Merged, actor auth.Actor, dst *TechDay) {
+	*dst = TechDay{}
+	if actor.Role != auth.RoleTechnician {
+		return
+	}
+	args := s.techDayArgs(actor)
+	var (
+		meeting Meeting
+		found   bool
+		flags   techDayFlags
+	)
+	db.Row(m, meetingOfDaySQL, args[:2], &meeting, &found)
+	db.Row(m, techDaySQL, args, &flags, nil)
+	m.Then(func() error {
+		td := TechDay{Attended: flags.Attended, CheckedIn: flags.CheckedIn, Reminder: Reminder(flags.CheckedIn, flags.Attended)}
+		if found {
+			td.Meeting = &meeting
+		}
+		*dst = td
+		return nil
+	})
 }
 
 // Unattended is a technician whose first check-in of a day came before they confirmed

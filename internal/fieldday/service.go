@@ -47,9 +47,12 @@ func (s *Service) Kit(ctx context.Context, stationID int64) ([]string, error) {
 	return kit(ctx, s.pool, stationID)
 }
 
+// kitSQL reads a station's own kit list, the station given after it.
+const kitSQL = `SELECT items FROM kit_lists WHERE station_id = `
+
 func kit(ctx context.Context, q querier, stationID int64) ([]string, error) {
 	var items []string
-	err := q.QueryRow(ctx, `SELECT items FROM kit_lists WHERE station_id = $1`, stationID).Scan(&items)
+	err := q.QueryRow(ctx, kitSQL+`$1`, stationID).Scan(&items)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return DefaultKit, nil
 	}
@@ -94,6 +97,27 @@ type JobCheck struct {
 	Ask bool
 }
 
+// departureOfOrderSQL reads order $1's pre-departure check.
+const departureOfOrderSQL = selectDeparture + ` WHERE d.order_id = $1`
+
+// jobCheck is the check on a job's page for the actor: the check made (done when found),
+// and for the job's technician who still needs it, the kit to tick (the station's kit,
+// read as kit, or the manual's when the station has none).
+func jobCheck(actor auth.Actor, arrived *time.Time, done Departure, found bool, kit []string) JobCheck {
+	var jc JobCheck
+	if found {
+		jc.Done = &done
+	}
+	if actor.Role == auth.RoleTechnician && NeedsCheck(arrived, found) {
+		jc.Ask = true
+		jc.Kit = kit
+		if kit == nil {
+			jc.Kit = DefaultKit
+		}
+	}
+	return jc
+}
+
 // ForOrder is the pre-departure check of an order the actor sees (NotFound otherwise).
 func (s *Service) ForOrder(ctx context.Context, actor auth.Actor, orderID int64) (JobCheck, error) {
 	var station int64
@@ -105,25 +129,51 @@ func (s *Service) ForOrder(ctx context.Context, actor auth.Actor, orderID int64)
 	if !workflow.Sees(actor, station, assignee) {
 		return JobCheck{}, apperr.New(apperr.NotFound, "error.not_found")
 	}
-	var jc JobCheck
-	rows, err := s.pool.Query(ctx, selectDeparture+` WHERE d.order_id = $1`, orderID)
+	rows, err := s.pool.Query(ctx, departureOfOrderSQL, orderID)
 	if err != nil {
-		return jc, db.Translate(err, "departure check")
+		return JobCheck{}, db.Translate(err, "departure check")
 	}
 	d, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Departure])
-	switch {
-	case err == nil:
-		jc.Done = &d
-	case !errors.Is(err, pgx.ErrNoRows):
-		return jc, db.Translate(err, "departure check")
+	found := err == nil
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return JobCheck{}, db.Translate(err, "departure check")
 	}
-	if actor.Role == auth.RoleTechnician && NeedsCheck(arrived, jc.Done != nil) {
-		jc.Ask = true
-		if jc.Kit, err = s.Kit(ctx, station); err != nil {
-			return jc, err
+	var items []string
+	if actor.Role == auth.RoleTechnician && NeedsCheck(arrived, found) {
+		if items, err = s.Kit(ctx, station); err != nil {
+			return JobCheck{}, err
 		}
 	}
-	return jc, nil
+	return jobCheck(actor, arrived, d, found, items), nil
+}
+
+// checkOrder is what the pre-departure check needs of the order: when its technician
+// checked in.
+type checkOrder struct {
+	Arrived *time.Time `db:"arrived_at"`
+}
+
+// QueueForOrder adds ForOrder's reads to m (the order's page): the check lands in *dst
+// when m runs. It does not check that the actor sees the order: the page that runs m
+// does. A technician's part reads the station's kit list too, used when the job still
+// needs the check.
+func (s *Service) QueueForOrder(m *db.Merged, actor auth.Actor, orderID int64, dst *JobCheck) {
+	id := []any{orderID}
+	var (
+		o     checkOrder
+		done  Departure
+		found bool
+		items []string
+	)
+	db.Row(m, `SELECT arrived_at FROM work_orders WHERE id = $1`, id, &o, nil)
+	db.Row(m, departureOfOrderSQL, id, &done, &found)
+	if actor.Role == auth.RoleTechnician {
+		db.Value(m, kitSQL+`(SELECT station_id FROM work_orders WHERE id = $1)`, id, &items)
+	}
+	m.Then(func() error {
+		*dst = jobCheck(actor, o.Arrived, done, found, items)
+		return nil
+	})
 }
 
 // CheckKit records the job's technician's pre-departure check: ticked are the kit's

@@ -75,8 +75,21 @@ type List struct {
 	CanManage bool
 }
 
+// loansSQL lists the loans for which where holds, newest first.
+func loansSQL(where string) string {
+	return selectLoan + ` WHERE ` + where + ` ORDER BY l.lent_on DESC, l.id DESC`
+}
+
+// markOverdue marks the loans out past their day today.
+func (s *Service) markOverdue(loans []Loan) {
+	today := s.today()
+	for i := range loans {
+		loans[i].Overdue = Overdue(loans[i].ExpectedReturn, loans[i].ReturnedOn, today)
+	}
+}
+
 func (s *Service) loans(ctx context.Context, where string, args ...any) ([]Loan, error) {
-	rows, err := s.pool.Query(ctx, selectLoan+` WHERE `+where+` ORDER BY l.lent_on DESC, l.id DESC`, args...)
+	rows, err := s.pool.Query(ctx, loansSQL(where), args...)
 	if err != nil {
 		return nil, db.Translate(err, "loans")
 	}
@@ -84,10 +97,7 @@ func (s *Service) loans(ctx context.Context, where string, args ...any) ([]Loan,
 	if err != nil {
 		return nil, db.Translate(err, "loans")
 	}
-	today := s.today()
-	for i := range out {
-		out[i].Overdue = Overdue(out[i].ExpectedReturn, out[i].ReturnedOn, today)
-	}
+	s.markOverdue(out)
 	return out, nil
 }
 
@@ -334,7 +344,21 @@ func (s *Service) ForOrder(ctx context.Context, actor auth.Actor, orderID int64)
 	if !workflow.Sees(actor, station, assignee) {
 		return nil, apperr.New(apperr.NotFound, "error.not_found")
 	}
-	return s.loans(ctx, `l.order_id = $1`, orderID)
+	return s.loans(ctx, ofOrder, orderID)
+}
+
+// ofOrder selects the loans of order $1.
+const ofOrder = `l.order_id = $1`
+
+// QueueForOrder adds ForOrder's read to m (the order's page): the order's loans land in
+// *dst when m runs. It does not check that the actor sees the order: the page that runs
+// m does.
+func (s *Service) QueueForOrder(m *db.Merged, orderID int64, dst *[]Loan) {
+	db.Rows(m, loansSQL(ofOrder), []any{orderID}, dst)
+	m.Then(func() error {
+		s.markOverdue(*dst)
+		return nil
+	})
 }
 
 // Out lists the loans still out in stations (for the report), overdue ones first.

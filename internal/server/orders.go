@@ -99,7 +99,9 @@ func (s *server) renderOrder(w http.ResponseWriter, r *http.Request, status int,
 	a := actor(r)
 	// The order page is one statement: the order with its timeline, files and complaints
 	// and, in the same statement, its parts (requisitions, what was issued, the parts to
-	// ask for when the actor may), its faults and its maintenance checklist.
+	// ask for when the actor may), its faults, its maintenance checklist and the field
+	// kit: ledger tools named, loaners lent, the pre-departure check, and on the
+	// technician's tablet today's safety meeting.
 	var (
 		op        parts.OrderParts
 		faults    []fault.Fault
@@ -109,6 +111,10 @@ func (s *server) renderOrder(w http.ResponseWriter, r *http.Request, status int,
 		parts.QueueForOrder(m, id, workorder.PartsChoicesIf(a), &op)
 		fault.QueueOfOrder(m, a, id, &faults)
 		maintenance.QueueChecklist(m, id, &checklist)
+		s.Tools.QueueForOrder(m, a, id, &v.Kit.Tools)
+		s.Loaners.QueueForOrder(m, id, &v.Kit.Loans)
+		s.FieldDay.QueueForOrder(m, a, id, &v.Kit.Check)
+		s.FieldDay.QueueToday(m, a, &v.Kit.Safety)
 	})
 	if err != nil {
 		s.fail(w, r, err)
@@ -140,24 +146,6 @@ func (s *server) renderOrder(w http.ResponseWriter, r *http.Request, status int,
 		}
 	}
 	v.CanReportFault = fault.MayReport(a.Role) && p.Order.State != workorder.Cancelled
-	// The field kit: ledger tools named, loaners lent, the pre-departure check, and on the
-	// technician's tablet today's safety meeting.
-	if v.Kit.Tools, err = s.Tools.ForOrder(r.Context(), a, id); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if v.Kit.Loans, err = s.Loaners.ForOrder(r.Context(), a, id); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if v.Kit.Check, err = s.FieldDay.ForOrder(r.Context(), a, id); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if v.Kit.Safety, err = s.FieldDay.Today(r.Context(), a); err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	if a.Role == auth.RoleTechnician {
 		// On the technician's tablet the order page is their job page.
 		s.render(w, r, status, views.JobDetail(s.page(r, "order.title"), v))

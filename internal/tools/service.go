@@ -578,14 +578,45 @@ func mayName(a auth.Actor, state string) bool {
 	return a.Is(auth.RoleSupervisor, auth.RoleManager) && state != string(workflow.Closed) && state != string(workflow.Cancelled)
 }
 
+// orderToolsSQL lists the ledger tools order $1 names, toolChoicesSQL the tools of its
+// station that may be named, toolsOrderSQL the order's technician and state.
+const (
+	orderToolsSQL  = selectTool + ` JOIN order_tools ot ON ot.tool_id = t.id WHERE ot.order_id = $1 ORDER BY t.number`
+	toolChoicesSQL = selectTool + ` WHERE t.station_id = (SELECT station_id FROM work_orders WHERE id = $1) AND t.state <> 'retired' ORDER BY t.number`
+	toolsOrderSQL  = `SELECT assignee_id, state FROM work_orders WHERE id = $1`
+)
+
+// toolsOrder is what OrderTools needs of the order: its technician and state.
+type toolsOrder struct {
+	Assignee *int64 `db:"assignee_id"`
+	State    string `db:"state"`
+}
+
+// orderTools joins an order's tools with its technician, marks their calibration for
+// today and keeps the choices only for those who may change the list.
+func (s *Service) orderTools(actor auth.Actor, o toolsOrder, list, choices []Tool) OrderTools {
+	out := OrderTools{CanSet: mayName(actor, o.State)}
+	today := s.today()
+	for _, t := range list {
+		s.mark(&t, today, DefaultLeadDays)
+		held := o.Assignee != nil && t.HolderID != nil && *t.HolderID == *o.Assignee
+		out.Tools = append(out.Tools, OrderTool{Tool: t, HeldByAssignee: held})
+	}
+	if out.CanSet {
+		out.Choices = choices
+	}
+	return out
+}
+
 // ForOrder lists the ledger tools an order names, with whether its technician holds
 // each; for those who may change the list, the station's tools to choose from.
+// NotFound when the actor does not see the order.
 func (s *Service) ForOrder(ctx context.Context, actor auth.Actor, orderID int64) (OrderTools, error) {
-	station, assignee, state, err := orderScope(ctx, s.pool, actor, orderID, false)
+	_, assignee, state, err := orderScope(ctx, s.pool, actor, orderID, false)
 	if err != nil {
 		return OrderTools{}, err
 	}
-	rows, err := s.pool.Query(ctx, selectTool+` JOIN order_tools ot ON ot.tool_id = t.id WHERE ot.order_id = $1 ORDER BY t.number`, orderID)
+	rows, err := s.pool.Query(ctx, orderToolsSQL, orderID)
 	if err != nil {
 		return OrderTools{}, db.Translate(err, "order tools")
 	}
@@ -593,23 +624,39 @@ func (s *Service) ForOrder(ctx context.Context, actor auth.Actor, orderID int64)
 	if err != nil {
 		return OrderTools{}, db.Translate(err, "order tools")
 	}
-	out := OrderTools{CanSet: mayName(actor, state)}
-	today := s.today()
-	for _, t := range list {
-		s.mark(&t, today, DefaultLeadDays)
-		held := assignee != nil && t.HolderID != nil && *t.HolderID == *assignee
-		out.Tools = append(out.Tools, OrderTool{Tool: t, HeldByAssignee: held})
-	}
-	if out.CanSet {
-		rows, err := s.pool.Query(ctx, selectTool+` WHERE t.station_id = $1 AND t.state <> 'retired' ORDER BY t.number`, station)
+	var choices []Tool
+	if mayName(actor, state) {
+		rows, err := s.pool.Query(ctx, toolChoicesSQL, orderID)
 		if err != nil {
 			return OrderTools{}, db.Translate(err, "tools")
 		}
-		if out.Choices, err = pgx.CollectRows(rows, pgx.RowToStructByName[Tool]); err != nil {
+		if choices, err = pgx.CollectRows(rows, pgx.RowToStructByName[Tool]); err != nil {
 			return OrderTools{}, db.Translate(err, "tools")
 		}
 	}
-	return out, nil
+	return s.orderTools(actor, toolsOrder{Assignee: assignee, State: state}, list, choices), nil
+}
+
+// QueueForOrder adds ForOrder's reads to m (the order's page): the order's tools land
+// in *dst when m runs. It does not check that the actor sees the order: the page that
+// runs m does.
+func (s *Service) QueueForOrder(m *db.Merged, actor auth.Actor, orderID int64, dst *OrderTools) {
+	id := []any{orderID}
+	var (
+		o             toolsOrder
+		list, choices []Tool
+	)
+	db.Row(m, toolsOrderSQL, id, &o, nil)
+	db.Rows(m, orderToolsSQL, id, &list)
+	if mayName(actor, "") {
+		// The choices are read for the roles that may name tools; orderTools drops them
+		// when the order's state does not allow it.
+		db.Rows(m, toolChoicesSQL, id, &choices)
+	}
+	m.Then(func() error {
+		*dst = s.orderTools(actor, o, list, choices)
+		return nil
+	})
 }
 
 // SetOrderTools replaces the ledger tools an order names with ids (tools of the order's
