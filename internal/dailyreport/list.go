@@ -3,6 +3,8 @@ package dailyreport
 import (
 	"context"
 	"errors"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aftersales/aftersales/internal/apperr"
@@ -114,12 +116,7 @@ func (s *Service) list(ctx context.Context, actor auth.Actor, day time.Time, sta
 // Missing returns the technicians actor sees whose report of day is missing: they had
 // jobs that day, submitted nothing, and their station's time has come.
 func (s *Service) Missing(ctx context.Context, actor auth.Actor, day time.Time) ([]Row, error) {
-	return s.missing(ctx, actor, day, map[int64]Rules{})
-}
-
-// missing is Missing with the stations' rules read so far.
-func (s *Service) missing(ctx context.Context, actor auth.Actor, day time.Time, rules map[int64]Rules) ([]Row, error) {
-	l, err := s.list(ctx, actor, day, 0, rules)
+	l, err := s.list(ctx, actor, day, 0, map[int64]Rules{})
 	if err != nil {
 		return nil, err
 	}
@@ -133,16 +130,59 @@ func (s *Service) missing(ctx context.Context, actor auth.Actor, day time.Time, 
 }
 
 // MissingRecent is Missing for yesterday and today (in that order), for the board and
-// the home page: a report not filed last night still shows the next morning.
+// the home page: a report not filed last night still shows the next morning. Both days
+// and each station's rules are read in one statement.
 func (s *Service) MissingRecent(ctx context.Context, actor auth.Actor) ([]Row, error) {
 	today := DayOf(s.now(), s.loc)
-	rules := map[int64]Rules{} // each station's rules read once for both days
-	out, err := s.missing(ctx, actor, today.AddDate(0, 0, -1), rules)
-	if err != nil {
-		return nil, err
+	days := []time.Time{today.AddDate(0, 0, -1), today}
+	args := []any{daySteps}
+	arg := db.Args(&args)
+	values := make([]string, len(days))
+	for i, d := range days {
+		start, end := DayBounds(d, s.loc)
+		values[i] = "(" + strconv.Itoa(i) + ", " + arg(d.Format(time.DateOnly)) + "::date, " + arg(start) + "::timestamptz, " + arg(end) + "::timestamptz)"
 	}
-	more, err := s.missing(ctx, actor, today, rules)
-	return append(out, more...), err
+	where := Scope(actor, "u.station_id", "u.id", arg)
+	rows, err := s.pool.Query(ctx, `SELECT d.i, u.id, u.display_name, u.station_id, st.name, coalesce(r.id, 0), coalesce(r.revision, 0), r.submitted_at,
+		r.reviewed_at, coalesce(r.comment, '') <> '', `+hadJobsSQL("u.id", "d.start", "d.stop", "$1")+`,
+		(SELECT dr.missing_after_min FROM station_chain(u.station_id) c JOIN daily_report_rules dr ON dr.station_id = c.station_id ORDER BY c.depth LIMIT 1)
+		FROM (VALUES `+strings.Join(values, ", ")+`) AS d(i, day, start, stop)
+		CROSS JOIN users u JOIN stations st ON st.id = u.station_id
+		LEFT JOIN daily_reports r ON r.technician_id = u.id AND r.day = d.day
+		WHERE u.role = 'technician' AND (u.active OR r.id IS NOT NULL) AND `+where+`
+		ORDER BY d.i, st.name, u.display_name, u.id`, args...)
+	if err != nil {
+		return nil, db.Translate(err, "daily reports")
+	}
+	type dayRow struct {
+		Row
+		day   int
+		after *int
+	}
+	all, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (dayRow, error) {
+		var r dayRow
+		err := row.Scan(&r.day, &r.TechnicianID, &r.TechnicianName, &r.StationID, &r.StationName, &r.ReportID, &r.Revision, &r.SubmittedAt,
+			&r.ReviewedAt, &r.Commented, &r.HadJobs, &r.after)
+		return r, err
+	})
+	if err != nil {
+		return nil, db.Translate(err, "daily reports")
+	}
+	now := s.now()
+	var out []Row
+	for _, r := range all {
+		rl := DefaultRules
+		if r.after != nil {
+			rl.MissingAfter = *r.after
+		}
+		day := days[r.day]
+		r.Deadline = Deadline(rl, day, s.loc)
+		r.Missing = Missing(rl, day, s.loc, r.HadJobs, r.ReportID != 0, now)
+		if r.Missing {
+			out = append(out, r.Row)
+		}
+	}
+	return out, nil
 }
 
 // Now is the service's clock, for pages that compare with it.

@@ -252,6 +252,10 @@ func TestMissingAfterTheConfiguredTimeForTechniciansWithJobs(t *testing.T) {
 	if m := missing(sup); m != "张伟" {
 		t.Errorf("missing at 18:00 after the change: %q", m)
 	}
+	// The board's read of yesterday and today takes the inherited time too.
+	if rows, err := f.svc.MissingRecent(f.ctx, sup); err != nil || names(rows) != "张伟" {
+		t.Errorf("yesterday and today at 18:00 after the change: %q %v", names(rows), err)
+	}
 	// Still missing the next morning, until submitted.
 	f.clock.Set(f.at(8, 0).AddDate(0, 0, 1))
 	rows, err := f.svc.MissingRecent(f.ctx, sup)
