@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS work_orders_board_idx;
