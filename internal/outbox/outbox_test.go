@@ -1,8 +1,10 @@
 package outbox_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -246,5 +248,17 @@ func TestBackoff(t *testing.T) {
 	}
 	if outbox.Backoff(20) != time.Hour {
 		t.Error("no cap")
+	}
+}
+
+// TestLogSenderMasksTheNumber: the default sender's log line names no customer's phone.
+func TestLogSenderMasksTheNumber(t *testing.T) {
+	var buf bytes.Buffer
+	s := outbox.LogSender{Log: slog.New(slog.NewTextHandler(&buf, nil))}
+	if err := s.Send(context.Background(), outbox.Message{ID: 1, Kind: "received", To: "+8613812342208", Text: "您的服务请求已受理"}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), "13812342208") || !strings.Contains(buf.String(), "2208") {
+		t.Errorf("log line %q", buf.String())
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/aftersales/aftersales/internal/privacy"
 	"io"
 	"log/slog"
 	"net/http"
@@ -32,9 +33,9 @@ type Sender interface {
 // without an SMS or WeChat gateway.
 type LogSender struct{ Log *slog.Logger }
 
-// Send logs m.
+// Send logs m, the recipient's number masked: logs are no place for customers' phones.
 func (l LogSender) Send(_ context.Context, m Message) error {
-	l.Log.Info("outbox message", "id", m.ID, "kind", m.Kind, "to", m.To, "text", m.Text)
+	l.Log.Info("outbox message", "id", m.ID, "kind", m.Kind, "to", privacy.MaskPhone(m.To), "text", m.Text)
 	return nil
 }
 
