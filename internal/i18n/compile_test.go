@@ -31,6 +31,14 @@ func TestCompiledMessagesMatchTheLocalizer(t *testing.T) {
 			if got := TL(lang, key, data); got != want {
 				t.Errorf("%s %s: got %q, localizer %q", lang, key, got, want)
 			}
+			// The same data as name, value pairs, read in place.
+			var kv []any
+			for _, n := range c.names {
+				kv = append(kv, n, data[n])
+			}
+			if got := TL(lang, key, kv...); got != want {
+				t.Errorf("%s %s with pairs: got %q, localizer %q", lang, key, got, want)
+			}
 			checked++
 		}
 	}
@@ -38,8 +46,12 @@ func TestCompiledMessagesMatchTheLocalizer(t *testing.T) {
 		t.Fatalf("only %d messages with data checked", checked)
 	}
 	// A name the caller did not give prints as text/template prints it.
-	if m, ok := compile("共 {{.Count}} 条"); !ok || m.fill(nil) != "共 <no value> 条" {
+	if m, ok := compile("共 {{.Count}} 条"); !ok || m.fill(nil) != "共 <no value> 条" || m.fillPairs([]any{"Other", 1}) != "共 <no value> 条" {
 		t.Errorf("missing value: %q", m.fill(nil))
+	}
+	// Numbers print as fmt prints them.
+	if m, ok := compile("{{.A}}/{{.B}}/{{.C}}"); !ok || m.fillPairs([]any{"A", 7, "B", int64(-8), "C", 1.5}) != "7/-8/1.5" {
+		t.Error("numbers in pairs")
 	}
 	if _, ok := compile("{{if .X}}x{{end}}"); ok {
 		t.Error("other template syntax must go through the localizer")

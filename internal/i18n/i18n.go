@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -65,13 +66,49 @@ func (m message) fill(data map[string]any) string {
 	for i, name := range m.names {
 		b.WriteString(m.text[i])
 		if v, ok := data[name]; ok {
-			fmt.Fprint(&b, v)
+			writeValue(&b, v)
 		} else {
 			b.WriteString("<no value>")
 		}
 	}
 	b.WriteString(m.text[len(m.text)-1])
 	return b.String()
+}
+
+// fillPairs is fill with the data as alternating name, value pairs, read in place: the
+// pages call T for every card and row, so no map is built.
+func (m message) fillPairs(kv []any) string {
+	var b strings.Builder
+	for i, name := range m.names {
+		b.WriteString(m.text[i])
+		found := false
+		for j := 0; j+1 < len(kv); j += 2 {
+			if k, ok := kv[j].(string); ok && k == name {
+				writeValue(&b, kv[j+1])
+				found = true
+				break
+			}
+		}
+		if !found {
+			b.WriteString("<no value>")
+		}
+	}
+	b.WriteString(m.text[len(m.text)-1])
+	return b.String()
+}
+
+// writeValue writes v as fmt.Print would, the common kinds without fmt.
+func writeValue(b *strings.Builder, v any) {
+	switch x := v.(type) {
+	case string:
+		b.WriteString(x)
+	case int:
+		b.WriteString(strconv.Itoa(x))
+	case int64:
+		b.WriteString(strconv.FormatInt(x, 10))
+	default:
+		fmt.Fprint(b, v)
+	}
 }
 
 func init() {
@@ -162,6 +199,11 @@ func TL(lang, key string, kv ...any) string {
 	c, fast := compiled[lang][key]
 	if fast && len(c.names) == 0 {
 		return c.text[0]
+	}
+	if fast && len(kv) > 1 {
+		if _, ok := kv[0].(string); ok {
+			return c.fillPairs(kv)
+		}
 	}
 	var data map[string]any
 	if len(kv) == 1 {
