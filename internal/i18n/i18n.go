@@ -59,37 +59,36 @@ func compile(s string) (message, bool) {
 
 // fill renders m with data as text/template would ("<no value>" for a missing name).
 func (m message) fill(data map[string]any) string {
+	return m.render(func(name string) (any, bool) {
+		v, ok := data[name]
+		return v, ok
+	})
+}
+
+// fillPairs is fill with the data as alternating name, value pairs, read in place: the
+// pages call T for every card and row, so no map is built.
+func (m message) fillPairs(kv []any) string {
+	return m.render(func(name string) (any, bool) {
+		for j := 0; j+1 < len(kv); j += 2 {
+			if k, ok := kv[j].(string); ok && k == name {
+				return kv[j+1], true
+			}
+		}
+		return nil, false
+	})
+}
+
+// render writes m's texts with each name's value from get between them.
+func (m message) render(get func(name string) (any, bool)) string {
 	if len(m.names) == 0 {
 		return m.text[0]
 	}
 	var b strings.Builder
 	for i, name := range m.names {
 		b.WriteString(m.text[i])
-		if v, ok := data[name]; ok {
+		if v, ok := get(name); ok {
 			writeValue(&b, v)
 		} else {
-			b.WriteString("<no value>")
-		}
-	}
-	b.WriteString(m.text[len(m.text)-1])
-	return b.String()
-}
-
-// fillPairs is fill with the data as alternating name, value pairs, read in place: the
-// pages call T for every card and row, so no map is built.
-func (m message) fillPairs(kv []any) string {
-	var b strings.Builder
-	for i, name := range m.names {
-		b.WriteString(m.text[i])
-		found := false
-		for j := 0; j+1 < len(kv); j += 2 {
-			if k, ok := kv[j].(string); ok && k == name {
-				writeValue(&b, kv[j+1])
-				found = true
-				break
-			}
-		}
-		if !found {
 			b.WriteString("<no value>")
 		}
 	}
