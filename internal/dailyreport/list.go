@@ -185,9 +185,6 @@ func (s *Service) MissingRecent(ctx context.Context, actor auth.Actor) ([]Row, e
 	return out, nil
 }
 
-// Now is the service's clock, for pages that compare with it.
-func (s *Service) Now() time.Time { return s.now() }
-
 // rulesFor returns the daily-report rules of station: its own, else its nearest
 // ancestor's, else DefaultRules.
 func rulesFor(ctx context.Context, q db.Querier, station int64) (Rules, error) {

@@ -305,18 +305,8 @@ func (s *Service) ByID(ctx context.Context, actor auth.Actor, id int64) (Fault, 
 	return f, db.Translate(err, "fault")
 }
 
-// OfOrder lists the faults of an order the actor sees, oldest first.
-func (s *Service) OfOrder(ctx context.Context, actor auth.Actor, orderID int64) ([]Fault, error) {
-	args := []any{orderID}
-	rows, err := s.pool.Query(ctx, selectSQL+" WHERE f.order_id = $1 AND "+Scope(actor, "o", db.Args(&args))+" ORDER BY f.id", args...)
-	if err != nil {
-		return nil, db.Translate(err, "order faults")
-	}
-	fs, err := pgx.CollectRows(rows, pgx.RowToStructByName[Fault])
-	return fs, db.Translate(err, "order faults")
-}
-
-// QueueOfOrder adds OfOrder's query to m; the faults land in *dst when m runs.
+// QueueOfOrder adds to m the faults of an order the actor sees, oldest first; they land
+// in *dst when m runs.
 func QueueOfOrder(m *db.Merged, actor auth.Actor, orderID int64, dst *[]Fault) {
 	args := []any{orderID}
 	db.Rows(m, selectSQL+" WHERE f.order_id = $1 AND "+Scope(actor, "o", db.Args(&args))+" ORDER BY f.id", args, dst)

@@ -400,9 +400,3 @@ func (s *Service) DueList(ctx context.Context, actor auth.Actor) ([]Due, error) 
 	})
 	return list, db.Translate(err, "due maintenance")
 }
-
-// Checklist returns the checklist of a maintenance order the job made (none for other
-// orders). The caller has checked the order is visible to its user.
-func (s *Service) Checklist(ctx context.Context, orderID int64) ([]string, error) {
-	return ChecklistOfOrder(ctx, s.pool, orderID)
-}

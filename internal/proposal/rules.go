@@ -42,9 +42,6 @@ var limits = textlimit.Set{Default: MaxNote, Fields: map[string]int{
 // Limit is the most characters the named field holds.
 func Limit(field string) int { return limits.Of(field) }
 
-// LimitKey is the catalog key of the message for a text over n characters.
-func LimitKey(n int) string { return textlimit.Key(n) }
-
 // checkLengths adds to f, for each name → value pair over its field's limit, the message
 // naming the limit (a field that already has a message keeps it).
 func checkLengths(f map[string]string, kv ...string) map[string]string { return limits.Check(f, kv...) }

@@ -30,9 +30,6 @@ func NewService(pool *pgxpool.Pool, now func() time.Time, loc *time.Location) *S
 	return &Service{pool: pool, now: now, loc: loc, cache: newPageCache(64)}
 }
 
-// Location is the time zone of the service's periods.
-func (s *Service) Location() *time.Location { return s.loc }
-
 // Query is what a report is asked for.
 type Query struct {
 	Period Period

@@ -90,10 +90,6 @@ var (
 	firstFix      = workorder.FirstFixDone
 )
 
-func median(expr, cond string) string {
-	return `coalesce(round(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM ` + expr + `)::float8 / 60) FILTER (WHERE ` + cond + `)), 0)::bigint`
-}
-
 // sets are figures by station, 0 for the total.
 type sets map[int64]Set
 

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -166,16 +165,6 @@ func outboxCTE(m *message, at time.Time, arg func(any) string, selectOrder, from
 	t := arg(at)
 	return `, m AS (INSERT INTO outbox (order_id, kind, recipient, params, next_at, created_at)
 		` + selectOrder + `, ` + arg(m.Kind) + `::text, ` + arg(m.Recipient) + `::text, ` + arg(m.Params) + `::jsonb, ` + t + `::timestamptz, ` + t + `::timestamptz ` + from + `)`
-}
-
-// updateOrder writes every mutable column of o.
-func updateOrder(ctx context.Context, tx pgx.Tx, o *Order) error {
-	set := make([]string, len(mutableCols))
-	for i, c := range mutableCols {
-		set[i] = c + " = $" + strconv.Itoa(i+2)
-	}
-	_, err := tx.Exec(ctx, `UPDATE work_orders SET `+strings.Join(set, ", ")+` WHERE id = $1`, append([]any{o.ID}, orderValues(o)...)...)
-	return db.Translate(err, "update order")
 }
 
 // insertEvent appends one row to the order's log.
