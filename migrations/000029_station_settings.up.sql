@@ -75,6 +75,8 @@ CREATE TABLE station_settings_events (
 CREATE INDEX station_settings_events_station_idx ON station_settings_events (station_id, id DESC);
 CREATE TRIGGER station_settings_events_append_only BEFORE UPDATE OR DELETE ON station_settings_events
     FOR EACH ROW EXECUTE FUNCTION refuse_change();
+CREATE TRIGGER station_settings_events_no_truncate BEFORE TRUNCATE ON station_settings_events
+    FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
 
 -- A station and the stations above it, nearest first (depth 0 is the station).
 CREATE FUNCTION station_chain(start bigint) RETURNS TABLE (station_id bigint, depth integer)

@@ -311,3 +311,26 @@ func TestSystemAccountNeverSignsIn(t *testing.T) {
 		t.Errorf("the system account changed: active %v, hash %q", active, hash)
 	}
 }
+
+// TestAdminCannotMoveThemselvesOrTheSystemAccount: a move that would strand the admin
+// or move the customers' account is refused and changes nothing.
+func TestAdminCannotMoveThemselvesOrTheSystemAccount(t *testing.T) {
+	t.Parallel()
+	svc, _, pool := setup(t)
+	ctx := context.Background()
+	admin := testkit.Actor(t, pool, "admin")
+	var sh, system int64
+	if err := pool.QueryRow(ctx, `SELECT (SELECT id FROM stations WHERE code = 'SH'), (SELECT id FROM users WHERE username = $1)`, auth.SystemUsername).Scan(&sh, &system); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.MoveUser(ctx, admin, admin.UserID, sh); apperr.As(err).Key != "user.cannot_move_self" {
+		t.Errorf("moving oneself: %v", err)
+	}
+	if err := svc.MoveUser(ctx, admin, system, sh); apperr.As(err).Key != "user.system_account" {
+		t.Errorf("moving the system account: %v", err)
+	}
+	var moved int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM user_events WHERE kind = 'moved'`).Scan(&moved); err != nil || moved != 0 {
+		t.Errorf("moves recorded: %d %v", moved, err)
+	}
+}

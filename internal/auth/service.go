@@ -317,12 +317,13 @@ func (s *Service) event(ctx context.Context, tx pgx.Tx, userID int64, actorID *i
 	return db.Translate(err, "user event")
 }
 
-// ResetPassword sets a new password for a user the admin manages and ends the user's
-// open sessions. Invalid when PasswordProblem refuses the password.
 // SystemUsername is the account the customers' own online steps are recorded under. It
-// never signs in: its password cannot be set and it cannot be activated.
+// never signs in: its password cannot be set, it cannot be activated and it stays where
+// it is.
 const SystemUsername = "selfservice"
 
+// ResetPassword sets a new password for a user the admin manages and ends the user's
+// open sessions. Invalid when PasswordProblem refuses the password.
 func (s *Service) ResetPassword(ctx context.Context, actor Actor, userID int64, password string) error {
 	if !actor.Is(RoleAdmin) {
 		return apperr.New(apperr.Forbidden, "error.forbidden_role", "Roles", "admin")
@@ -411,15 +412,24 @@ func stationTakesUsers(ctx context.Context, tx pgx.Tx, stationID int64) error {
 // MoveUser moves a user the admin manages to another active station of the admin's
 // tree, with a "moved" user event naming both stations. What the user sees follows at
 // their next request, because ActorFor reads the station on every request. Admins only
-// (Forbidden); NotFound for a user outside the admin's tree; Invalid (field
-// "station_id") for an inactive station, one outside the tree, or the user's own. The
+// (Forbidden); NotFound for a user outside the admin's tree; Invalid for the admin
+// themselves or the system account, and (field "station_id") for an inactive station,
+// one outside the tree, or the user's own. The
 // same form sent again changes nothing.
 func (s *Service) MoveUser(ctx context.Context, actor Actor, userID, stationID int64) error {
 	if !actor.Is(RoleAdmin) {
 		return apperr.New(apperr.Forbidden, "error.forbidden_role", "Roles", "admin")
 	}
-	if _, err := s.UserByID(ctx, actor, userID); err != nil {
+	u, err := s.UserByID(ctx, actor, userID)
+	if err != nil {
 		return err
+	}
+	if u.Username == SystemUsername {
+		return apperr.New(apperr.Invalid, "user.system_account")
+	}
+	if userID == actor.UserID {
+		// An admin moved away from their station would lose the stations above it.
+		return apperr.New(apperr.Invalid, "user.cannot_move_self")
 	}
 	if stationID == 0 || !actor.Sees(stationID) {
 		return apperr.Fields(map[string]string{"station_id": "user.field.station_inactive"})

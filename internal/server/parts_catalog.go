@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -114,7 +113,7 @@ func (s *server) handleCatalogImport() http.HandlerFunc {
 			var added, updated int
 			added, updated, err = s.Parts.ImportCatalog(ctx, a, rows)
 			if err == nil {
-				s.catalogFlash(r, "catalog.import.done", map[string]any{"Added": added, "Updated": updated})
+				s.flashData(r, "catalog.import.done", map[string]any{"Added": added, "Updated": updated})
 				redirect(w, r, "/parts/catalog")
 				return
 			}
@@ -132,11 +131,6 @@ func (s *server) handleCatalogImport() http.HandlerFunc {
 	}
 }
 
-// catalogFlash stores an ok message with template data for the next page.
-func (s *server) catalogFlash(r *http.Request, key string, data map[string]any) {
-	b, _ := json.Marshal(data)
-	s.Sessions.Put(r.Context(), sessionFlash, "ok|"+key+"|"+string(b))
-}
 
 // handlePlan is the purchase plan (采购计划): parts at or under their reorder point.
 func (s *server) handlePlan() http.HandlerFunc {

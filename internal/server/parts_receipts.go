@@ -129,7 +129,7 @@ func (s *server) handleCreateReceipt() http.HandlerFunc {
 			return
 		}
 		if len(rec.Matched) > 0 {
-			s.catalogFlash(r, "receipt.created_matched", map[string]any{"Matches": strings.Join(rec.Matched, "；")})
+			s.flashData(r, "receipt.created_matched", map[string]any{"Matches": strings.Join(rec.Matched, "；")})
 		} else {
 			s.flash(r, "ok", "receipt.created")
 		}

@@ -220,3 +220,9 @@ func safeNext(next string) string {
 	}
 	return next
 }
+
+// flashData stores an ok message with template data for the next page.
+func (s *server) flashData(r *http.Request, key string, data map[string]any) {
+	b, _ := json.Marshal(data)
+	s.Sessions.Put(r.Context(), sessionFlash, "ok|"+key+"|"+string(b))
+}

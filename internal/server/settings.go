@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/json"
 	"net/http"
 	"slices"
 	"strconv"
@@ -120,11 +119,6 @@ func settingsURL(station int64, anchor string) string {
 	return "/settings?station=" + strconv.FormatInt(station, 10) + anchor
 }
 
-// settingsFlash stores an ok message with template data for the next page.
-func (s *server) settingsFlash(r *http.Request, key string, data map[string]any) {
-	b, _ := json.Marshal(data)
-	s.Sessions.Put(r.Context(), sessionFlash, "ok|"+key+"|"+string(b))
-}
 
 func (s *server) handleSettings() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
@@ -168,6 +162,10 @@ func (s *server) handleSaveSettings() http.HandlerFunc {
 func (s *server) handleResetSetting() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		station, key := settingsStation(r), r.PostFormValue("key")
+		if !settings.IsKey(key) {
+			s.fail(w, r, apperr.New(apperr.NotFound, "error.not_found"))
+			return
+		}
 		if r.PostFormValue("confirm") != "yes" {
 			// Not confirmed: ask first.
 			redirect(w, r, settingsURL(station, "&reset="+key))
@@ -207,7 +205,7 @@ func (s *server) handleAddCalendarDay() http.HandlerFunc {
 			s.renderSettings(w, r, http.StatusUnprocessableEntity, station, settingsPage{day: f, dayErrs: errs})
 			return
 		}
-		s.settingsFlash(r, "settings.calendar.added", map[string]any{"Day": day.String(), "Kind": i18n.T(r.Context(), "settings.calendar.kind."+f.Kind)})
+		s.flashData(r, "settings.calendar.added", map[string]any{"Day": day.String(), "Kind": i18n.T(r.Context(), "settings.calendar.kind."+f.Kind)})
 		redirect(w, r, settingsURL(station, "#calendar"))
 	}
 }
@@ -229,7 +227,7 @@ func (s *server) handleDeleteCalendarDay() http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		s.settingsFlash(r, "settings.calendar.deleted", map[string]any{"Day": day.String()})
+		s.flashData(r, "settings.calendar.deleted", map[string]any{"Day": day.String()})
 		redirect(w, r, settingsURL(station, "#calendar"))
 	}
 }

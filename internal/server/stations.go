@@ -47,7 +47,7 @@ func (s *server) handleCreateStation() http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		s.catalogFlash(r, "station.created", map[string]any{"Name": st.Name, "Code": st.Code})
+		s.flashData(r, "station.created", map[string]any{"Name": st.Name, "Code": st.Code})
 		redirect(w, r, "/admin/stations")
 	}
 }

@@ -409,3 +409,32 @@ func TestConcurrentIntakeTwoStations(t *testing.T) {
 		t.Errorf("%d distinct numbers stored, want %d", stored, 2*n)
 	}
 }
+
+// TestDeactivatedStationTakesNoOrders: a station marked inactive refuses a new order with
+// a clear message and nothing is written, not even a number.
+func TestDeactivatedStationTakesNoOrders(t *testing.T) {
+	f := newFixture(t)
+	sz := f.actor("sz.hotline")
+	c, err := f.cust.CreateCustomer(f.ctx, sz, customer.NewCustomer{Name: "苏州停用测试", Phones: []string{"139 0000 5679"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.pool.Exec(f.ctx, `UPDATE stations SET active = false WHERE id = $1`, sz.StationID); err != nil {
+		t.Fatal(err)
+	}
+	count := func() (orders, counters int) {
+		if err := f.pool.QueryRow(f.ctx, `SELECT (SELECT count(*) FROM work_orders WHERE station_id = $1), (SELECT count(*) FROM order_counters WHERE station_id = $1)`,
+			sz.StationID).Scan(&orders, &counters); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	o0, c0 := count()
+	_, err = f.svc.Create(f.ctx, sz, wo.NewOrder{CustomerID: c.ID, Channel: "phone", Symptom: "不启动", Urgency: "normal", ServiceType: "repair"})
+	if apperr.As(err).Key != "station.takes_no_orders" {
+		t.Fatalf("intake at a deactivated station: %v", err)
+	}
+	if o1, c1 := count(); o1 != o0 || c1 != c0 {
+		t.Errorf("written: orders %d → %d, counters %d → %d", o0, o1, c0, c1)
+	}
+}

@@ -212,13 +212,19 @@ func notifyPayload(o *Order, prev *int64) string {
 // nextNumber takes the next number of a station's day. The upsert locks the counter row
 // until the intake commits, so concurrent intakes wait for each other and a rolled-back
 // intake gives its number back: numbers stay unique and gap-free.
-// It also returns the station's code, which starts the number.
+// It also returns the station's code, which starts the number. The station is held (FOR
+// SHARE) until the order is written, so it is not deactivated meanwhile; a deactivated
+// station takes no orders (Conflict).
 func nextNumber(ctx context.Context, tx pgx.Tx, stationID int64, day time.Time) (int, string, error) {
 	var n int
 	var code string
+	var active bool
 	err := tx.QueryRow(ctx, `WITH c AS (INSERT INTO order_counters (station_id, day, last) VALUES ($1, $2, 1)
 		ON CONFLICT (station_id, day) DO UPDATE SET last = order_counters.last + 1 RETURNING last)
-		SELECT c.last, s.code FROM c, stations s WHERE s.id = $1`, stationID, day).Scan(&n, &code)
+		SELECT c.last, s.code, s.active FROM c, stations s WHERE s.id = $1 FOR SHARE OF s`, stationID, day).Scan(&n, &code, &active)
+	if err == nil && !active {
+		return 0, "", apperr.New(apperr.Conflict, "station.takes_no_orders")
+	}
 	return n, code, db.Translate(err, "order number")
 }
 
