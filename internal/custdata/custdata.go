@@ -6,6 +6,7 @@ package custdata
 
 import (
 	"context"
+	"github.com/aftersales/aftersales/internal/privacy"
 	"strconv"
 	"strings"
 	"time"
@@ -138,6 +139,9 @@ func (s *Service) Anonymise(ctx context.Context, actor auth.Actor, id int64, rea
 				WHERE o.customer_id = $1`, []any{id, name}},
 			{`UPDATE complaints SET contact_phone = '' WHERE customer_id = $1 AND contact_phone <> ''`, []any{id}},
 			{`UPDATE quote_confirmations q SET customer_name = $2 FROM work_orders o WHERE o.id = q.order_id AND o.customer_id = $1`, []any{id, name}},
+			// The messages to the customer keep their kind and times, not the number or
+			// what they said.
+			{`UPDATE outbox m SET recipient = $2, params = '{}' FROM work_orders o WHERE o.id = m.order_id AND o.customer_id = $1`, []any{id, privacy.Mask}},
 			{`INSERT INTO customer_events (customer_id, actor_id, at, kind, changes) VALUES ($1, $2, $3, 'anonymised', $4)`,
 				[]any{id, actor.UserID, now, map[string]any{"reason": reason}}},
 		} {

@@ -70,8 +70,12 @@ var sheetSQL = []struct {
 	{"attachments", `SELECT o.number, a.kind, a.content_type, a.size, a.created_at
 		FROM attachments a JOIN work_orders o ON o.id = a.order_id WHERE o.customer_id = $1 ORDER BY o.id, a.id`,
 		[]string{"number", "kind", "content_type", "size", "created_at"}},
-	{"history", `SELECT e.at, e.kind, u.display_name, e.changes::text
-		FROM customer_events e JOIN users u ON u.id = e.actor_id WHERE e.customer_id = $1 ORDER BY e.id`,
+	// The history keeps what each change was; after an anonymisation, the values changed
+	// before it are not shown (the event log itself is append-only).
+	{"history", `SELECT e.at, e.kind, u.display_name,
+			CASE WHEN c.anonymised_at IS NOT NULL AND e.at < c.anonymised_at THEN '' ELSE e.changes::text END
+		FROM customer_events e JOIN users u ON u.id = e.actor_id JOIN customers c ON c.id = e.customer_id
+		WHERE e.customer_id = $1 ORDER BY e.id`,
 		[]string{"at", "kind", "by", "changes"}},
 }
 

@@ -76,7 +76,7 @@ func (s *Service) today() time.Time {
 }
 
 func forbidden() error {
-	return apperr.New(apperr.Forbidden, "error.forbidden_role", "Roles", "manager")
+	return apperr.New(apperr.Forbidden, "error.forbidden_role", "Roles", "manager,admin")
 }
 
 // Stage keeps a workbook's cells (row 0 the header) for the preview, under a new key,

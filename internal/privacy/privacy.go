@@ -28,16 +28,26 @@ func HoldsOpenSQL(customer, user string) string {
 // Mask marks a masked value.
 const Mask = "****"
 
-// MaskPhone keeps a number's first three and last four digits (a mainland +86 prefix
-// dropped): 13812342208 → 138****2208. A number of fewer than seven digits is all mask.
+// MaskPhone keeps a number's first three and last four digits (full-width digits read
+// as digits, a mainland 86 or 0086 prefix dropped): 13812342208 → 138****2208. A number
+// of fewer than seven digits is all mask.
 func MaskPhone(phone string) string {
 	var d []byte
-	for i := 0; i < len(phone); i++ {
-		if c := phone[i]; c >= '0' && c <= '9' {
-			d = append(d, c)
+	for _, r := range phone {
+		switch {
+		case r >= '0' && r <= '9':
+			d = append(d, byte(r))
+		case r >= '０' && r <= '９':
+			d = append(d, byte('0'+r-'０'))
 		}
 	}
-	if strings.HasPrefix(strings.TrimSpace(phone), "+86") && len(d) > 2 {
+	lead := strings.TrimSpace(phone)
+	switch {
+	case (strings.HasPrefix(lead, "+86") || strings.HasPrefix(lead, "＋86")) && len(d) > 2:
+		d = d[2:]
+	case strings.HasPrefix(string(d), "0086") && len(d) > 4:
+		d = d[4:]
+	case len(d) == 13 && strings.HasPrefix(string(d), "861"):
 		d = d[2:]
 	}
 	if len(d) == 0 {

@@ -63,6 +63,17 @@ func TestCustomerDataExportAndAnonymisation(t *testing.T) {
 	if s0 == 0 {
 		t.Fatal("the customer has no settlement to keep")
 	}
+	// An earlier edit kept the old name and number in the history, and a message to the
+	// customer holds the number.
+	if _, err := a.Pool.Exec(ctx, `INSERT INTO customer_events (customer_id, actor_id, at, kind, changes)
+		SELECT $1, id, now() - interval '1 day', 'edited', jsonb_build_object('name', jsonb_build_array($2::text, 'x'), 'phones', jsonb_build_array($3::text))
+		FROM users WHERE username = 'manager'`, id, name, phone); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Pool.Exec(ctx, `INSERT INTO outbox (order_id, kind, recipient, params, next_at, created_at)
+		VALUES ($1, 'received', $2, jsonb_build_object('number', $3::text), now(), now())`, orderID, phone, number); err != nil {
+		t.Fatal(err)
+	}
 	m := a.client(t)
 	m.signIn("manager")
 	report0 := reportRows(t, m)
@@ -155,6 +166,30 @@ func TestCustomerDataExportAndAnonymisation(t *testing.T) {
 		}
 	}
 	mustContain(t, h.get("/orders?q="+url.QueryEscape(number)).Body, number)
+
+	// Neither the export made now nor the messages to the customer hold the old name,
+	// number or address.
+	after := m.get(path + "/data.xlsx")
+	fa, err := excelize.OpenReader(bytes.NewReader([]byte(after.Body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all strings.Builder
+	for _, sh := range fa.GetSheetList() {
+		rows, _ := fa.GetRows(sh)
+		for _, row := range rows {
+			all.WriteString(strings.Join(row, "|") + "\n")
+		}
+	}
+	fa.Close()
+	if s := all.String(); strings.Contains(s, name) || strings.Contains(regexp.MustCompile(`\D`).ReplaceAllString(s, ""), digits) || (address != "" && strings.Contains(s, address)) {
+		t.Error("the export after anonymisation still holds the old name, number or address")
+	}
+	var leaks int
+	if err := a.Pool.QueryRow(ctx, `SELECT count(*) FROM outbox m JOIN work_orders o ON o.id = m.order_id
+		WHERE o.customer_id = $1 AND (m.recipient <> '****' OR m.params <> '{}')`, id).Scan(&leaks); err != nil || leaks != 0 {
+		t.Errorf("%d messages still hold the customer's number or texts (%v)", leaks, err)
+	}
 
 	// The figures stay.
 	if o1, f1, s1 := figures(); o1 != o0 || f1 != f0 || s1 != s0 {
