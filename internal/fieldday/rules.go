@@ -6,6 +6,7 @@
 package fieldday
 
 import (
+	"github.com/aftersales/aftersales/internal/workflow"
 	"slices"
 	"strings"
 	"time"
@@ -58,9 +59,11 @@ func Missing(kit, ticked []string) []string {
 	return out
 }
 
-// NeedsCheck reports whether a job still asks for its pre-departure check: its
-// technician has not checked in on it and has not checked the kit.
-func NeedsCheck(arrived *time.Time, checked bool) bool { return arrived == nil && !checked }
+// NeedsCheck reports whether a job still asks for its pre-departure check: it is open,
+// its technician has not checked in on it and has not checked the kit.
+func NeedsCheck(state workflow.State, arrived *time.Time, checked bool) bool {
+	return state.Open() && arrived == nil && !checked
+}
 
 // Reminder reports whether a technician who checked in today is reminded of the safety
 // meeting: they have not confirmed attending one today.

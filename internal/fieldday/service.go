@@ -3,6 +3,7 @@ package fieldday
 import (
 	"context"
 	"errors"
+	"github.com/aftersales/aftersales/internal/workorder"
 	"strings"
 	"time"
 
@@ -103,12 +104,12 @@ const departureOfOrderSQL = selectDeparture + ` WHERE d.order_id = $1`
 // jobCheck is the check on a job's page for the actor: the check made (done when found),
 // and for the job's technician who still needs it, the kit to tick (the station's kit,
 // read as kit, or the manual's when the station has none).
-func jobCheck(actor auth.Actor, arrived *time.Time, done Departure, found bool, kit []string) JobCheck {
+func jobCheck(actor auth.Actor, state workflow.State, arrived *time.Time, done Departure, found bool, kit []string) JobCheck {
 	var jc JobCheck
 	if found {
 		jc.Done = &done
 	}
-	if actor.Role == auth.RoleTechnician && NeedsCheck(arrived, found) {
+	if actor.Role == auth.RoleTechnician && NeedsCheck(state, arrived, found) {
 		jc.Ask = true
 		jc.Kit = kit
 		if kit == nil {
@@ -123,7 +124,8 @@ func (s *Service) ForOrder(ctx context.Context, actor auth.Actor, orderID int64)
 	var station int64
 	var assignee *int64
 	var arrived *time.Time
-	if err := s.pool.QueryRow(ctx, `SELECT station_id, assignee_id, arrived_at FROM work_orders WHERE id = $1`, orderID).Scan(&station, &assignee, &arrived); err != nil {
+	var state workflow.State
+	if err := s.pool.QueryRow(ctx, `SELECT station_id, assignee_id, arrived_at, state FROM work_orders WHERE id = $1`, orderID).Scan(&station, &assignee, &arrived, &state); err != nil {
 		return JobCheck{}, db.Translate(err, "order")
 	}
 	if !workflow.Sees(actor, station, assignee) {
@@ -139,18 +141,19 @@ func (s *Service) ForOrder(ctx context.Context, actor auth.Actor, orderID int64)
 		return JobCheck{}, db.Translate(err, "departure check")
 	}
 	var items []string
-	if actor.Role == auth.RoleTechnician && NeedsCheck(arrived, found) {
+	if actor.Role == auth.RoleTechnician && NeedsCheck(state, arrived, found) {
 		if items, err = s.Kit(ctx, station); err != nil {
 			return JobCheck{}, err
 		}
 	}
-	return jobCheck(actor, arrived, d, found, items), nil
+	return jobCheck(actor, state, arrived, d, found, items), nil
 }
 
 // checkOrder is what the pre-departure check needs of the order: when its technician
 // checked in.
 type checkOrder struct {
-	Arrived *time.Time `db:"arrived_at"`
+	Arrived *time.Time     `db:"arrived_at"`
+	State   workflow.State `db:"state"`
 }
 
 // QueueForOrder adds ForOrder's reads to m (the order's page): the check lands in *dst
@@ -165,13 +168,13 @@ func (s *Service) QueueForOrder(m *db.Merged, actor auth.Actor, orderID int64, d
 		found bool
 		items []string
 	)
-	db.Row(m, `SELECT arrived_at FROM work_orders WHERE id = $1`, id, &o, nil)
+	db.Row(m, `SELECT arrived_at, state FROM work_orders WHERE id = $1`, id, &o, nil)
 	db.Row(m, departureOfOrderSQL, id, &done, &found)
 	if actor.Role == auth.RoleTechnician {
 		db.Value(m, kitSQL+`(SELECT station_id FROM work_orders WHERE id = $1)`, id, &items)
 	}
 	m.Then(func() error {
-		*dst = jobCheck(actor, o.Arrived, done, found, items)
+		*dst = jobCheck(actor, o.State, o.Arrived, done, found, items)
 		return nil
 	})
 }
@@ -197,7 +200,8 @@ func (s *Service) CheckKit(ctx context.Context, actor auth.Actor, orderID int64,
 		var station int64
 		var assignee *int64
 		var arrived *time.Time
-		if err := tx.QueryRow(ctx, `SELECT station_id, assignee_id, arrived_at FROM work_orders WHERE id = $1 FOR UPDATE`, orderID).Scan(&station, &assignee, &arrived); err != nil {
+		var state workflow.State
+		if err := tx.QueryRow(ctx, `SELECT station_id, assignee_id, arrived_at, state FROM work_orders WHERE id = $1 FOR UPDATE`, orderID).Scan(&station, &assignee, &arrived, &state); err != nil {
 			return db.Translate(err, "order")
 		}
 		if !workflow.Sees(actor, station, assignee) {
@@ -207,7 +211,7 @@ func (s *Service) CheckKit(ctx context.Context, actor auth.Actor, orderID int64,
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM departure_checks WHERE order_id = $1)`, orderID).Scan(&done); err != nil {
 			return db.Translate(err, "departure check")
 		}
-		if !NeedsCheck(arrived, done) {
+		if !NeedsCheck(state, arrived, done) {
 			return apperr.New(apperr.Conflict, "fieldday.error.checked")
 		}
 		items, err := kit(ctx, tx, station)
@@ -226,10 +230,8 @@ func (s *Service) CheckKit(ctx context.Context, actor auth.Actor, orderID int64,
 			return db.Translate(err, "departure check")
 		}
 		// The order's history shows the check too (a note: it makes no version of the order).
-		_, err = tx.Exec(ctx, `INSERT INTO work_order_events (order_id, from_state, to_state, transition, actor_id, version, at, note, data)
-			SELECT id, state, state, 'note', $2, version, $3, $4, jsonb_build_object('missing', $5::text[]) FROM work_orders WHERE id = $1`,
-			orderID, actor.UserID, now, strings.TrimSpace(strings.Join(missing, "、")+" "+strings.TrimSpace(note)), missing)
-		return db.Translate(err, "order note")
+		return workorder.NoteTx(ctx, tx, orderID, actor.UserID, now, strings.TrimSpace(strings.Join(missing, "、")+" "+strings.TrimSpace(note)),
+			map[string]any{"missing": missing})
 	})
 	if err != nil {
 		return Departure{}, err

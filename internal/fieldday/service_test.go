@@ -11,6 +11,7 @@ import (
 	"github.com/aftersales/aftersales/internal/db/testdb"
 	"github.com/aftersales/aftersales/internal/fieldday"
 	"github.com/aftersales/aftersales/internal/testkit"
+	"github.com/aftersales/aftersales/internal/workflow"
 	wo "github.com/aftersales/aftersales/internal/workorder"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -172,5 +173,27 @@ func TestSafetyReminderOnFirstCheckInOfADayWithoutAMeeting(t *testing.T) {
 	m, _ = f.svc.Month(f.ctx, sup, f.clock.Now())
 	if d := m.Days[23]; d.Meeting == nil || len(d.Unattended) != 1 {
 		t.Errorf("24th after the late meeting %+v", d)
+	}
+}
+
+// TestNeedsCheckOnlyForOpenJobsNotYetStarted: the kit is checked before the first
+// check-in of an open job, once; a closed or cancelled job never asks.
+func TestNeedsCheckOnlyForOpenJobsNotYetStarted(t *testing.T) {
+	now := time.Now()
+	for _, c := range []struct {
+		state   workflow.State
+		arrived *time.Time
+		checked bool
+		want    bool
+	}{
+		{workflow.Scheduled, nil, false, true},
+		{workflow.Scheduled, &now, false, false},
+		{workflow.Scheduled, nil, true, false},
+		{workflow.Cancelled, nil, false, false},
+		{workflow.Closed, nil, false, false},
+	} {
+		if got := fieldday.NeedsCheck(c.state, c.arrived, c.checked); got != c.want {
+			t.Errorf("%s arrived %v checked %v: %v", c.state, c.arrived != nil, c.checked, got)
+		}
 	}
 }

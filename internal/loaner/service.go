@@ -3,6 +3,7 @@ package loaner
 import (
 	"context"
 	"errors"
+	"github.com/aftersales/aftersales/internal/workorder"
 	"strings"
 	"time"
 
@@ -274,9 +275,7 @@ func (s *Service) Lend(ctx context.Context, actor auth.Actor, id int64, in LoanI
 
 // orderNote adds a note to the order's history (notes do not make a version of it).
 func orderNote(ctx context.Context, tx pgx.Tx, orderID, actorID int64, at time.Time, note string) error {
-	_, err := tx.Exec(ctx, `INSERT INTO work_order_events (order_id, from_state, to_state, transition, actor_id, version, at, note)
-		SELECT id, state, state, 'note', $2, version, $3, $4 FROM work_orders WHERE id = $1`, orderID, actorID, at, note)
-	return db.Translate(err, "order note")
+	return workorder.NoteTx(ctx, tx, orderID, actorID, at, note, nil)
 }
 
 // Return takes loaner id back on day in condition. Conflict when it is not out.

@@ -131,7 +131,6 @@ func (s *server) handleCatalogImport() http.HandlerFunc {
 	}
 }
 
-
 // handlePlan is the purchase plan (采购计划): parts at or under their reorder point.
 func (s *server) handlePlan() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {

@@ -119,7 +119,6 @@ func settingsURL(station int64, anchor string) string {
 	return "/settings?station=" + strconv.FormatInt(station, 10) + anchor
 }
 
-
 func (s *server) handleSettings() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		s.renderSettings(w, r, http.StatusOK, settingsStation(r), settingsPage{})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/aftersales/aftersales/internal/workorder"
 	"slices"
 	"strings"
 	"time"
@@ -692,11 +693,11 @@ func (s *Service) SetOrderTools(ctx context.Context, actor auth.Actor, orderID i
 		}
 		// The order's history says which tools were named, as a note (notes do not make a
 		// version of the order).
-		_, err = tx.Exec(ctx, `INSERT INTO work_order_events (order_id, from_state, to_state, transition, actor_id, version, at, note, data)
-			SELECT o.id, o.state, o.state, 'note', $2, o.version, $3,
-				COALESCE((SELECT string_agg(t.number || ' ' || t.name, '、' ORDER BY t.number) FROM tools t WHERE t.id = ANY($4)), '-'),
-				jsonb_build_object('tools', $4::bigint[]) FROM work_orders o WHERE o.id = $1`,
-			orderID, actor.UserID, s.now(), ids)
-		return db.Translate(err, "order event")
+		var note string
+		if err := tx.QueryRow(ctx, `SELECT COALESCE((SELECT string_agg(t.number || ' ' || t.name, '、' ORDER BY t.number) FROM tools t WHERE t.id = ANY($1)), '-')`,
+			ids).Scan(&note); err != nil {
+			return db.Translate(err, "order tools")
+		}
+		return workorder.NoteTx(ctx, tx, orderID, actor.UserID, s.now(), note, map[string]any{"tools": ids})
 	})
 }

@@ -3,6 +3,7 @@ package workorder
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/aftersales/aftersales/internal/apperr"
 	"github.com/aftersales/aftersales/internal/auth"
@@ -73,6 +74,25 @@ func (s *Service) AddNoteTx(ctx context.Context, tx pgx.Tx, actor auth.Actor, id
 	if err := insertEvent(ctx, tx, Event{OrderID: o.ID, FromState: &state, ToState: state, Transition: noteTransition, ActorID: actor.UserID,
 		Version: o.Version, InputHash: hash, At: s.now(), Note: note}); err != nil {
 		return err
+	}
+	return notify(ctx, tx, &o, o.AssigneeID)
+}
+
+// NoteTx adds a note, with its data, to order id's history inside the caller's
+// transaction: what another module did on the order (a loaner lent, tools named, the kit
+// checked). Notes make no version of the order; live pages hear of it.
+func NoteTx(ctx context.Context, tx pgx.Tx, id, actorID int64, at time.Time, note string, data map[string]any) error {
+	if data == nil {
+		data = map[string]any{}
+	}
+	var o Order
+	err := tx.QueryRow(ctx, `WITH o AS (SELECT id, station_id, state, version, assignee_id FROM work_orders WHERE id = $1),
+		e AS (INSERT INTO work_order_events (order_id, from_state, to_state, transition, actor_id, version, at, note, data)
+			SELECT o.id, o.state, o.state, $2, $3, o.version, $4, $5, $6 FROM o)
+		SELECT id, station_id, state, version, assignee_id FROM o`, id, noteTransition, actorID, at, note, data).
+		Scan(&o.ID, &o.StationID, &o.State, &o.Version, &o.AssigneeID)
+	if err != nil {
+		return db.Translate(err, "order note")
 	}
 	return notify(ctx, tx, &o, o.AssigneeID)
 }
