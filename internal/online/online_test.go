@@ -195,6 +195,11 @@ func TestDoubleSubmitMakesOneOrder(t *testing.T) {
 	if n := f.count(`SELECT count(*) FROM outbox WHERE order_id = $1 AND kind = 'received' AND recipient = '+8613912345678'`, o.ID); n != 1 {
 		t.Errorf("%d received messages", n)
 	}
+	// The same form key on another unit's label is another report.
+	other, err := f.svc.Report(f.ctx, f.token(f.addUnit("SN-QR-2")), r)
+	if err != nil || other.OrderID == got[0].OrderID {
+		t.Fatalf("the same key on another unit: %+v %v", other, err)
+	}
 	// The unit now has an open order: a new report is refused and shows it.
 	if _, err := f.svc.Report(f.ctx, tok, report("another-key-2")); code(err) != apperr.Conflict {
 		t.Fatalf("second report: %v", err)

@@ -3,6 +3,7 @@ package online
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -275,7 +276,6 @@ func (s *Service) Report(ctx context.Context, token string, r Report) (Receipt, 
 	if err != nil {
 		return Receipt{}, err
 	}
-	intakeKey := "qr:" + r.Key
 	var rc Receipt
 	err = db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		// The unit's row lock makes reports on one unit take turns, so a double submit
@@ -284,6 +284,9 @@ func (s *Service) Report(ctx context.Context, token string, r Report) (Receipt, 
 		if err != nil {
 			return err
 		}
+		// The form's key is the unit's own: the same key sent for another unit is another
+		// report.
+		intakeKey := "qr:" + strconv.FormatInt(u.ID, 10) + ":" + r.Key
 		if err := tx.QueryRow(ctx, `SELECT id, number FROM work_orders WHERE intake_key = $1 AND unit_id = $2`, intakeKey, u.ID).
 			Scan(&rc.OrderID, &rc.Number); err == nil {
 			return nil

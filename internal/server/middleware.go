@@ -70,6 +70,21 @@ func (w *statusWriter) Flush() {
 // Unwrap lets http.ResponseController reach the real writer.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
+// loggedPath is a request's path as the log keeps it: a customer's label or progress
+// link is a key to their order, so its token is left out.
+func loggedPath(p string) string {
+	for _, prefix := range []string{"/u/", "/p/"} {
+		if rest, ok := strings.CutPrefix(p, prefix); ok {
+			tail := ""
+			if i := strings.IndexByte(rest, '/'); i >= 0 {
+				tail = rest[i:]
+			}
+			return prefix + "{token}" + tail
+		}
+	}
+	return p
+}
+
 // logRequests writes one structured line per request.
 func (s *server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -81,7 +96,7 @@ func (s *server) logRequests(next http.Handler) http.Handler {
 		}
 		attrs := []any{
 			slog.String("request_id", requestIDFrom(r.Context())),
-			slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.String("method", r.Method), slog.String("path", loggedPath(r.URL.Path)),
 			slog.Int("status", sw.status), slog.Duration("duration", time.Since(start)),
 		}
 		if a, ok := auth.ActorFrom(r.Context()); ok {

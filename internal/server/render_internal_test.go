@@ -24,3 +24,17 @@ func TestSafeNextKeepsFragments(t *testing.T) {
 		}
 	}
 }
+
+// TestLoggedPathHidesLinkTokens: the request log never holds a customer's link.
+func TestLoggedPathHidesLinkTokens(t *testing.T) {
+	for in, want := range map[string]string{
+		"/p/AAAAAAAAABwAAAAAa1tM":        "/p/{token}",
+		"/p/AAAAAAAAABwAAAAAa1tM/survey": "/p/{token}/survey",
+		"/u/abc/note":                    "/u/{token}/note",
+		"/orders/12":                     "/orders/12",
+	} {
+		if got := loggedPath(in); got != want {
+			t.Errorf("loggedPath(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
