@@ -1,8 +1,10 @@
 package server_test
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aftersales/aftersales/internal/demo"
 	"github.com/chromedp/chromedp"
@@ -43,8 +45,12 @@ func TestBrowserHotlineJourney(t *testing.T) {
 	}
 	follow(t, ctx, `nav a[href="/intake"]`)
 	must("open intake", chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("phone"))))
-	focus, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.id`))
-	if err != nil || focus != "phone" {
+	// The browser moves the focus once the page has loaded: wait for it, within a bound.
+	fctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	err := chromedp.Do(fctx, chromedp.Poll[chromedp.Void](`document.activeElement && document.activeElement.id === "phone"`, chromedp.WithPollingInterval(50*time.Millisecond)))
+	cancel()
+	if err != nil {
+		focus, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement ? document.activeElement.id : ""`))
 		t.Errorf("focus on %q, want the phone field", focus)
 	}
 	// Enter in the phone field looks the number up in place: no page load, no errors.
